@@ -1,0 +1,47 @@
+import { resolve } from 'node:path';
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'electron-vite';
+import type { Plugin } from 'vite';
+
+// The dev server injects inline styles and the React refresh preamble; the built app keeps the
+// strict policy from index.html, only `electron-vite dev` gets a relaxed one.
+const relaxCspInDev = (): Plugin => ({
+  name: 'sluice:relax-csp-in-dev',
+  apply: 'serve',
+  transformIndexHtml: (html) =>
+    html
+      .replace("script-src 'self'", "script-src 'self' 'unsafe-inline'")
+      .replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+      .replace("connect-src 'self'", "connect-src 'self' ws: http://localhost:*"),
+});
+
+export default defineConfig({
+  main: {
+    build: {
+      rollupOptions: { input: { index: resolve(import.meta.dirname, 'src/main/index.ts') } },
+    },
+  },
+  preload: {
+    build: {
+      // A sandboxed preload can only `require` electron and a few builtins, so it is one CommonJS file.
+      externalizeDeps: false,
+      rollupOptions: {
+        input: { index: resolve(import.meta.dirname, 'src/preload/index.ts') },
+        output: { format: 'cjs', entryFileNames: '[name].cjs' },
+      },
+    },
+  },
+  renderer: {
+    root: resolve(import.meta.dirname, 'src/renderer'),
+    // Relative asset URLs: the same build is loaded from file:// by Electron and from `/` by `sluice serve`.
+    base: './',
+    plugins: [react(), relaxCspInDev()],
+    build: {
+      outDir: resolve(import.meta.dirname, 'out/renderer'),
+      // The browser twin downloads these files; electron-vite leaves them unminified by default.
+      minify: true,
+      emptyOutDir: true,
+      rollupOptions: { input: { index: resolve(import.meta.dirname, 'src/renderer/index.html') } },
+    },
+  },
+});

@@ -1,0 +1,284 @@
+// The application service behind every face: turns a StartTurnRequest into a relay turn against
+// the stored conversation, saves the partial message while it streams, and keeps the live-turn
+// registry. The faces (IPC, HTTP, CLI) differ only in the sink they pass.
+import { randomUUID } from 'node:crypto';
+import type {
+  AssistantMessage,
+  ChatMessage,
+  Conversation,
+  Settings,
+  SettingsView,
+  StartTurnRequest,
+} from '../../shared/protocol';
+import { ProviderClient } from '../providers/anthropic';
+import { runTurn, type RelayLogEntry, type TurnResult } from '../relay/engine';
+import type { RelaySink } from '../relay/delivery';
+import { relayError } from '../relay/errors';
+import { TurnRegistry } from '../relay/registry';
+import type { ConversationStore } from '../store/conversations';
+import type { SettingsStore } from '../store/settings';
+import type { NginxRouter } from '../proxy/route';
+import { builtinTools, type ToolRegistry } from '../tools/registry';
+import { EmbeddedSimulator, NoKeyError, resolveTarget, type KeySource } from './target';
+
+export class TurnRequestError extends Error {
+  constructor(
+    readonly type: 'not_found' | 'invalid_action',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export type ChatServiceOptions = {
+  conversations: ConversationStore;
+  settings: SettingsStore;
+  keys: KeySource;
+  simulator?: EmbeddedSimulator;
+  tools?: ToolRegistry;
+  /** How often a streaming turn's partial message is saved. */
+  saveIntervalMs?: number;
+  log?: (entry: RelayLogEntry) => void;
+  env?: NodeJS.ProcessEnv;
+  /** Lets a test rewrite the provider's base URL (a header-injecting proxy, say). */
+  routeBaseURL?: (baseURL: string, settings: Settings) => Promise<string>;
+  /** Routes provider traffic through a managed nginx when settings.viaNginx names a profile. */
+  router?: NginxRouter;
+};
+
+export type StartedTurn = { turnId: string; conversationId: string; done: Promise<TurnResult> };
+
+const titleFrom = (text: string) => {
+  const line = text.trim().split('\n')[0] ?? '';
+  return line.length > 60 ? `${line.slice(0, 57)}…` : line || 'New chat';
+};
+
+export class ChatService {
+  readonly registry = new TurnRegistry();
+  readonly simulator: EmbeddedSimulator;
+  private readonly tools: ToolRegistry;
+
+  constructor(private readonly opts: ChatServiceOptions) {
+    this.simulator = opts.simulator ?? new EmbeddedSimulator();
+    this.tools = opts.tools ?? builtinTools();
+  }
+
+  async settingsView(): Promise<SettingsView> {
+    const settings = await this.opts.settings.get();
+    const key = this.opts.keys.get();
+    return { ...settings, keySet: key !== null, keySource: key?.source ?? null };
+  }
+
+  /** Applies the request to the stored conversation and returns the history the model should see. */
+  private async prepare(
+    request: StartTurnRequest,
+  ): Promise<{ conversation: Conversation; history: ChatMessage[] }> {
+    const store = this.opts.conversations;
+    if (request.action === 'send') {
+      const conversation = request.conversationId
+        ? await store.get(request.conversationId)
+        : await store.create(titleFrom(request.text));
+      conversation.messages.push({
+        id: randomUUID(),
+        role: 'user',
+        text: request.text,
+        createdAt: Date.now(),
+      });
+      return { conversation, history: conversation.messages };
+    }
+    const conversation = await store.get(request.conversationId);
+    const messages = conversation.messages;
+    const last = messages.at(-1);
+    if (request.action === 'continue') {
+      if (last?.role !== 'assistant')
+        throw new TurnRequestError('invalid_action', 'There is no answer to continue.');
+      return { conversation, history: [...messages] };
+    }
+    // regenerate and edit both answer the last user message again, dropping what followed it.
+    let lastUser = -1;
+    for (let i = messages.length - 1; i >= 0; i--) {
+      if (messages[i]?.role === 'user') {
+        lastUser = i;
+        break;
+      }
+    }
+    if (lastUser < 0) throw new TurnRequestError('invalid_action', 'There is no message to answer again.');
+    messages.splice(lastUser + 1);
+    if (request.action === 'edit') {
+      const user = messages[lastUser];
+      if (user?.role === 'user') user.text = request.text;
+    }
+    return { conversation, history: messages };
+  }
+
+  async startTurn(
+    request: StartTurnRequest,
+    sink: RelaySink,
+    options: { signal?: AbortSignal; onProgress?: (message: AssistantMessage) => void } = {},
+  ): Promise<StartedTurn> {
+    const { signal } = options;
+    const { conversation, history } = await this.prepare(request);
+    const store = this.opts.conversations;
+    const turnId = randomUUID();
+    const controller = this.registry.register(turnId);
+    const stopOnSignal = () => controller.abort(signal?.reason ?? 'client-closed');
+    if (signal?.aborted) stopOnSignal();
+    else signal?.addEventListener('abort', stopOnSignal, { once: true });
+
+    conversation.updatedAt = Date.now();
+    await store.save(conversation);
+    const settings = await this.opts.settings.get();
+    const base = { ...conversation, messages: [...history] };
+
+    // The partial answer is saved on a timer while it streams, so a crash loses at most one interval.
+    let latest: AssistantMessage | null = null;
+    let dirty = false;
+    const persist = (message: AssistantMessage) =>
+      store.save({ ...base, updatedAt: Date.now(), messages: [...history, message] });
+    const saver = setInterval(() => {
+      if (dirty && latest) {
+        // Saves are queued per conversation in call order, so this one cannot overtake the final save.
+        dirty = false;
+        void persist(latest).catch(() => {});
+      }
+    }, this.opts.saveIntervalMs ?? 1000);
+    saver.unref?.();
+
+    const done = (async (): Promise<TurnResult> => {
+      try {
+        let resolved;
+        try {
+          resolved = await resolveTarget(settings, this.opts.keys, this.simulator, this.opts.env);
+        } catch (err) {
+          if (!(err instanceof NoKeyError)) throw err;
+          return await this.failBeforeStart(turnId, conversation.id, sink, err.message, history, base);
+        }
+        let baseURL = this.opts.routeBaseURL
+          ? await this.opts.routeBaseURL(resolved.target.baseURL, settings)
+          : resolved.target.baseURL;
+        const notices: string[] = [];
+        if (settings.viaNginx) {
+          const route = this.opts.router ? await this.opts.router.route(baseURL, settings.viaNginx) : null;
+          if (route?.front) {
+            baseURL = route.baseURL;
+            notices.push(
+              `Through nginx (${settings.viaNginx} profile) at ${route.baseURL}; its config is ${route.front.prefix}/nginx.conf.`,
+            );
+          } else {
+            notices.push(`${route?.notice ?? 'nginx mode is not available here.'} This turn goes direct.`);
+          }
+        }
+        const result = await runTurn({
+          turnId,
+          conversationId: conversation.id,
+          provider: new ProviderClient({ ...resolved.target, baseURL }),
+          providerKind: resolved.kind,
+          history,
+          params: {
+            model: resolved.model,
+            max_tokens: settings.maxTokens,
+            ...(settings.thinking.enabled
+              ? { thinking: { type: 'enabled' as const, budget_tokens: settings.thinking.budgetTokens } }
+              : {}),
+          },
+          tools: this.tools,
+          notices,
+          sink,
+          signal: controller.signal,
+          idleTimeoutMs: settings.idleTimeoutMs,
+          onProgress: (message) => {
+            latest = message;
+            dirty = true;
+            options.onProgress?.(message);
+          },
+          ...(this.opts.log ? { log: this.opts.log } : {}),
+        });
+        // The timer must not queue a stale partial behind the final save.
+        clearInterval(saver);
+        dirty = false;
+        await persist(result.message);
+        return result;
+      } finally {
+        clearInterval(saver);
+        signal?.removeEventListener('abort', stopOnSignal);
+        this.registry.release(turnId);
+      }
+    })();
+    return { turnId, conversationId: conversation.id, done };
+  }
+
+  /** A turn that cannot reach a provider still ends exactly once, with a message saying why. */
+  private async failBeforeStart(
+    turnId: string,
+    conversationId: string,
+    sink: RelaySink,
+    detail: string,
+    history: ChatMessage[],
+    base: Conversation,
+  ): Promise<TurnResult> {
+    const t = performance.now();
+    const error = { ...relayError('auth'), message: detail };
+    const metrics = {
+      ttfbMs: null,
+      firstProgressMs: null,
+      ttftMs: null,
+      tpotMs: null,
+      totalMs: 0,
+      outputTokens: null,
+      tokensPerSecond: null,
+    };
+    const settings = await this.opts.settings.get();
+    sink.write({
+      type: 'turn_start',
+      turnId,
+      conversationId,
+      t,
+      provider: settings.provider,
+      model: settings.model,
+    });
+    sink.write({
+      type: 'terminal',
+      turnId,
+      t,
+      outcome: 'error',
+      stopReason: null,
+      error,
+      metrics,
+      toolInputParses: 0,
+    });
+    const message: AssistantMessage = {
+      id: `msg_${turnId}`,
+      role: 'assistant',
+      turnId,
+      createdAt: Date.now(),
+      steps: [],
+      outcome: 'error',
+      stopReason: null,
+      error,
+      metrics,
+      provider: settings.provider,
+      model: settings.model,
+    };
+    await this.opts.conversations.save({ ...base, messages: [...history, message] });
+    return {
+      outcome: 'error',
+      stopReason: null,
+      error,
+      metrics,
+      message,
+      toolInputParses: 0,
+      mergedEvents: 0,
+      peakPending: 0,
+    };
+  }
+
+  abort(turnId: string): boolean {
+    return this.registry.abort(turnId, 'user');
+  }
+
+  async close(): Promise<void> {
+    this.registry.abortAll('shutdown');
+    await this.simulator.close();
+    await this.opts.router?.close();
+  }
+}

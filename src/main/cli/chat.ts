@@ -1,0 +1,146 @@
+// `sluice chat "prompt"`: one turn to the terminal as it arrives, with a metrics footer.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Writable } from 'node:stream';
+import type {
+  AccBlock,
+  AssistantMessage,
+  RelayEvent,
+  SettingsPatch,
+  TerminalEvent,
+} from '../../shared/protocol';
+import { ChatService } from '../chat/service';
+import { EmbeddedSimulator, envKeySource } from '../chat/target';
+import type { RelaySink } from '../relay/delivery';
+import { ConversationStore } from '../store/conversations';
+import { InvalidSettingsError, SettingsStore } from '../store/settings';
+import { formatLogLine, type SimLogEntry } from '../providers/simulated';
+import { NginxRouter } from '../proxy/route';
+import { TerminalSink } from './terminal-sink';
+
+export type ChatCommand = {
+  prompt: string;
+  json: boolean;
+  settings: SettingsPatch;
+  out: Writable;
+  err: Writable;
+  env: NodeJS.ProcessEnv;
+  /** Ctrl-C: the caller wires SIGINT to this. */
+  onInterrupt(handler: () => void): void;
+};
+
+class JsonLinesSink implements RelaySink {
+  constructor(private readonly out: Writable) {}
+  write(event: RelayEvent): boolean {
+    return this.out.write(`${JSON.stringify(event)}\n`);
+  }
+  drain(): Promise<void> {
+    return new Promise((resolve) =>
+      this.out.writableNeedDrain ? this.out.once('drain', () => resolve()) : resolve(),
+    );
+  }
+}
+
+/** The result line's `message`: every step's blocks in order, tool results where they happened. */
+function flatten(message: AssistantMessage): { role: 'assistant'; content: unknown[] } {
+  const content: unknown[] = [];
+  for (const step of message.steps) {
+    content.push(...step.message.blocks.filter((b): b is AccBlock => b !== undefined));
+    for (const r of step.toolResults)
+      content.push({
+        type: 'tool_result',
+        tool_use_id: r.toolUseId,
+        content: r.content,
+        is_error: r.isError,
+      });
+  }
+  return { role: 'assistant', content };
+}
+
+export async function runChat(cmd: ChatCommand): Promise<number> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'sluice-cli-'));
+  const simLog: SimLogEntry[] = [];
+  let simEnded: (() => void) | null = null;
+  const simulator = new EmbeddedSimulator({
+    log: (entry) => {
+      simLog.push(entry);
+      simEnded?.();
+    },
+  });
+  const keys = envKeySource(cmd.env);
+  const settingsStore = new SettingsStore(dataDir);
+  const service = new ChatService({
+    conversations: new ConversationStore(dataDir),
+    settings: settingsStore,
+    keys,
+    simulator,
+    env: cmd.env,
+    router: new NginxRouter(),
+  });
+  try {
+    try {
+      await settingsStore.update({ provider: keys.get() ? 'anthropic' : 'simulated', ...cmd.settings });
+    } catch (err) {
+      if (err instanceof InvalidSettingsError) {
+        cmd.err.write(`sluice chat: ${err.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}\n`);
+        return 2;
+      }
+      throw err;
+    }
+    const settings = await settingsStore.get();
+    const useColor = !cmd.json && Boolean((cmd.out as { isTTY?: boolean }).isTTY) && !cmd.env['NO_COLOR'];
+    const terminal = new TerminalSink(cmd.out, cmd.err, useColor);
+    const sink: RelaySink = cmd.json ? new JsonLinesSink(cmd.out) : terminal;
+    if (!cmd.json) {
+      const who =
+        settings.provider === 'simulated'
+          ? `Simulated provider (${settings.sim.scenario})`
+          : `Anthropic (${settings.model})`;
+      cmd.err.write(
+        `${useColor ? '\x1b[2m' : ''}${who}${settings.viaNginx ? ` via nginx ${settings.viaNginx}` : ''}${useColor ? '\x1b[22m' : ''}\n`,
+      );
+    }
+    const turn = await service.startTurn({ action: 'send', conversationId: null, text: cmd.prompt }, sink, {
+      onProgress: (m) => (terminal.latest = m),
+    });
+    let interrupts = 0;
+    cmd.onInterrupt(() => {
+      interrupts += 1;
+      if (interrupts > 1) process.exit(130);
+      service.abort(turn.turnId);
+    });
+    const result = await turn.done;
+    if (settings.provider === 'simulated') {
+      // The provider's own record of how the request ended (proof a Ctrl-C reached it).
+      if (simLog.length === 0)
+        await new Promise<void>((resolve) => ((simEnded = resolve), setTimeout(resolve, 2000).unref()));
+      for (const entry of simLog) cmd.err.write(`[simulated provider] ${formatLogLine(entry, false)}\n`);
+    }
+    if (cmd.json) {
+      const terminalEvent: Pick<TerminalEvent, 'outcome' | 'stopReason'> = result;
+      cmd.out.write(
+        `${JSON.stringify({
+          type: 'result',
+          outcome: terminalEvent.outcome,
+          stopReason: terminalEvent.stopReason,
+          error: result.error,
+          message: flatten(result.message),
+          metrics: {
+            ttftMs: result.metrics.ttftMs,
+            tpotMs: result.metrics.tpotMs,
+            totalMs: result.metrics.totalMs,
+            outputTokens: result.metrics.outputTokens,
+            firstProgressMs: result.metrics.firstProgressMs,
+            ttfbMs: result.metrics.ttfbMs,
+          },
+          toolInputParses: result.toolInputParses,
+        })}\n`,
+      );
+    }
+    return result.outcome === 'complete' ? 0 : result.outcome === 'aborted' ? 130 : 1;
+  } finally {
+    await service.close();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,85 @@
+// `sluice serve`: the relay as a local streaming endpoint, with the browser twin of the desktop UI.
+import { fileURLToPath } from 'node:url';
+import { ChatService } from '../chat/service';
+import { EmbeddedSimulator, envKeySource } from '../chat/target';
+import { formatLogLine } from '../providers/simulated';
+import { defaultDataDir } from '../server/data-dir';
+import { openInBrowser } from '../server/open-browser';
+import { buildRenderer, rendererBuildState } from '../server/renderer-build';
+import { startServer } from '../server/server';
+import { ConversationStore } from '../store/conversations';
+import { SettingsStore } from '../store/settings';
+
+export type ServeCommand = {
+  port: number;
+  /** Only ever something other than 127.0.0.1 when the user passed --host. */
+  host: string;
+  dataDir: string | null;
+  open: boolean;
+  /** Build the renderer first when it is missing or stale. */
+  build: boolean;
+  out: NodeJS.WritableStream;
+  err: NodeJS.WritableStream;
+  env: NodeJS.ProcessEnv;
+  /** Resolves on SIGINT/SIGTERM (the caller wires the signals). */
+  stopped: Promise<void>;
+};
+
+const REPO_ROOT = fileURLToPath(new URL('../../..', import.meta.url));
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
+
+export async function runServe(cmd: ServeCommand): Promise<number> {
+  if (cmd.build) {
+    const state = await rendererBuildState(REPO_ROOT);
+    if (state.state !== 'fresh') {
+      cmd.err.write('Building the renderer…\n');
+      await buildRenderer(REPO_ROOT);
+    }
+  }
+  const dataDir = cmd.dataDir ?? defaultDataDir(process.platform, cmd.env);
+  const conversations = new ConversationStore(dataDir);
+  const settings = new SettingsStore(dataDir);
+  await settings.get();
+  if (settings.warning) cmd.err.write(`${settings.warning}\n`);
+  const simulator = new EmbeddedSimulator({
+    log: (entry) => cmd.err.write(`[simulated provider] ${formatLogLine(entry, false)}\n`),
+  });
+  const service = new ChatService({
+    conversations,
+    settings,
+    keys: envKeySource(cmd.env),
+    simulator,
+    env: cmd.env,
+  });
+  const server = await startServer({
+    service,
+    conversations,
+    settings,
+    staticDir: `${REPO_ROOT}out/renderer`,
+    host: cmd.host,
+    port: cmd.port,
+    onTurnEnd: (t) =>
+      cmd.err.write(
+        `[turn ${t.turnId.slice(0, 8)}] ${t.outcome}${t.clientClosed ? ' (the client went away)' : ''}\n`,
+      ),
+    onError: (err) =>
+      cmd.err.write(`sluice serve: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`),
+  });
+
+  if (!LOOPBACK.has(cmd.host)) {
+    cmd.err.write(
+      `Warning: listening on ${cmd.host}, not only on this machine. Anyone who can reach it and has the URL can chat with your API key.\n`,
+    );
+  }
+  cmd.out.write(`${server.url}\n`);
+  cmd.err.write(`Sluice is serving the chat UI and its API. Data: ${dataDir}. Ctrl-C to stop.\n`);
+  if (cmd.open) {
+    const note = await openInBrowser(server.url);
+    if (note) cmd.err.write(`${note}\n`);
+  }
+
+  await cmd.stopped;
+  await server.close();
+  await service.close();
+  return 0;
+}

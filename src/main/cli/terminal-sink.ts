@@ -1,0 +1,172 @@
+// Renders relay events in a terminal as they arrive: text plain, thinking dimmed, tool calls with
+// their raw input streaming and the parsed input at the stop, status lines on stderr.
+import type { Writable } from 'node:stream';
+import { detectBuffering, formatMs, isContentEvent } from '../../shared/metrics';
+import type { AccBlock, AssistantMessage, RelayEvent, TerminalEvent } from '../../shared/protocol';
+import type { RelaySink } from '../relay/delivery';
+
+const color = (enabled: boolean) => {
+  const wrap = (open: string, close: string) => (s: string) =>
+    enabled ? `\x1b[${open}m${s}\x1b[${close}m` : s;
+  return {
+    dim: wrap('2', '22'),
+    bold: wrap('1', '22'),
+    red: wrap('31', '39'),
+    yellow: wrap('33', '39'),
+    cyan: wrap('36', '39'),
+  };
+};
+
+export function footer(t: TerminalEvent, useColor: boolean): string {
+  const c = color(useColor);
+  const m = t.metrics;
+  const parts = [
+    `TTFT ${formatMs(m.ttftMs)}`,
+    `first progress ${formatMs(m.firstProgressMs)}`,
+    `TPOT ${formatMs(m.tpotMs)}`,
+    `${m.tokensPerSecond === null ? '—' : m.tokensPerSecond.toFixed(1)} tok/s`,
+    `${m.outputTokens ?? '—'} output tokens`,
+    `total ${formatMs(m.totalMs)}`,
+    `outcome ${t.outcome}`,
+    `stop ${t.stopReason ?? '—'}`,
+  ];
+  const line = c.dim(`── ${parts.join(' · ')}`);
+  return t.error ? `${line}\n${c.red(`✖ ${t.error.type}: ${t.error.message}`)}` : line;
+}
+
+export class TerminalSink implements RelaySink {
+  private readonly c: ReturnType<typeof color>;
+  private readonly blocks = new Map<string, AccBlock['type'] | string>();
+  private atLineStart = true;
+  /** Content deltas shown, to set beside the provider's own count of tokens generated. */
+  private deltas = 0;
+  /** When the turn started and when each content event was received: the buffering detector's input. */
+  private startedAt = 0;
+  private readonly arrivals: number[] = [];
+  /** The engine's message so far (its reducer already parsed tool input at the stop: no second parse here). */
+  latest: AssistantMessage | null = null;
+
+  constructor(
+    private readonly out: Writable,
+    private readonly err: Writable,
+    private readonly useColor: boolean,
+  ) {
+    this.c = color(useColor);
+  }
+
+  private print(s: string): boolean {
+    if (s.length === 0) return true;
+    this.atLineStart = s.endsWith('\n');
+    return this.out.write(s);
+  }
+
+  private newline(): boolean {
+    return this.atLineStart ? true : this.print('\n');
+  }
+
+  write(event: RelayEvent): boolean {
+    const c = this.c;
+    switch (event.type) {
+      case 'turn_start':
+        this.startedAt = event.t;
+        return true;
+      case 'status': {
+        const s = event.status;
+        const text =
+          s.phase === 'connecting'
+            ? s.attempt > 1
+              ? `connecting (attempt ${s.attempt})…`
+              : null
+            : s.phase === 'retrying'
+              ? `HTTP ${s.status ?? ''} ${s.reason}: retrying in ${formatMs(s.delayMs)} (attempt ${s.attempt + 1})`
+              : s.phase === 'turn_retry'
+                ? `the stream failed (${s.reason}); retrying the turn once`
+                : s.phase === 'notice'
+                  ? s.message
+                  : s.phase === 'running_tools'
+                    ? `running ${s.toolUseIds.length} tool${s.toolUseIds.length === 1 ? '' : 's'}…`
+                    : null;
+        if (text) this.err.write(`${c.yellow(`[${text}]`)}\n`);
+        return true;
+      }
+      case 'tool_result': {
+        this.newline();
+        const r = event.result;
+        const body = r.content.length > 400 ? `${r.content.slice(0, 400)}…` : r.content;
+        return this.print(`${r.isError ? c.red(`  ✖ ${r.name}: ${body}`) : c.cyan(`  → ${body}`)}\n`);
+      }
+      case 'terminal': {
+        this.newline();
+        const buffering = detectBuffering(this.arrivals, this.startedAt, event.t);
+        if (buffering.buffered) {
+          this.print(`${c.yellow(`⚠ ${buffering.reason}`)}\n`);
+          this.print(c.dim('  Triage: docs/RUNBOOK.md, "Works on localhost, batches in prod".\n'));
+        }
+        if (event.outcome !== 'complete') {
+          const when = event.outcome === 'aborted' ? 'stop' : 'end';
+          this.print(c.dim(`── ${this.deltas} content deltas received before the ${when}\n`));
+        }
+        return this.print(`${footer(event, this.useColor)}\n`);
+      }
+      case 'provider': {
+        const e = event.event;
+        const key = (index: number) => `${event.step}:${index}`;
+        switch (e.type) {
+          case 'content_block_start': {
+            const b = e.content_block;
+            this.blocks.set(key(e.index), b.type);
+            if (b.type === 'tool_use' || b.type === 'server_tool_use') {
+              this.newline();
+              return this.print(c.cyan(`⚙ ${b.name} `) + c.dim('input: '));
+            }
+            if (b.type === 'thinking') {
+              this.newline();
+              return this.print(c.dim('thinking: '));
+            }
+            if (b.type === 'redacted_thinking') return this.print(c.dim('[redacted reasoning]\n'));
+            return true;
+          }
+          case 'content_block_delta': {
+            const d = e.delta;
+            if (isContentEvent(e)) {
+              this.deltas += 1;
+              this.arrivals.push(event.t);
+            }
+            if (d.type === 'text_delta') return this.print(d.text);
+            if (d.type === 'thinking_delta') return this.print(c.dim(d.thinking));
+            if (d.type === 'input_json_delta') return this.print(c.dim(d.partial_json));
+            return true;
+          }
+          case 'content_block_stop': {
+            const type = this.blocks.get(key(e.index));
+            if (type === 'thinking') return this.print('\n');
+            const block = this.latest?.steps[event.step]?.message.blocks[e.index];
+            if (block?.type === 'tool_use' || block?.type === 'server_tool_use') this.toolInput(block);
+            return true;
+          }
+          case 'error':
+            this.newline();
+            return this.print(c.red(`[provider error: ${e.error.type}: ${e.error.message}]\n`));
+          default:
+            return true;
+        }
+      }
+    }
+  }
+
+  /** Shows a tool block's parsed input (or why it did not parse) once the engine has it. */
+  private toolInput(block: Extract<AccBlock, { type: 'tool_use' | 'server_tool_use' }>): void {
+    this.newline();
+    if (block.input.status === 'parsed')
+      this.print(this.c.cyan(`  parsed: ${JSON.stringify(block.input.value)}\n`));
+    else if (block.input.status === 'failed')
+      this.print(this.c.red(`  arguments could not be parsed (${block.input.error.message}); not run\n`));
+  }
+
+  drain(): Promise<void> {
+    return new Promise((resolve) => {
+      if (!this.out.writableNeedDrain) resolve();
+      else this.out.once('drain', () => resolve());
+    });
+  }
+}

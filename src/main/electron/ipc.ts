@@ -1,0 +1,72 @@
+// Electron wiring for the IPC face: every channel first checks that the sender is our window's
+// top-level frame showing our renderer, then hands the untrusted payload to a validating handler
+// (src/main/ipc/handlers.ts). A turn starts with ipcRenderer.postMessage('turns:start', request,
+// [port]); its relay events go back on that port (src/main/ipc/port-sink.ts).
+import { ipcMain, type IpcMainEvent, type IpcMainInvokeEvent, type MessagePortMain } from 'electron';
+import { IPC_CHANNELS, INVOKE_CHANNELS, type IpcResult } from '../../shared/ipc';
+import type { Handlers } from '../ipc/handlers';
+import { isTrustedFrame } from '../ipc/sender';
+import type { PortTurns, TurnPort } from '../ipc/turns';
+
+export function turnPortOf(port: MessagePortMain): TurnPort {
+  return {
+    postMessage: (message) => port.postMessage(message),
+    close: () => port.close(),
+    onMessage: (listener) => port.on('message', (event) => listener(event.data)),
+    onClose: (listener) => port.on('close', listener),
+  };
+}
+
+const REFUSED: IpcResult<never> = {
+  ok: false,
+  error: {
+    type: 'forbidden',
+    message: 'This request did not come from the Sluice window, so it was refused.',
+  },
+};
+
+export type IpcOptions = {
+  handlers: Handlers;
+  turns: PortTurns;
+  /** The renderer's URL; only frames of this origin may call. */
+  rendererUrl: string;
+  /** The webContents ids of our windows. */
+  isOurs: (webContentsId: number) => boolean;
+  log: (line: string) => void;
+};
+
+export function registerIpc(opts: IpcOptions): () => void {
+  const trusted = (event: IpcMainEvent | IpcMainInvokeEvent) =>
+    opts.isOurs(event.sender.id) && isTrustedFrame(event.senderFrame, opts.rendererUrl);
+
+  for (const channel of INVOKE_CHANNELS) {
+    const handle = opts.handlers[channel] as (payload: unknown) => Promise<IpcResult<unknown>>;
+    ipcMain.handle(channel, (event, payload: unknown) => {
+      if (!trusted(event)) {
+        opts.log(`refused ${channel} from ${event.senderFrame?.url ?? 'a destroyed frame'}`);
+        return REFUSED;
+      }
+      return handle(payload);
+    });
+  }
+
+  const onStart = (event: IpcMainEvent, request: unknown) => {
+    const [port] = event.ports;
+    if (!port) return;
+    if (!trusted(event)) {
+      opts.log(`refused ${IPC_CHANNELS.startTurn} from ${event.senderFrame?.url ?? 'a destroyed frame'}`);
+      port.close();
+      return;
+    }
+    const turnPort = turnPortOf(port);
+    // MessagePortMain queues messages until start(); listeners are attached inside turns.start first.
+    void opts.turns.start(event.sender.id, request, turnPort);
+    port.start();
+  };
+  ipcMain.on(IPC_CHANNELS.startTurn, onStart);
+
+  return () => {
+    for (const channel of INVOKE_CHANNELS) ipcMain.removeHandler(channel);
+    ipcMain.off(IPC_CHANNELS.startTurn, onStart);
+  };
+}

@@ -1,0 +1,117 @@
+// Electron entry: the desktop face of the relay. One sandboxed window; conversations, settings and
+// the (encrypted) key in the user data directory; each turn streamed to the page over its own
+// MessagePort. Quitting aborts every live stream and waits, bounded, for the partials to be saved.
+import { join } from 'node:path';
+import { app, BrowserWindow, session } from 'electron';
+import { ChatService } from './chat/service';
+import { APP_URL, registerAppScheme, serveRenderer } from './electron/app-protocol';
+import { contentSecurityPolicy } from './electron/csp';
+import { registerIpc } from './electron/ipc';
+import { safeStorageCipher } from './electron/safe-storage';
+import { SecretKeyStore } from './electron/secrets';
+import { secureSession } from './electron/security';
+import { createMainWindow } from './electron/window';
+import { createHandlers } from './ipc/handlers';
+import { PortTurns } from './ipc/turns';
+import { ConversationStore } from './store/conversations';
+import { SettingsStore } from './store/settings';
+
+const SHUTDOWN_WAIT_MS = 3_000;
+const log = (line: string) => console.log(`[sluice] ${line}`);
+
+// A data directory for this run (tests, a second profile) replaces Electron's userData entirely.
+const dataDirOverride = process.env['SLUICE_DATA_DIR'];
+if (dataDirOverride) app.setPath('userData', dataDirOverride);
+
+const devServerUrl = !app.isPackaged ? (process.env['ELECTRON_RENDERER_URL'] ?? null) : null;
+const rendererUrl = devServerUrl ?? APP_URL;
+const here = import.meta.dirname;
+
+app.enableSandbox();
+registerAppScheme();
+
+// One process owns a data directory at a time.
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  void main();
+}
+
+async function main(): Promise<void> {
+  await app.whenReady();
+  const dataDir = app.getPath('userData');
+  const keys = new SecretKeyStore({ file: join(dataDir, 'key.bin'), cipher: safeStorageCipher });
+  await keys.load();
+  const conversations = new ConversationStore(dataDir);
+  const settings = new SettingsStore(dataDir);
+  const service = new ChatService({ conversations, settings, keys });
+  const turns = new PortTurns(service, {
+    onError: (err) => log(`a turn failed after it ended: ${String(err)}`),
+  });
+
+  const csp = contentSecurityPolicy(devServerUrl);
+  if (!devServerUrl) serveRenderer(join(here, '../renderer'), csp);
+  secureSession(session.defaultSession, { rendererUrl, csp, devServerUrl });
+
+  const ours = new Set<number>();
+  registerIpc({
+    handlers: createHandlers({ service, conversations, settings, keys }),
+    turns,
+    rendererUrl,
+    isOurs: (id) => ours.has(id),
+    log,
+  });
+
+  const openWindow = () => {
+    const win = createMainWindow({
+      rendererUrl,
+      preloadPath: join(here, '../preload/index.cjs'),
+      onPageGone: (id, why) => {
+        const stopped = turns.pageGone(id);
+        if (stopped > 0) log(`${why}: stopped ${stopped} live turn(s); their partial answers are saved`);
+      },
+      log,
+    });
+    const id = win.webContents.id;
+    ours.add(id);
+    win.on('closed', () => ours.delete(id));
+    return win;
+  };
+  openWindow();
+  app.on('second-instance', () => {
+    const [win] = BrowserWindow.getAllWindows();
+    if (win?.isMinimized()) win.restore();
+    win?.focus();
+  });
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) openWindow();
+  });
+
+  let quitting: 'no' | 'draining' | 'done' = 'no';
+  app.on('before-quit', (event) => {
+    if (quitting === 'done') return;
+    event.preventDefault();
+    if (quitting === 'draining') return;
+    quitting = 'draining';
+    void (async () => {
+      const live = turns.size;
+      const settled = await turns.shutdown(SHUTDOWN_WAIT_MS);
+      if (live > 0)
+        log(
+          settled
+            ? `stopped ${live} live turn(s) and saved them`
+            : 'some turns did not finish saving in time',
+        );
+      await service
+        .close()
+        .catch((err: unknown) => log(`closing the simulated provider failed: ${String(err)}`));
+      quitting = 'done';
+      app.quit();
+    })();
+  });
+}
+
+app.on('window-all-closed', () => {
+  if (process.platform !== 'darwin') app.quit();
+});
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => app.quit());

@@ -1,0 +1,96 @@
+// The request/response channels of the desktop face, as plain functions: each validates its payload
+// (it comes from a renderer, so it is untrusted input), does one thing, and answers with an
+// IpcResult — a value, or a typed error with a sentence for the person. The Electron wiring
+// (src/main/electron/ipc.ts) only adds the sender check.
+import { z } from 'zod';
+import type { ApiError, InvokeChannel, InvokeResult, IpcResult } from '../../shared/ipc';
+import { RenameSchema, type SettingsView } from '../../shared/protocol';
+import type { KeySource } from '../chat/target';
+import type { ChatService } from '../chat/service';
+import type { ConversationStore } from '../store/conversations';
+import { InvalidSettingsError, type SettingsStore } from '../store/settings';
+
+/** Where the desktop app keeps the API key: settable, and able to say how it is stored. */
+export interface KeyStore extends KeySource {
+  set(key: string | null): Promise<void>;
+  /** A sentence the Settings screen should show (e.g. "kept for this session only"), or null. */
+  note(): string | null;
+}
+
+export type HandlerDeps = {
+  service: ChatService;
+  conversations: ConversationStore;
+  settings: SettingsStore;
+  keys: KeyStore;
+};
+
+export type Handlers = { [C in InvokeChannel]: (payload: unknown) => Promise<IpcResult<InvokeResult<C>>> };
+
+const Id = z.string().min(1).max(100);
+const None = z.union([z.null(), z.undefined()]);
+const ById = z.object({ id: Id }).strict();
+const Rename = RenameSchema.extend({ id: Id }).strict();
+// SettingsStore.update validates the merged whole; here only "an object of fields" is checked.
+const Patch = z.record(z.string(), z.unknown());
+const SetKey = z
+  .object({
+    key: z
+      .string()
+      .trim()
+      .min(1, 'The key is empty. Paste the whole key, or remove it.')
+      .max(512, 'That is longer than any API key; paste the key alone.')
+      .regex(/^[\x21-\x7e]+$/, 'The key contains spaces or unusual characters; paste the key alone.')
+      .nullable(),
+  })
+  .strict();
+
+const issuesOf = (error: z.ZodError) =>
+  error.issues.map((i) => ({ path: i.path.join('.') || '(payload)', message: i.message }));
+
+function toApiError(err: unknown): ApiError {
+  if (err instanceof z.ZodError) {
+    const issues = issuesOf(err);
+    return { type: 'invalid_request', message: issues.map((i) => i.message).join(' '), issues };
+  }
+  if (err instanceof InvalidSettingsError)
+    return { type: 'invalid_settings', message: err.message, issues: err.issues };
+  const type = (err as { type?: unknown } | null)?.type;
+  const message = err instanceof Error ? err.message : String(err);
+  if (type === 'not_found') return { type: 'not_found', message };
+  return { type: 'internal', message: `The main process could not do that: ${message}` };
+}
+
+function handler<S extends z.ZodType, T>(schema: S, run: (payload: z.infer<S>) => Promise<T>) {
+  return async (payload: unknown): Promise<IpcResult<T>> => {
+    try {
+      return { ok: true, value: await run(schema.parse(payload)) };
+    } catch (err) {
+      return { ok: false, error: toApiError(err) };
+    }
+  };
+}
+
+export function createHandlers({ service, conversations, settings, keys }: HandlerDeps): Handlers {
+  const view = async (): Promise<SettingsView> => {
+    const note = keys.note();
+    return { ...(await service.settingsView()), ...(note ? { keyNote: note } : {}) };
+  };
+  return {
+    'conversations:list': handler(None, () => conversations.list()),
+    'conversations:get': handler(ById, ({ id }) => conversations.get(id)),
+    'conversations:rename': handler(Rename, ({ id, title }) => conversations.rename(id, title)),
+    'conversations:delete': handler(ById, async ({ id }) => {
+      await conversations.delete(id);
+      return null;
+    }),
+    'settings:get': handler(None, view),
+    'settings:update': handler(Patch, async (patch) => {
+      await settings.update(patch);
+      return view();
+    }),
+    'settings:set-key': handler(SetKey, async ({ key }) => {
+      await keys.set(key);
+      return view();
+    }),
+  };
+}

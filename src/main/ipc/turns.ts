@@ -1,0 +1,159 @@
+// The desktop face's live turns: each runs over its own port (a PortSink) and belongs to the page
+// that started it. A page that reloads, crashes or closes — or a port that closes — aborts its
+// turns (the upstream sees the connection close; ChatService saves the partial). Quitting aborts
+// everything and waits, bounded, for the partials to be saved.
+import { localTerminal, parsePageMessage, type BatchMessage } from '../../shared/port-protocol';
+import { StartTurnSchema, type RelayError, type TerminalEvent } from '../../shared/protocol';
+import { TurnRequestError, type ChatService, type StartedTurn } from '../chat/service';
+import type { AbortReason } from '../relay/registry';
+import { NotFoundError } from '../store/conversations';
+import { PortSink, type PortSinkStats } from './port-sink';
+
+/** A turn's port as the main process sees it, whatever the runtime (MessagePortMain, Node). */
+export interface TurnPort {
+  postMessage(message: BatchMessage): void;
+  close(): void;
+  onMessage(listener: (data: unknown) => void): void;
+  onClose(listener: () => void): void;
+}
+
+export type PortTurnReport = {
+  turnId: string | null;
+  outcome: TerminalEvent['outcome'];
+  /** The page went away (or its port closed) before the turn ended. */
+  pageGone: boolean;
+  stats: PortSinkStats;
+};
+
+type LiveTurn = { owner: number; controller: AbortController; sink: PortSink; settled: Promise<void> };
+
+export type PortTurnsOptions = {
+  /** Unacknowledged batches allowed per turn. */
+  window?: number;
+  onTurnEnd?: (report: PortTurnReport) => void;
+  /** A failure after the turn's terminal (e.g. the final save); logged, never shown as a second end. */
+  onError?: (err: unknown) => void;
+};
+
+const describe = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+/** Why a request was refused before any turn began, as the error of its one terminal event. */
+function refusal(err: unknown): RelayError | null {
+  if (err instanceof NotFoundError) return { type: 'not_found', message: err.message, retryable: false };
+  if (err instanceof TurnRequestError) {
+    return {
+      type: err.type === 'not_found' ? 'not_found' : 'invalid_request',
+      message: err.message,
+      retryable: false,
+    };
+  }
+  return null;
+}
+
+export class PortTurns {
+  private readonly live = new Set<LiveTurn>();
+
+  constructor(
+    private readonly service: ChatService,
+    private readonly options: PortTurnsOptions = {},
+  ) {}
+
+  get size(): number {
+    return this.live.size;
+  }
+
+  /**
+   * Runs the turn `request` asks for, streaming to `port`; `owner` names the page (its webContents
+   * id). Resolves once the turn has ended and its message is saved; never rejects.
+   */
+  async start(owner: number, request: unknown, port: TurnPort): Promise<PortTurnReport> {
+    const controller = new AbortController();
+    const sink = new PortSink(port, {
+      ...(this.options.window === undefined ? {} : { window: this.options.window }),
+      onDisconnect: () => controller.abort('client-closed' satisfies AbortReason),
+    });
+    port.onMessage((data) => {
+      const message = parsePageMessage(data);
+      if (message?.type === 'ack') sink.ack(message.seq);
+      else if (message?.type === 'abort') controller.abort('user' satisfies AbortReason);
+    });
+    port.onClose(() => sink.disconnected());
+
+    let settle!: () => void;
+    const entry: LiveTurn = { owner, controller, sink, settled: new Promise((r) => (settle = r)) };
+    this.live.add(entry);
+    const report = (turnId: string | null, outcome: TerminalEvent['outcome']): PortTurnReport => ({
+      turnId,
+      outcome,
+      pageGone: controller.signal.reason === 'client-closed',
+      stats: sink.stats,
+    });
+    try {
+      const parsed = StartTurnSchema.safeParse(request);
+      if (!parsed.success) {
+        const message = parsed.error.issues.map((i) => i.message).join(' ');
+        return this.refuse(sink, { type: 'invalid_request', message, retryable: false }, report);
+      }
+      let started: StartedTurn;
+      try {
+        started = await this.service.startTurn(parsed.data, sink, { signal: controller.signal });
+      } catch (err) {
+        const error = refusal(err) ?? { type: 'unknown' as const, message: describe(err), retryable: false };
+        return this.refuse(sink, error, report);
+      }
+      try {
+        const result = await started.done;
+        const ended = report(started.turnId, result.outcome);
+        this.options.onTurnEnd?.(ended);
+        return ended;
+      } catch (err) {
+        this.options.onError?.(err);
+        return report(started.turnId, 'error');
+      }
+    } finally {
+      sink.finish();
+      this.live.delete(entry);
+      settle();
+    }
+  }
+
+  private refuse(
+    sink: PortSink,
+    error: RelayError,
+    report: (turnId: string | null, outcome: TerminalEvent['outcome']) => PortTurnReport,
+  ): PortTurnReport {
+    sink.write(localTerminal({ turnId: '', t: performance.now(), outcome: 'error', error }));
+    return report(null, 'error');
+  }
+
+  /** The page `owner` reloaded, crashed or closed: its turns stop and their partials are saved. */
+  pageGone(owner: number): number {
+    let count = 0;
+    for (const turn of this.live) {
+      if (turn.owner !== owner) continue;
+      count += 1;
+      turn.sink.disconnected();
+    }
+    return count;
+  }
+
+  /**
+   * Quitting: aborts every live turn and waits up to `timeoutMs` for each to end and save.
+   * Resolves true when all of them did.
+   */
+  async shutdown(timeoutMs: number): Promise<boolean> {
+    const turns = [...this.live];
+    for (const turn of turns) {
+      turn.controller.abort('shutdown' satisfies AbortReason);
+      // The window is going away: nothing more needs to reach it, so the engine must not wait on acks.
+      turn.sink.disconnected();
+    }
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
+    try {
+      return await Promise.race([Promise.all(turns.map((t) => t.settled)).then(() => true), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}

@@ -1,0 +1,32 @@
+// The simulated provider: a loopback Anthropic Messages API (POST /v1/messages) that the unmodified
+// SDK talks to. The model name picks the scenario (SCENARIO_NAMES; any non-`sim-` model is sim-text,
+// an unknown `sim-` model a 404). Per-request knobs are the headers in SIM_HEADERS:
+//   x-sluice-sim-ttft-ms / -tpot-ms / -thinking-ms   timing (defaults 400 / 25 / 12000 ms)
+//   x-sluice-sim-tokens N                            answer length in text deltas (max_tokens still applies)
+//   x-sluice-sim-ping-ms N                           a ping after every N ms of silence (heartbeat tests)
+//   x-sluice-sim-accel-buffering no|omit             send or leave out `X-Accel-Buffering: no`
+//   x-sluice-sim-replay FILE                         the .sse file in replayDir that sim-replay plays
+//   x-sluice-sim-fail-times N + x-sluice-sim-key K   a faulty scenario fails only for the first N
+//                                                    requests with key K, then answers as sim-text
+//   x-sluice-sim-retry-after S                       retry-after on 429 (default 1) and 529 (default none)
+// The key "bad-key" (x-api-key or bearer) is answered with 401.
+import type { SimLogEntry } from './types';
+
+export { startSimulatedProvider, DEFAULT_TIMING } from './server';
+export { SIM_HEADERS } from './request';
+export { SCENARIO_NAMES } from './scenarios';
+export type {
+  SimEndReason,
+  SimLogEntry,
+  SimWrite,
+  SimulatedProvider,
+  SimulatedProviderOptions,
+  SimTiming,
+  ScenarioName,
+} from './types';
+
+/** `sim end req_… scenario=sim-text tokens=57 reason=client-closed`, or the entry as JSON. */
+export function formatLogLine(e: SimLogEntry, json: boolean): string {
+  if (json) return JSON.stringify(e);
+  return `sim end ${e.requestId} scenario=${e.scenario} tokens=${e.tokensGenerated} reason=${e.reason}`;
+}

@@ -1,0 +1,193 @@
+// Turns an HTTP request into a SimRequest, or into the API error the real service would answer.
+import { readFile } from 'node:fs/promises';
+import type { IncomingHttpHeaders } from 'node:http';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { hashString } from './rng';
+import { FAULTY, isScenarioName, SCENARIO_NAMES } from './scenarios';
+import type { HttpFault, RequestMessage, ScenarioName, SimRequest, SimTiming } from './types';
+
+/** The per-request knobs, all optional. */
+export const SIM_HEADERS = {
+  ttftMs: 'x-sluice-sim-ttft-ms',
+  tpotMs: 'x-sluice-sim-tpot-ms',
+  thinkingMs: 'x-sluice-sim-thinking-ms',
+  tokens: 'x-sluice-sim-tokens',
+  pingMs: 'x-sluice-sim-ping-ms',
+  accelBuffering: 'x-sluice-sim-accel-buffering',
+  replay: 'x-sluice-sim-replay',
+  failTimes: 'x-sluice-sim-fail-times',
+  key: 'x-sluice-sim-key',
+  retryAfter: 'x-sluice-sim-retry-after',
+} as const;
+
+const Block = z.looseObject({ type: z.string() });
+const Body = z.object({
+  model: z.string().min(1),
+  max_tokens: z.number().int().min(1),
+  messages: z
+    .array(z.object({ role: z.enum(['user', 'assistant']), content: z.union([z.string(), z.array(Block)]) }))
+    .min(1),
+  system: z.union([z.string(), z.array(Block)]).optional(),
+  stream: z.boolean().optional(),
+  thinking: z.looseObject({ type: z.string(), budget_tokens: z.number().int().optional() }).optional(),
+  tools: z.array(z.unknown()).optional(),
+});
+
+export type Parsed =
+  | {
+      ok: true;
+      req: SimRequest;
+      stream: boolean;
+      pingMs: number | null;
+      accelBuffering: boolean | null;
+      retryAfter: string | null;
+    }
+  | { ok: false; scenario: string; fault: HttpFault };
+
+const invalid = (message: string, scenario = '-'): Parsed => ({
+  ok: false,
+  scenario,
+  fault: { status: 400, errorType: 'invalid_request_error', message },
+});
+
+class HeaderError extends Error {}
+
+function intHeader(headers: IncomingHttpHeaders, name: string, min: number, max: number): number | null {
+  const raw = headers[name];
+  if (raw === undefined) return null;
+  const value = Number(raw);
+  if (typeof raw !== 'string' || !Number.isInteger(value) || value < min || value > max) {
+    throw new HeaderError(`${name} must be an integer from ${min} to ${max}; got "${String(raw)}".`);
+  }
+  return value;
+}
+
+const textOf = (content: RequestMessage['content'] | undefined): string => {
+  if (typeof content === 'string') return content;
+  return (content ?? [])
+    .map((b) => {
+      if (typeof b['text'] === 'string') return b['text'];
+      if (b.type !== 'tool_result') return '';
+      const inner = b['content'];
+      if (typeof inner === 'string') return inner;
+      return Array.isArray(inner) ? textOf(inner as RequestMessage['content']) : '';
+    })
+    .join('\n');
+};
+
+export type ParseContext = {
+  headers: IncomingHttpHeaders;
+  body: string;
+  requestId: string;
+  defaults: SimTiming;
+  replayDir: string | undefined;
+  /** Counts a try of a faulty scenario under a key; true while the fault should still happen. */
+  countFailure(key: string, times: number): boolean;
+};
+
+export async function parseRequest(ctx: ParseContext): Promise<Parsed> {
+  let json: unknown;
+  try {
+    json = JSON.parse(ctx.body);
+  } catch {
+    return invalid('The request body is not valid JSON. Send a Messages API request body.');
+  }
+  const body = Body.safeParse(json);
+  if (!body.success) {
+    const issue = body.error.issues[0];
+    return invalid(`${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`);
+  }
+  const { model, max_tokens, messages, system, stream, thinking } = body.data;
+
+  let scenario: ScenarioName = 'sim-text';
+  if (model.startsWith('sim-')) {
+    if (!isScenarioName(model)) {
+      return {
+        ok: false,
+        scenario: model,
+        fault: {
+          status: 404,
+          errorType: 'not_found_error',
+          message: `model: ${model} is not a simulated scenario. Use one of: ${SCENARIO_NAMES.join(', ')}.`,
+        },
+      };
+    }
+    scenario = model;
+  }
+
+  const h = ctx.headers;
+  let timing: SimTiming, answerTokens: number | null, pingMs: number | null, failTimes: number | null;
+  try {
+    timing = {
+      ttftMs: intHeader(h, SIM_HEADERS.ttftMs, 0, 600_000) ?? ctx.defaults.ttftMs,
+      tpotMs: intHeader(h, SIM_HEADERS.tpotMs, 0, 60_000) ?? ctx.defaults.tpotMs,
+      thinkingMs: intHeader(h, SIM_HEADERS.thinkingMs, 0, 600_000) ?? ctx.defaults.thinkingMs,
+    };
+    answerTokens = intHeader(h, SIM_HEADERS.tokens, 1, 100_000_000);
+    pingMs = intHeader(h, SIM_HEADERS.pingMs, 1, 600_000);
+    failTimes = intHeader(h, SIM_HEADERS.failTimes, 0, 1_000_000);
+  } catch (err) {
+    return invalid((err as Error).message, scenario);
+  }
+  const accel = h[SIM_HEADERS.accelBuffering];
+  if (accel !== undefined && accel !== 'no' && accel !== 'omit') {
+    return invalid(`${SIM_HEADERS.accelBuffering} must be "no" or "omit"; got "${String(accel)}".`, scenario);
+  }
+
+  if (failTimes !== null && FAULTY.has(scenario)) {
+    const key = String(h[SIM_HEADERS.key] ?? '');
+    if (!ctx.countFailure(key, failTimes)) scenario = 'sim-text';
+  }
+
+  let replay: string | null = null;
+  if (scenario === 'sim-replay') {
+    const name = h[SIM_HEADERS.replay];
+    if (typeof name !== 'string' || !/^[\w.-]+$/.test(name) || name.startsWith('.')) {
+      return invalid(
+        `sim-replay needs a ${SIM_HEADERS.replay} header naming an .sse file (a plain file name).`,
+        scenario,
+      );
+    }
+    if (!ctx.replayDir)
+      return invalid(
+        'sim-replay is not available: the provider was started without a replay directory.',
+        scenario,
+      );
+    try {
+      replay = await readFile(join(ctx.replayDir, name), 'utf8');
+    } catch {
+      return invalid(`sim-replay: no file "${name}" in the replay directory.`, scenario);
+    }
+  }
+
+  const retryAfter = h[SIM_HEADERS.retryAfter];
+  const lastUser = messages.findLast((m) => m.role === 'user');
+  const prompt = textOf(lastUser?.content);
+  const allText = [
+    typeof system === 'string' ? system : textOf(system),
+    ...messages.map((m) => textOf(m.content)),
+  ].join('\n');
+  const budget = thinking?.type === 'enabled' ? (thinking.budget_tokens ?? null) : null;
+  return {
+    ok: true,
+    stream: stream === true,
+    pingMs,
+    accelBuffering: accel === undefined ? null : accel === 'no',
+    retryAfter: typeof retryAfter === 'string' ? retryAfter : null,
+    req: {
+      requestId: ctx.requestId,
+      scenario,
+      model,
+      maxTokens: max_tokens,
+      messages,
+      prompt,
+      seed: hashString(prompt),
+      inputTokens: Math.max(1, Math.ceil(allText.length / 4)),
+      timing,
+      answerTokens,
+      thinkingBudget: budget,
+      replay,
+    },
+  };
+}

@@ -1,0 +1,92 @@
+// Scenarios that are a markdown answer, perhaps interrupted: sim-text and its failure variants.
+import { createRng } from '../rng';
+import { markdownTokens, tokenize, topicOf } from '../text';
+import type { SimRequest, Step } from '../types';
+import { messageId, toolUseId } from './ids';
+import { errorEvent, MessageScript } from './script';
+
+export const DEFAULT_ANSWER_TOKENS = 300;
+/** How many text deltas the interrupted scenarios send before their fault. */
+const BEFORE_FAULT = 12;
+
+const answer = (req: SimRequest, total = req.answerTokens ?? DEFAULT_ANSWER_TOKENS): Generator<string> =>
+  markdownTokens(createRng(req.seed), topicOf(req.prompt), total);
+
+export function* simText(req: SimRequest): Generator<Step> {
+  const m = new MessageScript(req, messageId(req));
+  yield m.start();
+  yield* m.text(answer(req));
+  yield* m.finish('end_turn');
+}
+
+/** Opens a text block and sends its first few deltas: the common start of every interruption. */
+function* interruptedStart(m: MessageScript, tokens: Iterator<string>, count: number): Generator<Step> {
+  yield m.start();
+  if (!(yield* m.open({ type: 'text', text: '' }))) return;
+  for (let i = 0; i < count; i++) {
+    const next = tokens.next();
+    const step = next.done ? null : m.delta({ type: 'text_delta', text: next.value });
+    if (!step) return;
+    yield step;
+  }
+}
+
+export function* simOverloadedMidstream(req: SimRequest): Generator<Step> {
+  const m = new MessageScript(req, messageId(req));
+  yield* interruptedStart(m, answer(req), BEFORE_FAULT);
+  yield { kind: 'event', delayMs: req.timing.tpotMs, event: errorEvent('overloaded_error', 'Overloaded') };
+}
+
+export function* simDrop(req: SimRequest): Generator<Step> {
+  const m = new MessageScript(req, messageId(req));
+  const tokens = answer(req);
+  yield* interruptedStart(m, tokens, BEFORE_FAULT);
+  const next = tokens.next();
+  const text = next.done ? 'lost' : next.value;
+  const cut = {
+    type: 'content_block_delta',
+    data: { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text } },
+  };
+  yield { kind: 'drop', delayMs: req.timing.tpotMs, event: cut };
+}
+
+export function* simStall(req: SimRequest): Generator<Step> {
+  const m = new MessageScript(req, messageId(req));
+  yield* interruptedStart(m, answer(req), 4);
+  yield { kind: 'stall' };
+}
+
+export function* simRefusal(req: SimRequest): Generator<Step> {
+  const m = new MessageScript(req, messageId(req));
+  yield m.start();
+  yield* m.text(
+    tokenize('I can explain how streaming works in general, but I can’t help with the rest of this request.'),
+  );
+  yield* m.finish('refusal', {
+    type: 'refusal',
+    category: null,
+    explanation: 'The simulated provider refuses every request in the sim-refusal scenario.',
+  });
+}
+
+/** Text, then a calculator call whose input is cut mid-JSON: no content_block_stop for it. */
+export function* simMaxTokens(req: SimRequest): Generator<Step> {
+  const m = new MessageScript(req, messageId(req));
+  yield m.start();
+  yield* m.text(tokenize('Let me work that out with the calculator, step by step, showing each part:'));
+  if (yield* m.open({ type: 'tool_use', id: toolUseId(req, 0), name: 'calculator', input: {} })) {
+    for (const partial_json of [
+      '',
+      '{"expression": "(12',
+      '.5 * 4',
+      ') / 2',
+      ' + 3", "note": "cut \\"mid',
+      '-way',
+    ]) {
+      const step = m.delta({ type: 'input_json_delta', partial_json });
+      if (!step) break;
+      yield step;
+    }
+  }
+  yield* m.finish('max_tokens');
+}

@@ -1,0 +1,91 @@
+// The simulated provider's public vocabulary and the internal shape every scenario speaks.
+import type { SimScenario } from '../../../shared/protocol';
+
+export type SimEndReason = 'complete' | 'client-closed' | 'fault';
+
+/** One line per request, written when the request ends. `tokensGenerated` counts content deltas written. */
+export type SimLogEntry = {
+  sim: 'end';
+  requestId: string;
+  scenario: string;
+  tokensGenerated: number;
+  reason: SimEndReason;
+  bytesWritten: number;
+};
+
+/** Every SSE event written (for proxy and backpressure tests). `t` is performance.now() at the write. */
+export type SimWrite = { requestId: string; eventIndex: number; eventType: string; bytes: number; t: number };
+
+export type SimTiming = { ttftMs: number; tpotMs: number; thinkingMs: number };
+
+export type SimulatedProviderOptions = {
+  /** Default 0: a free port. The server always binds 127.0.0.1. */
+  port?: number;
+  /** Called once per request, when it ends. */
+  log?: (entry: SimLogEntry) => void;
+  onWrite?: (write: SimWrite) => void;
+  defaults?: Partial<SimTiming>;
+  /** Directory `.sse` files may be replayed from (model `sim-replay`). */
+  replayDir?: string;
+  /** Send `X-Accel-Buffering: no` on SSE responses; a request may override with x-sluice-sim-accel-buffering. */
+  accelBufferingNo?: boolean;
+};
+
+export type SimulatedProvider = {
+  url: string;
+  port: number;
+  entries: SimLogEntry[];
+  /**
+   * With an id: that request's entry, now or when it ends. Without: the first entry (in end order)
+   * no earlier waitForEnd call has returned, now or when one arrives — so a test never races.
+   */
+  waitForEnd(requestId?: string): Promise<SimLogEntry>;
+  /** Ends every open connection (stalled streams included) and waits for their log entries. */
+  close(): Promise<void>;
+};
+
+/** The scenario names the server answers to: the app's list plus replay, which needs a file. */
+export type ScenarioName = SimScenario | 'sim-replay';
+
+export type RequestMessage = { role: 'user' | 'assistant'; content: string | RequestBlock[] };
+export type RequestBlock = { type: string; [field: string]: unknown };
+
+/** A validated request plus everything a scenario needs to decide what to emit. */
+export type SimRequest = {
+  requestId: string;
+  scenario: ScenarioName;
+  /** The model name as sent, echoed in message_start like the real API. */
+  model: string;
+  maxTokens: number;
+  messages: RequestMessage[];
+  /** Text of the last user message, tool results included: the seed of everything deterministic. */
+  prompt: string;
+  seed: number;
+  inputTokens: number;
+  timing: SimTiming;
+  /** x-sluice-sim-tokens: the answer's length in text deltas. */
+  answerTokens: number | null;
+  /** thinking.budget_tokens from the request, if thinking was enabled. */
+  thinkingBudget: number | null;
+  /** The replay file's contents (sim-replay only). */
+  replay: string | null;
+};
+
+/** One SSE event. `raw` is the exact bytes to send when they must not be re-serialised (replay, ping). */
+export type SseEvent = { type: string; data: Record<string, unknown>; raw?: string; countsAsToken?: boolean };
+
+/** What a scenario emits, lazily: a stream of millions of tokens is never built in memory. */
+export type Step =
+  | { kind: 'event'; delayMs: number; event: SseEvent }
+  /** Write the first half of this event's bytes, then destroy the socket. */
+  | { kind: 'drop'; delayMs: number; event: SseEvent }
+  /** Silence with the socket open until the client goes away. */
+  | { kind: 'stall' };
+
+/** An error answered as an HTTP status instead of a message. */
+export type HttpFault = {
+  status: number;
+  errorType: string;
+  message: string;
+  headers?: Record<string, string>;
+};

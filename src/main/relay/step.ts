@@ -1,0 +1,122 @@
+// One request to the provider: stream its raw events through the shared reducer and out to the
+// sink, and say exactly how it ended. The SDK's iterator ends silently both on abort and on EOF
+// without message_stop; the abort signal's reason and the message's `finished` flag tell them apart.
+import type Anthropic from '@anthropic-ai/sdk';
+import { accumulate, createMessage } from '../../shared/accumulate';
+import type { AccMessage, Outcome, RelayError, RelayEvent, StreamEvent } from '../../shared/protocol';
+import type { ProviderClient } from '../providers/anthropic';
+import type { Delivery } from './delivery';
+import { classifyError, fromWireError, relayError, wireErrorOf } from './errors';
+import { IdleWatchdog } from './watchdog';
+
+export type StepEnd = { outcome: Outcome; error: RelayError | null; message: AccMessage };
+
+export type StepContext = {
+  turnId: string;
+  step: number;
+  provider: ProviderClient;
+  params: Omit<Anthropic.MessageCreateParamsStreaming, 'stream'>;
+  signal: AbortSignal;
+  idleTimeoutMs: number;
+  maxRetries: number;
+  delivery: Delivery;
+  clock: () => number;
+  /** Every relay event this step produces, as it is produced (metrics, persistence). */
+  observe: (event: RelayEvent, message: AccMessage) => void;
+};
+
+export async function runStep(ctx: StepContext): Promise<StepEnd> {
+  const { turnId, step, delivery, clock } = ctx;
+  const controller = new AbortController();
+  const forward = () => controller.abort(ctx.signal.reason ?? 'user');
+  if (ctx.signal.aborted) forward();
+  else ctx.signal.addEventListener('abort', forward, { once: true });
+  const watchdog = new IdleWatchdog(ctx.idleTimeoutMs, () => controller.abort('stalled'));
+  let message = createMessage();
+
+  const emit = async (event: RelayEvent) => {
+    ctx.observe(event, message);
+    await delivery.deliver(event);
+  };
+  const status = (s: Extract<RelayEvent, { type: 'status' }>['status']) =>
+    emit({ type: 'status', turnId, t: clock(), status: s });
+  const provide = async (event: StreamEvent) => {
+    message = accumulate(message, event);
+    await emit({ type: 'provider', turnId, t: clock(), step, event });
+  };
+
+  const ended = (outcome: Outcome, error: RelayError | null): StepEnd => ({ outcome, error, message });
+  const abortedEnd = (): StepEnd =>
+    controller.signal.reason === 'stalled'
+      ? ended('stalled', relayError('stalled', `no data for ${Math.round(ctx.idleTimeoutMs / 1000)} s`))
+      : ended('aborted', null);
+
+  // Status events from the fetch observer are fire-and-forget: the SDK does not wait for us, and
+  // delivery preserves their order relative to the provider events that follow.
+  const pending: Promise<void>[] = [];
+  let contentType = null as string | null;
+  let attemptStartedAt = clock();
+  delivery.onWait = (waiting) => (waiting ? watchdog.pause() : watchdog.resume());
+  try {
+    watchdog.touch();
+    const stream = await ctx.provider.open({
+      params: ctx.params,
+      signal: controller.signal,
+      maxRetries: ctx.maxRetries,
+      observer: {
+        onAttempt: (attempt) => {
+          attemptStartedAt = clock();
+          watchdog.touch();
+          pending.push(status({ phase: 'connecting', attempt }));
+        },
+        onHeaders: (attempt, info) => {
+          watchdog.touch();
+          contentType = info.contentType;
+          pending.push(status({ phase: 'waiting', attempt, ttfbMs: clock() - attemptStartedAt }));
+        },
+        onRetry: (attempt, info) => {
+          watchdog.touch(info.delayMs);
+          pending.push(
+            status({
+              phase: 'retrying',
+              attempt,
+              delayMs: info.delayMs,
+              reason: info.reason,
+              status: info.status,
+            }),
+          );
+        },
+        onBytes: () => watchdog.touch(),
+      },
+    });
+    await Promise.all(pending);
+    for await (const event of stream) {
+      watchdog.touch();
+      await provide(event);
+    }
+    if (controller.signal.aborted) return abortedEnd();
+    if (message.finished) return ended('complete', null);
+    if (!message.started) {
+      const what =
+        contentType && !contentType.includes('text/event-stream') ? ` (it was ${contentType})` : '';
+      return ended('error', relayError('protocol', `the response carried no message${what}`));
+    }
+    return ended('error', relayError('network', 'the stream ended before message_stop'));
+  } catch (err) {
+    await Promise.allSettled(pending);
+    if (controller.signal.aborted) return abortedEnd();
+    const wire = wireErrorOf(err);
+    if (wire && message.started) {
+      // An `error` event mid-stream: the SDK throws it; the reducer and the sink still get it as an event.
+      await provide({ type: 'error', error: wire });
+      return ended('error', fromWireError(wire));
+    }
+    return ended('error', classifyError(err));
+  } finally {
+    watchdog.stop();
+    delivery.onWait = () => {};
+    ctx.signal.removeEventListener('abort', forward);
+    // Make sure the socket is released whatever path we left by.
+    if (!controller.signal.aborted) controller.abort('done');
+  }
+}

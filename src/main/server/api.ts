@@ -1,0 +1,102 @@
+// The JSON API under /api/ (the token is checked before anything here runs).
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { RenameSchema } from '../../shared/protocol';
+import { NotFoundError, type ConversationStore } from '../store/conversations';
+import { InvalidSettingsError } from '../store/settings';
+import { ApiError, readJsonBody, sendJson, sendNoContent, validate } from './http';
+import { streamTurn, type TurnContext } from './turns';
+
+export type ApiContext = TurnContext & { conversations: ConversationStore };
+
+type Handler = (
+  ctx: ApiContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  params: string[],
+) => Promise<void>;
+type Route = { method: string; pattern: RegExp; handler: Handler };
+
+const ID = '([^/]+)';
+const route = (method: string, path: string, handler: Handler): Route => ({
+  method,
+  pattern: new RegExp(`^${path.replaceAll(':id', ID)}$`),
+  handler,
+});
+
+const notFound = (err: unknown): never => {
+  if (err instanceof NotFoundError) throw new ApiError(404, 'not_found', err.message);
+  throw err;
+};
+
+const ROUTES: Route[] = [
+  route('GET', '/api/health', async (_ctx, _req, res) => sendJson(res, 200, { ok: true })),
+  route('POST', '/api/turns', (ctx, req, res) => streamTurn(ctx, req, res)),
+  route('POST', '/api/turns/:id/abort', async (ctx, _req, res, [turnId]) => {
+    if (!turnId || !ctx.service.abort(turnId)) {
+      throw new ApiError(
+        404,
+        'not_found',
+        `No live turn with id "${turnId ?? ''}" (it may have ended already).`,
+      );
+    }
+    sendNoContent(res);
+  }),
+  route('GET', '/api/conversations', async (ctx, _req, res) =>
+    sendJson(res, 200, await ctx.conversations.list()),
+  ),
+  route('GET', '/api/conversations/:id', async (ctx, _req, res, [id]) =>
+    sendJson(res, 200, await ctx.conversations.get(id ?? '').catch(notFound)),
+  ),
+  route('PATCH', '/api/conversations/:id', async (ctx, req, res, [id]) => {
+    const { title } = validate(RenameSchema, await readJsonBody(req), 'The rename');
+    sendJson(res, 200, await ctx.conversations.rename(id ?? '', title).catch(notFound));
+  }),
+  route('DELETE', '/api/conversations/:id', async (ctx, _req, res, [id]) => {
+    await ctx.conversations.delete(id ?? '').catch(notFound);
+    sendNoContent(res);
+  }),
+  route('GET', '/api/settings', async (ctx, _req, res) =>
+    sendJson(res, 200, await ctx.service.settingsView()),
+  ),
+  route('PATCH', '/api/settings', async (ctx, req, res) => {
+    const patch = await readJsonBody(req);
+    try {
+      await ctx.settings.update(patch);
+    } catch (err) {
+      if (err instanceof InvalidSettingsError) {
+        throw new ApiError(400, 'invalid_request', `The settings were not saved: ${err.message}`, err.issues);
+      }
+      throw err;
+    }
+    sendJson(res, 200, await ctx.service.settingsView());
+  }),
+];
+
+export async function handleApi(
+  ctx: ApiContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+): Promise<void> {
+  const matches = ROUTES.map((r) => ({ r, m: r.pattern.exec(path) })).filter((x) => x.m !== null);
+  if (matches.length === 0) throw new ApiError(404, 'not_found', `There is no API endpoint at ${path}.`);
+  const hit = matches.find((x) => x.r.method === req.method);
+  if (!hit?.m) {
+    const allowed = matches.map((x) => x.r.method).join(', ');
+    throw new ApiError(
+      405,
+      'method_not_allowed',
+      `${req.method ?? 'This method'} is not allowed on ${path}; use ${allowed}.`,
+      undefined,
+      { Allow: allowed },
+    );
+  }
+  const params = hit.m.slice(1).map((p) => {
+    try {
+      return decodeURIComponent(p);
+    } catch {
+      throw new ApiError(400, 'invalid_request', `The path segment "${p}" is not valid.`);
+    }
+  });
+  await hit.r.handler(ctx, req, res, params);
+}

@@ -1,0 +1,103 @@
+// The built renderer, served at `/`. Paths resolve inside the root only; anything that would climb
+// out of it (`..`, encoded or not, absolute, NUL) is a 404, never a read.
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { extname, join, resolve, sep } from 'node:path';
+import { ApiError, BASE_HEADERS } from './http';
+
+/** The same policy as the renderer's meta CSP, plus what only a header can say (no framing). */
+export const RENDERER_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'";
+const CSP_HEADER = `${RENDERER_CSP}; frame-ancestors 'none'`;
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.gif': 'image/gif',
+  '.webp': 'image/webp',
+  '.ico': 'image/x-icon',
+  '.woff': 'font/woff',
+  '.woff2': 'font/woff2',
+  '.ttf': 'font/ttf',
+  '.wasm': 'application/wasm',
+  '.txt': 'text/plain; charset=utf-8',
+};
+
+/** The file under `root` a URL path names, or null when it names nothing there. */
+export function resolveStaticPath(root: string, urlPath: string): string | null {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(urlPath);
+  } catch {
+    return null;
+  }
+  if (decoded.includes('\0') || decoded.includes('\\')) return null;
+  const base = resolve(root);
+  const relative = decoded === '/' || decoded === '' ? 'index.html' : decoded.replace(/^\/+/, '');
+  const segments = relative.split('/');
+  if (segments.some((s) => s === '..' || s === '.')) return null;
+  const full = resolve(base, join(...segments));
+  return full.startsWith(base + sep) ? full : null;
+}
+
+export async function serveStatic(
+  root: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+  urlPath: string,
+): Promise<void> {
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    throw new ApiError(
+      405,
+      'method_not_allowed',
+      `${req.method ?? 'This method'} is not allowed here; use GET.`,
+    );
+  }
+  const path = resolveStaticPath(root, urlPath);
+  const info = path ? await stat(path).catch(() => null) : null;
+  if (!path || !info?.isFile()) {
+    if (urlPath === '/' || urlPath === '/index.html') {
+      throw new ApiError(
+        503,
+        'renderer_missing',
+        'The renderer is not built. Run `npx electron-vite build` (or start `sluice serve` without --no-build).',
+      );
+    }
+    throw new ApiError(404, 'not_found', `Nothing is served at ${urlPath}.`);
+  }
+  const type = CONTENT_TYPES[extname(path).toLowerCase()] ?? 'application/octet-stream';
+  const html = type.startsWith('text/html');
+  res.writeHead(200, {
+    ...BASE_HEADERS,
+    'Content-Type': type,
+    'Content-Length': info.size,
+    // The page is small and names hashed assets; always revalidating it keeps a rebuild visible.
+    'Cache-Control': 'no-cache',
+    ...(html ? { 'Content-Security-Policy': CSP_HEADER, 'X-Frame-Options': 'DENY' } : {}),
+  });
+  if (req.method === 'HEAD') {
+    res.end();
+    return;
+  }
+  await new Promise<void>((done) => {
+    const stream = createReadStream(path);
+    stream.on('error', () => {
+      res.destroy();
+      done();
+    });
+    res.on('close', () => {
+      stream.destroy();
+      done();
+    });
+    stream.pipe(res);
+  });
+}

@@ -1,0 +1,101 @@
+// POST /api/turns: one relay turn streamed as SSE. Validation and an unknown conversation are
+// answered as JSON before the stream starts; once it starts, every outcome is a terminal event.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { StartTurnSchema, type Outcome, type RelayEvent } from '../../shared/protocol';
+import { TurnRequestError, type ChatService } from '../chat/service';
+import { relayError } from '../relay/errors';
+import { NotFoundError } from '../store/conversations';
+import type { SettingsStore } from '../store/settings';
+import { ApiError, readJsonBody, validate } from './http';
+import { SseSink, type SseStats } from './sse';
+
+export type TurnReport = {
+  turnId: string;
+  conversationId: string;
+  outcome: Outcome;
+  /** The engine's largest backlog while the client was not reading (approximate characters). */
+  peakPending: number;
+  mergedEvents: number;
+  sse: SseStats;
+  /** The client went away before the terminal event. */
+  clientClosed: boolean;
+};
+
+export type TurnContext = {
+  service: ChatService;
+  settings: SettingsStore;
+  /** Live turns' completions, so shutdown can wait for their partial messages to be saved. */
+  live: Set<Promise<unknown>>;
+  onTurnEnd?: (report: TurnReport) => void;
+};
+
+export async function streamTurn(ctx: TurnContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const request = validate(StartTurnSchema, await readJsonBody(req), 'The turn request');
+  const { pingIntervalMs } = await ctx.settings.get();
+  const sink = new SseSink(res, pingIntervalMs);
+  const clientGone = new AbortController();
+  res.on('close', () => {
+    if (!sink.terminalWritten) clientGone.abort('client-closed');
+  });
+
+  let started;
+  try {
+    started = await ctx.service.startTurn(request, sink, { signal: clientGone.signal });
+  } catch (err) {
+    if (err instanceof NotFoundError) throw new ApiError(404, 'not_found', err.message);
+    if (err instanceof TurnRequestError) {
+      throw new ApiError(
+        err.type === 'not_found' ? 404 : 409,
+        err.type === 'not_found' ? 'not_found' : 'invalid_action',
+        err.message,
+      );
+    }
+    throw err;
+  }
+  sink.open();
+  const finished = started.done.then(
+    (result) => {
+      ctx.onTurnEnd?.({
+        turnId: started.turnId,
+        conversationId: started.conversationId,
+        outcome: result.outcome,
+        peakPending: result.peakPending,
+        mergedEvents: result.mergedEvents,
+        sse: sink.stats,
+        clientClosed: clientGone.signal.aborted,
+      });
+    },
+    (err: unknown) => {
+      // The engine always writes its terminal; this covers a failure after it (e.g. the final save).
+      if (!sink.terminalWritten) sink.write(internalTerminal(started.turnId, err));
+    },
+  );
+  ctx.live.add(finished);
+  try {
+    await finished;
+  } finally {
+    ctx.live.delete(finished);
+    sink.end();
+  }
+}
+
+function internalTerminal(turnId: string, err: unknown): RelayEvent {
+  return {
+    type: 'terminal',
+    turnId,
+    t: performance.now(),
+    outcome: 'error',
+    stopReason: null,
+    error: relayError('unknown', err instanceof Error ? err.message : String(err)),
+    metrics: {
+      ttfbMs: null,
+      firstProgressMs: null,
+      ttftMs: null,
+      tpotMs: null,
+      totalMs: 0,
+      outputTokens: null,
+      tokensPerSecond: null,
+    },
+    toolInputParses: 0,
+  };
+}

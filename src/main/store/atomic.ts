@@ -1,0 +1,41 @@
+// Crash-safe JSON files: write-file-atomic writes a temp file, fsyncs it and renames it over the
+// target, so a kill at any moment leaves either the old file or the new one, never half of one.
+import { readFile } from 'node:fs/promises';
+import writeFileAtomic from 'write-file-atomic';
+
+export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
+  await writeFileAtomic(path, `${JSON.stringify(value)}\n`, { fsync: true });
+}
+
+export type ReadResult<T> = { ok: true; value: T } | { ok: false; missing: boolean; error: string };
+
+export async function readJson<T = unknown>(path: string): Promise<ReadResult<T>> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
+    return { ok: false, missing, error: String(err) };
+  }
+  try {
+    return { ok: true, value: JSON.parse(text) as T };
+  } catch (err) {
+    return { ok: false, missing: false, error: `${path} is not valid JSON: ${String(err)}` };
+  }
+}
+
+/** Serializes async work per key, so two saves of one file never race each other's rename. */
+export class KeyedQueue {
+  private readonly tails = new Map<string, Promise<unknown>>();
+
+  run<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.tails.get(key) ?? Promise.resolve();
+    const next = previous.then(work, work);
+    const tail = next.catch(() => {});
+    this.tails.set(key, tail);
+    void tail.then(() => {
+      if (this.tails.get(key) === tail) this.tails.delete(key);
+    });
+    return next;
+  }
+}

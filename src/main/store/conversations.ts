@@ -1,0 +1,102 @@
+// Conversations on disk, one JSON file each, written atomically. One process owns a data
+// directory at a time (the desktop app, or `sluice serve`); it keeps an in-memory copy.
+import { randomUUID } from 'node:crypto';
+import { mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Conversation, ConversationSummary } from '../../shared/protocol';
+import { KeyedQueue, readJson, writeJsonAtomic } from './atomic';
+
+export class NotFoundError extends Error {
+  readonly type = 'not_found';
+}
+
+const ID = /^[A-Za-z0-9_-]{1,100}$/;
+
+export const summarize = (c: Conversation): ConversationSummary => ({
+  id: c.id,
+  title: c.title,
+  createdAt: c.createdAt,
+  updatedAt: c.updatedAt,
+  messageCount: c.messages.length,
+});
+
+export class ConversationStore {
+  private readonly dir: string;
+  private readonly cache = new Map<string, Conversation>();
+  private readonly queue = new KeyedQueue();
+  private loaded: Promise<void> | null = null;
+  /** Files that could not be read at load, moved aside rather than lost or overwritten. */
+  readonly quarantined: string[] = [];
+
+  constructor(dataDir: string) {
+    this.dir = join(dataDir, 'conversations');
+  }
+
+  private load(): Promise<void> {
+    this.loaded ??= (async () => {
+      await mkdir(this.dir, { recursive: true });
+      for (const name of await readdir(this.dir)) {
+        if (!name.endsWith('.json')) continue;
+        const path = join(this.dir, name);
+        const read = await readJson<Conversation>(path);
+        if (read.ok && typeof read.value?.id === 'string' && Array.isArray(read.value.messages)) {
+          this.cache.set(read.value.id, read.value);
+        } else if (!read.ok && !read.missing) {
+          const aside = `${path}.unreadable-${Date.now()}`;
+          await rename(path, aside).catch(() => {});
+          this.quarantined.push(aside);
+        }
+      }
+    })();
+    return this.loaded;
+  }
+
+  async list(): Promise<ConversationSummary[]> {
+    await this.load();
+    return [...this.cache.values()].map(summarize).sort((a, b) => b.updatedAt - a.updatedAt);
+  }
+
+  async get(id: string): Promise<Conversation> {
+    await this.load();
+    const found = ID.test(id) ? this.cache.get(id) : undefined;
+    if (!found) throw new NotFoundError(`No conversation with id "${id}".`);
+    return structuredClone(found);
+  }
+
+  async create(title: string): Promise<Conversation> {
+    await this.load();
+    const now = Date.now();
+    const conversation: Conversation = {
+      id: randomUUID(),
+      title,
+      createdAt: now,
+      updatedAt: now,
+      messages: [],
+    };
+    await this.save(conversation);
+    return structuredClone(conversation);
+  }
+
+  /** Replaces the stored conversation (the caller read it with get and changed it). */
+  async save(conversation: Conversation): Promise<void> {
+    await this.load();
+    if (!ID.test(conversation.id)) throw new Error(`Invalid conversation id "${conversation.id}".`);
+    const snapshot = structuredClone(conversation);
+    this.cache.set(snapshot.id, snapshot);
+    await this.queue.run(snapshot.id, () => writeJsonAtomic(join(this.dir, `${snapshot.id}.json`), snapshot));
+  }
+
+  async rename(id: string, title: string): Promise<ConversationSummary> {
+    const conversation = await this.get(id);
+    conversation.title = title;
+    conversation.updatedAt = Date.now();
+    await this.save(conversation);
+    return summarize(conversation);
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.get(id);
+    this.cache.delete(id);
+    await this.queue.run(id, () => rm(join(this.dir, `${id}.json`), { force: true }));
+  }
+}

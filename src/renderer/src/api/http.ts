@@ -1,0 +1,297 @@
+// The ChatClient for the browser twin (`sluice serve`): JSON endpoints under /api/, and each turn
+// as a server-sent event stream read from fetch (so it can be POSTed, carry the token and be
+// cancelled). Every turn ends exactly once: with the server's terminal event, or — when the
+// connection drops, goes silent or is stopped and the server's word does not come — with one
+// made here, while everything already delivered stays delivered.
+import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import {
+  DEFAULT_SETTINGS,
+  type ChatClient,
+  type Conversation,
+  type ConversationSummary,
+  type Outcome,
+  type RelayError,
+  type RelayErrorType,
+  type RelayEvent,
+  type SettingsPatch,
+  type SettingsView,
+  type StartTurnRequest,
+  type TerminalEvent,
+  type TurnHandle,
+} from '../../../shared/protocol';
+
+export type HttpClientOptions = {
+  /** Where `sluice serve` is; default '' (this page's origin). */
+  baseUrl?: string;
+  /** Default: `?token=` of this page's URL (then kept in sessionStorage and removed from the address bar). */
+  token?: string;
+  fetch?: typeof fetch;
+  /** A turn with no bytes at all (pings included) for this long ends as `stalled`. */
+  idleTimeoutMs?: number;
+  /** After Stop, how long to wait for the server's own terminal event before making one here. */
+  abortGraceMs?: number;
+};
+
+export type ApiIssue = { path: string; message: string };
+
+/** A refused API call: `type` from the server's `{"error":{type, message, issues}}`, or `network`. */
+export class HttpApiError extends Error {
+  constructor(
+    readonly type: string,
+    message: string,
+    readonly status: number,
+    readonly issues: ApiIssue[] = [],
+  ) {
+    super(message);
+    this.name = 'HttpApiError';
+  }
+}
+
+const TOKEN_KEY = 'sluice.token';
+const IDLE_MARGIN_MS = 10_000;
+
+// The page's globals, reached through globalThis so this module also runs (and type-checks) in
+// Node, where tests drive it against a real server and none of these exist.
+type Page = {
+  location?: { search: string; pathname: string; hash: string };
+  history?: { state: unknown; replaceState(state: unknown, unused: string, url: string): void };
+  sessionStorage?: { getItem(key: string): string | null; setItem(key: string, value: string): void };
+};
+
+/** The token the page was opened with, taken off the address bar so it is not left on screen. */
+function tokenFromPage(): string | null {
+  const { location, history, sessionStorage } = globalThis as Page;
+  if (!location) return null;
+  const params = new URLSearchParams(location.search);
+  const fromUrl = params.get('token');
+  if (!fromUrl) return sessionStorage?.getItem(TOKEN_KEY) ?? null;
+  // Kept for this tab only, so a reload (the address bar no longer has it) still works.
+  sessionStorage?.setItem(TOKEN_KEY, fromUrl);
+  params.delete('token');
+  const query = params.toString();
+  history?.replaceState(history.state, '', `${location.pathname}${query ? `?${query}` : ''}${location.hash}`);
+  return fromUrl;
+}
+
+/** Waiting longer than the server would (its idle timeout, its ping interval) before calling it stalled. */
+const idleBudget = (s: { idleTimeoutMs: number; pingIntervalMs: number }) =>
+  Math.max(s.idleTimeoutMs, 2 * s.pingIntervalMs) + IDLE_MARGIN_MS;
+
+async function errorFrom(response: Response): Promise<HttpApiError> {
+  let body: unknown = null;
+  try {
+    body = await response.json();
+  } catch {
+    // Not our JSON (a proxy's page, say): the status says enough.
+  }
+  const e = (body as { error?: { type?: unknown; message?: unknown; issues?: unknown } } | null)?.error;
+  return new HttpApiError(
+    typeof e?.type === 'string' ? e.type : 'http',
+    typeof e?.message === 'string' ? e.message : `Sluice answered HTTP ${response.status}.`,
+    response.status,
+    Array.isArray(e?.issues) ? (e.issues as ApiIssue[]) : [],
+  );
+}
+
+const relayTypeOf = (status: number): RelayErrorType =>
+  status === 401
+    ? 'auth'
+    : status === 403 || status === 421
+      ? 'permission'
+      : status === 404
+        ? 'not_found'
+        : status < 500
+          ? 'invalid_request'
+          : 'api';
+
+const describe = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+export function createHttpClient(opts: HttpClientOptions = {}): ChatClient {
+  const base = (opts.baseUrl ?? '').replace(/\/+$/, '');
+  const token = opts.token ?? tokenFromPage();
+  const fetchImpl: typeof fetch = opts.fetch ?? ((input, init) => fetch(input, init));
+  let idleMs = opts.idleTimeoutMs ?? idleBudget(DEFAULT_SETTINGS);
+  const learn = (s: SettingsView) => {
+    if (opts.idleTimeoutMs === undefined) idleMs = idleBudget(s);
+    return s;
+  };
+
+  const headers = (json: boolean): Record<string, string> => ({
+    ...(token ? { Authorization: `Bearer ${token}` } : {}),
+    ...(json ? { 'Content-Type': 'application/json' } : {}),
+  });
+
+  async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    let response: Response;
+    try {
+      response = await fetchImpl(`${base}${path}`, {
+        method,
+        headers: headers(body !== undefined),
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    } catch (err) {
+      throw new HttpApiError(
+        'network',
+        `Could not reach Sluice (${describe(err)}). Is \`sluice serve\` still running?`,
+        0,
+      );
+    }
+    if (!response.ok) throw await errorFrom(response);
+    return (response.status === 204 ? undefined : await response.json()) as T;
+  }
+
+  function startTurn(request: StartTurnRequest, onEvent: (event: RelayEvent) => void): TurnHandle {
+    const startedAt = performance.now();
+    const connection = new AbortController();
+    let turnId: string | null = null;
+    let finished = false;
+    let stopping = false;
+    let idleTimer: ReturnType<typeof setTimeout> | null = null;
+    let graceTimer: ReturnType<typeof setTimeout> | null = null;
+    let resolveTurnId: (id: string) => void = () => {};
+    let resolveDone: (terminal: TerminalEvent) => void = () => {};
+    const turnIdPromise = new Promise<string>((resolve) => (resolveTurnId = resolve));
+    const done = new Promise<TerminalEvent>((resolve) => (resolveDone = resolve));
+
+    const finish = (terminal: TerminalEvent) => {
+      if (finished) return;
+      finished = true;
+      if (idleTimer) clearTimeout(idleTimer);
+      if (graceTimer) clearTimeout(graceTimer);
+      resolveTurnId(terminal.turnId);
+      onEvent(terminal);
+      resolveDone(terminal);
+    };
+    /** A terminal event made here, when the server's cannot come; the connection is let go. */
+    const endLocally = (outcome: Outcome, error: RelayError | null) => {
+      if (finished) return;
+      const now = performance.now();
+      finish({
+        type: 'terminal',
+        turnId: turnId ?? `local-${Math.random().toString(36).slice(2)}`,
+        t: now,
+        outcome,
+        stopReason: null,
+        error,
+        metrics: {
+          ttfbMs: null,
+          firstProgressMs: null,
+          ttftMs: null,
+          tpotMs: null,
+          totalMs: now - startedAt,
+          outputTokens: null,
+          tokensPerSecond: null,
+        },
+        toolInputParses: 0,
+      });
+      connection.abort();
+    };
+    const dropped = (detail: string) =>
+      stopping
+        ? endLocally('aborted', null)
+        : endLocally('error', {
+            type: 'network',
+            message: `The connection to Sluice dropped before the answer finished (${detail}). What arrived is kept; Retry.`,
+            retryable: true,
+          });
+    const armIdle = () => {
+      if (idleTimer) clearTimeout(idleTimer);
+      idleTimer = setTimeout(
+        () =>
+          endLocally('stalled', {
+            type: 'stalled',
+            message: `Nothing arrived from Sluice for ${Math.round(idleMs / 1000)} s, not even a keep-alive. What arrived is kept; Retry.`,
+            retryable: true,
+          }),
+        idleMs,
+      );
+    };
+    const askServerToStop = (id: string) => {
+      void fetchImpl(`${base}/api/turns/${encodeURIComponent(id)}/abort`, {
+        method: 'POST',
+        headers: headers(false),
+      }).catch(() => {});
+      graceTimer = setTimeout(() => endLocally('aborted', null), opts.abortGraceMs ?? 1500);
+    };
+
+    const onMessage = (message: EventSourceMessage) => {
+      if (finished) return;
+      let event: RelayEvent;
+      try {
+        event = JSON.parse(message.data) as RelayEvent;
+      } catch {
+        return; // Not one of ours; the events around it still make the turn.
+      }
+      if (event.type === 'terminal') return finish(event);
+      if (event.type === 'turn_start' && turnId === null) {
+        turnId = event.turnId;
+        resolveTurnId(turnId);
+      }
+      onEvent(event);
+    };
+
+    void (async () => {
+      let response: Response;
+      try {
+        response = await fetchImpl(`${base}/api/turns`, {
+          method: 'POST',
+          headers: { ...headers(true), Accept: 'text/event-stream' },
+          body: JSON.stringify(request),
+          signal: connection.signal,
+        });
+      } catch (err) {
+        return dropped(describe(err));
+      }
+      if (!response.ok || !response.body) {
+        const err = await errorFrom(response);
+        return endLocally('error', {
+          type: relayTypeOf(err.status),
+          message: err.message,
+          status: err.status,
+          retryable: err.status >= 500,
+        });
+      }
+      const reader = response.body.getReader();
+      const decoder = new TextDecoder();
+      const parser = createParser({ onEvent: onMessage });
+      armIdle();
+      try {
+        for (;;) {
+          const { value, done: eof } = await reader.read();
+          if (eof) break;
+          // Raw bytes, pings included, are what prove the connection alive; not only whole events.
+          if (!finished) armIdle();
+          parser.feed(decoder.decode(value, { stream: true }));
+        }
+        parser.feed(decoder.decode());
+        dropped('the stream ended without a final event');
+      } catch (err) {
+        dropped(describe(err));
+      }
+    })();
+
+    return {
+      turnId: turnIdPromise,
+      done,
+      abort() {
+        if (finished || stopping) return;
+        stopping = true;
+        // Either one stops the upstream. The server's own terminal event (with its metrics) is
+        // worth a short wait; without a turn id yet, closing the connection is all there is.
+        if (turnId) askServerToStop(turnId);
+        else endLocally('aborted', null);
+      },
+    };
+  }
+
+  return {
+    startTurn,
+    listConversations: () => call<ConversationSummary[]>('GET', '/api/conversations'),
+    getConversation: (id) => call<Conversation>('GET', `/api/conversations/${encodeURIComponent(id)}`),
+    renameConversation: (id, title) =>
+      call<ConversationSummary>('PATCH', `/api/conversations/${encodeURIComponent(id)}`, { title }),
+    deleteConversation: (id) => call<void>('DELETE', `/api/conversations/${encodeURIComponent(id)}`),
+    getSettings: () => call<SettingsView>('GET', '/api/settings').then(learn),
+    updateSettings: (patch: SettingsPatch) => call<SettingsView>('PATCH', '/api/settings', patch).then(learn),
+  };
+}

@@ -1,0 +1,61 @@
+// The ChatClient for the desktop app, over the preload's `window.sluice` bridge. The port protocol
+// itself (acks, order, exactly one terminal) runs in the preload (shared/port-protocol.ts); here the
+// TurnHandle's promises are rebuilt from the events, because contextBridge drops promises nested in
+// returned objects, and IPC results are unwrapped into typed errors.
+import type { ApiError, IpcResult, SluiceBridge } from '../../../shared/ipc';
+import { createTurnTracker } from '../../../shared/port-protocol';
+import type { ChatClient, RelayEvent, StartTurnRequest, TurnHandle } from '../../../shared/protocol';
+
+declare global {
+  interface Window {
+    /** Present in the desktop app only (set by the preload). */
+    sluice?: SluiceBridge;
+  }
+}
+
+export type ApiIssue = { path: string; message: string };
+
+/** A refused call: `type` to switch on, a sentence for the person, and per-field issues for forms. */
+export class IpcApiError extends Error {
+  readonly type: ApiError['type'];
+  readonly issues: ApiIssue[];
+  constructor(error: ApiError) {
+    super(error.message);
+    this.name = 'IpcApiError';
+    this.type = error.type;
+    this.issues = error.issues ?? [];
+  }
+}
+
+async function unwrap<T>(result: Promise<IpcResult<T>>): Promise<T> {
+  const r = await result;
+  if (r.ok) return r.value;
+  throw new IpcApiError(r.error);
+}
+
+export function createIpcClient(bridge: SluiceBridge): ChatClient {
+  return {
+    startTurn(request: StartTurnRequest, onEvent: (event: RelayEvent) => void): TurnHandle {
+      const tracker = createTurnTracker();
+      const control = bridge.startTurn(request, (event) => {
+        // Observed first so a throwing handler cannot leave `done` pending; its reactions run later anyway.
+        tracker.observe(event);
+        onEvent(event);
+      });
+      return { turnId: tracker.turnId, done: tracker.done, abort: () => control.abort() };
+    },
+    listConversations: () => unwrap(bridge.listConversations()),
+    getConversation: (id) => unwrap(bridge.getConversation(id)),
+    renameConversation: (id, title) => unwrap(bridge.renameConversation(id, title)),
+    deleteConversation: async (id) => {
+      await unwrap(bridge.deleteConversation(id));
+    },
+    getSettings: () => unwrap(bridge.getSettings()),
+    updateSettings: (patch) => unwrap(bridge.updateSettings(patch)),
+    setApiKey: (key) => unwrap(bridge.setApiKey(key)),
+  };
+}
+
+/** The desktop client when running inside the app, else null. */
+export const desktopClient = (): ChatClient | null =>
+  typeof window !== 'undefined' && window.sluice ? createIpcClient(window.sluice) : null;

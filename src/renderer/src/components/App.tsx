@@ -1,0 +1,54 @@
+import { useEffect } from 'react';
+import { useApp, useAppStore } from '../store/react';
+import { Composer } from './Composer';
+import { MessageList } from './MessageList';
+import { ProviderBanner } from './ProviderBanner';
+import { SettingsPanel } from './SettingsPanel';
+import { Sidebar } from './Sidebar';
+
+export function App() {
+  const store = useAppStore();
+  const settingsOpen = useApp((s) => s.settingsOpen);
+  const theme = useApp((s) => s.theme);
+  const title = useApp((s) => s.active?.title ?? (s.activeId === null ? 'New chat' : ''));
+
+  useEffect(() => {
+    const { loadSettings, loadConversations } = store.getState();
+    void loadSettings();
+    void loadConversations();
+  }, [store]);
+
+  useEffect(() => {
+    document.documentElement.dataset['theme'] = theme;
+    try {
+      localStorage.setItem('sluice:theme', theme);
+    } catch {
+      // storage may be unavailable (a sandboxed or private window); the choice lasts this session
+    }
+  }, [theme]);
+
+  // Esc stops the streaming answer from anywhere in the window; a dialog or an inline editor
+  // that uses Esc itself stops it from getting here.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape' && !store.getState().settingsOpen) store.getState().stop();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [store]);
+
+  return (
+    <div className="app">
+      <Sidebar />
+      <main className="main">
+        <header className="main-head">
+          <h1 className="conversation-heading">{title}</h1>
+        </header>
+        <ProviderBanner />
+        <MessageList />
+        <Composer />
+      </main>
+      {settingsOpen && <SettingsPanel />}
+    </div>
+  );
+}

@@ -1,0 +1,85 @@
+// Enter sends, Shift+Enter adds a line; while an answer streams here the button is Stop (and Esc
+// stops anywhere, see App).
+import { useRef, useState, type KeyboardEvent } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { useApp, useAppStore } from '../store/react';
+import { Icon } from './Icon';
+
+export function Composer() {
+  const store = useAppStore();
+  const [text, setText] = useState('');
+  const input = useRef<HTMLTextAreaElement>(null);
+  const { state } = useApp(
+    useShallow((s) => {
+      const live = s.live;
+      if (!live) return { state: 'idle' as const };
+      if (live.conversationId !== s.activeId) return { state: 'elsewhere' as const };
+      return { state: live.stopped || live.terminal ? ('ending' as const) : ('streaming' as const) };
+    }),
+  );
+
+  const send = () => {
+    if (state !== 'idle' || !text.trim()) return;
+    if (store.getState().send(text)) setText('');
+    input.current?.focus();
+  };
+  const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
+      e.preventDefault();
+      send();
+    }
+  };
+
+  return (
+    <div className="composer-wrap">
+      <form
+        className="composer"
+        onSubmit={(e) => {
+          e.preventDefault();
+          send();
+        }}
+      >
+        <textarea
+          ref={input}
+          className="composer-input"
+          data-testid="composer-input"
+          aria-label="Message"
+          placeholder="Ask anything"
+          rows={1}
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+          onKeyDown={onKeyDown}
+        />
+        {state === 'streaming' ? (
+          <button
+            type="button"
+            className="send-button stop"
+            data-testid="stop"
+            aria-label="Stop (Esc)"
+            title="Stop (Esc)"
+            onClick={() => store.getState().stop()}
+          >
+            <Icon name="stop" size={16} />
+            <span>Stop</span>
+          </button>
+        ) : (
+          <button
+            type="submit"
+            className="send-button"
+            data-testid="send"
+            disabled={state !== 'idle' || !text.trim()}
+            title={state === 'elsewhere' ? 'An answer is streaming in another conversation' : 'Send (Enter)'}
+          >
+            <Icon name="send" size={16} />
+            <span>Send</span>
+          </button>
+        )}
+      </form>
+      <p className="composer-hint">
+        {state === 'elsewhere'
+          ? 'An answer is still streaming in another conversation.'
+          : 'Enter to send · Shift+Enter for a new line · Esc stops'}
+      </p>
+    </div>
+  );
+}

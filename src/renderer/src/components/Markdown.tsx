@@ -1,0 +1,84 @@
+// Assistant text as markdown, rendered incrementally: the text is cut into top-level blocks and
+// each block is memoized by its source, so a new token re-renders only the growing last block.
+// Output is untrusted: no raw HTML (react-markdown shows it as text), links only to the web or
+// mail and in a new window, and images are never loaded.
+import { memo, useMemo } from 'react';
+import ReactMarkdown, { type Components } from 'react-markdown';
+import remarkGfm from 'remark-gfm';
+import type { Element, ElementContent } from 'hast';
+import { splitBlocks } from '../markdown/split';
+import { safeUrl } from '../markdown/url';
+import { CodeBlock } from './CodeBlock';
+
+const PLUGINS = [remarkGfm];
+
+const textOf = (nodes: ElementContent[]): string =>
+  nodes.map((n) => (n.type === 'text' ? n.value : n.type === 'element' ? textOf(n.children) : '')).join('');
+
+function codeOf(pre: Element | undefined): { code: string; lang: string } {
+  const code = pre?.children.find((c): c is Element => c.type === 'element' && c.tagName === 'code');
+  const classes = code?.properties['className'];
+  const lang =
+    (Array.isArray(classes) ? classes : [])
+      .map(String)
+      .find((c) => c.startsWith('language-'))
+      ?.slice('language-'.length) ?? '';
+  return { code: textOf(code?.children ?? []).replace(/\n$/, ''), lang };
+}
+
+function components(settled: boolean): Components {
+  return {
+    a: ({ href, children }) =>
+      href ? (
+        <a href={href} {...(href.startsWith('#') ? {} : { target: '_blank', rel: 'noopener noreferrer' })}>
+          {children}
+        </a>
+      ) : (
+        <span className="md-dead-link" title="Link removed: only http, https and mailto links are allowed">
+          {children}
+        </span>
+      ),
+    img: ({ alt, src }) => (
+      <span className="md-image" title="Images are not loaded">
+        [image: {alt || 'no description'}]{typeof src === 'string' && src ? ` ${src}` : ''}
+      </span>
+    ),
+    pre: ({ node }) => <CodeBlock {...codeOf(node)} settled={settled} />,
+    table: ({ children }) => (
+      <div className="md-table">
+        <table>{children}</table>
+      </div>
+    ),
+  };
+}
+
+// `settled` only matters to code blocks; a block without one keeps the same props when it stops
+// being the tail, so it does not render again.
+const hasFence = (source: string) => source.includes('```') || source.includes('~~~');
+
+const SETTLED = components(true);
+const GROWING = components(false);
+
+const MarkdownBlock = memo(function MarkdownBlock({ source, settled }: { source: string; settled: boolean }) {
+  return (
+    <ReactMarkdown remarkPlugins={PLUGINS} urlTransform={safeUrl} components={settled ? SETTLED : GROWING}>
+      {source}
+    </ReactMarkdown>
+  );
+});
+
+/** `streaming`: the text is still growing, so its last block is not final yet. */
+export const Markdown = memo(function Markdown({ text, streaming }: { text: string; streaming: boolean }) {
+  const blocks = useMemo(() => splitBlocks(text), [text]);
+  return (
+    <div className="markdown" data-testid="assistant-text">
+      {blocks.map((source, i) => (
+        <MarkdownBlock
+          key={i}
+          source={source}
+          settled={!streaming || i < blocks.length - 1 || !hasFence(source)}
+        />
+      ))}
+    </div>
+  );
+});

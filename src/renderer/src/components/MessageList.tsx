@@ -1,0 +1,115 @@
+// The conversation on screen. It re-renders only when the list itself changes (a turn starts or
+// ends, another conversation opens): stored messages are memoized by identity, and the streaming
+// answer subscribes on its own.
+import { useEffect, useMemo, useRef } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import type { ChatMessage, UserMessage as UserMessageData } from '../../../shared/protocol';
+import { useApp } from '../store/react';
+import { LiveAssistant, StoredAssistant } from './AssistantMessage';
+import { UserMessage } from './UserMessage';
+
+const NONE: ChatMessage[] = [];
+
+/**
+ * Keeps the view pinned to the bottom while content grows, until the reader scrolls up; scrolling
+ * back to the bottom pins it again. `follow` changing (a new turn, another conversation) re-pins.
+ */
+function useStickToBottom(follow: unknown) {
+  const scroller = useRef<HTMLDivElement>(null);
+  const content = useRef<HTMLDivElement>(null);
+  const pinned = useRef(true);
+  useEffect(() => {
+    const el = scroller.current;
+    const inner = content.current;
+    if (!el || !inner || typeof ResizeObserver === 'undefined') return;
+    let ours = -1; // the scrollTop we set last: its own scroll event is not the reader's
+    const toBottom = () => {
+      el.scrollTop = el.scrollHeight;
+      ours = el.scrollTop;
+    };
+    const onScroll = () => {
+      const atBottom = el.scrollHeight - el.scrollTop - el.clientHeight < 64;
+      if (atBottom) pinned.current = true;
+      else if (Math.abs(el.scrollTop - ours) > 1) pinned.current = false;
+    };
+    const observer = new ResizeObserver(() => {
+      if (pinned.current) toBottom();
+    });
+    el.addEventListener('scroll', onScroll, { passive: true });
+    observer.observe(inner);
+    return () => {
+      el.removeEventListener('scroll', onScroll);
+      observer.disconnect();
+    };
+  }, []);
+  useEffect(() => {
+    pinned.current = true;
+    const el = scroller.current;
+    if (el) el.scrollTop = el.scrollHeight;
+  }, [follow]);
+  return { scroller, content };
+}
+
+export function MessageList() {
+  const view = useApp(
+    useShallow((s) => {
+      const live = s.live && s.live.conversationId === s.activeId ? s.live : null;
+      return {
+        messages: live ? live.base : (s.active?.messages ?? NONE),
+        liveKey: live?.key ?? null,
+        liveUserText: live?.userText ?? null,
+        busy: s.live !== null,
+        loading: s.activeId !== null && s.active === null && live === null,
+        loadError: s.loadError,
+      };
+    }),
+  );
+  const follow = useApp((s) => `${s.activeId}:${s.turnsStarted}`);
+  const { scroller, content } = useStickToBottom(follow);
+  const liveUser = useMemo<UserMessageData | null>(
+    () =>
+      view.liveUserText === null
+        ? null
+        : { id: `live-user-${view.liveKey}`, role: 'user', text: view.liveUserText, createdAt: 0 },
+    [view.liveKey, view.liveUserText],
+  );
+  const { messages } = view;
+  const last = messages.at(-1);
+  const lastUser = messages.findLast((m) => m.role === 'user');
+  const empty = messages.length === 0 && view.liveKey === null;
+
+  return (
+    <div className="message-scroller" ref={scroller} data-testid="message-list">
+      <div className="message-column" ref={content}>
+        {view.loadError && (
+          <p className="notice notice-error" role="alert">
+            {view.loadError}
+          </p>
+        )}
+        {view.loading && <p className="muted center">Loading conversation…</p>}
+        {empty && !view.loading && !view.loadError && (
+          <div className="empty-state">
+            <h2>What shall we stream?</h2>
+            <p>
+              Tokens appear as the model writes them. Stop really stops it, tool arguments are shown raw until
+              they are complete, and every answer carries its measured numbers.
+            </p>
+          </div>
+        )}
+        {messages.map((m) =>
+          m.role === 'user' ? (
+            <UserMessage key={m.id} message={m} editable={!view.busy && m === lastUser} />
+          ) : (
+            <StoredAssistant key={m.id} message={m} isLast={m === last} />
+          ),
+        )}
+        {view.liveKey !== null && (
+          <>
+            {liveUser && <UserMessage key={liveUser.id} message={liveUser} editable={false} />}
+            <LiveAssistant key={`live-${view.liveKey}`} />
+          </>
+        )}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,109 @@
+// How an answer ended, beside its partial content and never instead of it (DESIGN.md rule 6).
+import { memo } from 'react';
+import type { BufferingVerdict } from '../../../shared/metrics';
+import type { Outcome, ProtocolError, RelayError, StopReason } from '../../../shared/protocol';
+import { Icon } from './Icon';
+
+export type NoticeActions = { retry: (() => void) | null; continueAnswer: (() => void) | null };
+
+function stalledSeconds(error: RelayError | null, idleTimeoutMs: number | null): string {
+  const said = error?.message.match(/no data for (\d+(?:\.\d+)?) s/);
+  if (said?.[1]) return said[1];
+  return idleTimeoutMs === null ? 'a while' : String(Math.round(idleTimeoutMs / 1000));
+}
+
+export const OutcomeNotices = memo(function OutcomeNotices({
+  outcome,
+  stopReason,
+  error,
+  buffering,
+  streamProblems,
+  idleTimeoutMs,
+  actions,
+}: {
+  outcome: Outcome | null;
+  stopReason: StopReason | null;
+  error: RelayError | null;
+  buffering: BufferingVerdict | null;
+  streamProblems: ProtocolError[];
+  idleTimeoutMs: number | null;
+  actions: NoticeActions;
+}) {
+  const retry = actions.retry && (
+    <button type="button" className="notice-button" data-testid="retry" onClick={actions.retry}>
+      <Icon name="refresh" size={14} /> Retry
+    </button>
+  );
+  return (
+    <>
+      {outcome === 'aborted' && (
+        <p className="notice notice-quiet" data-testid="stopped-notice">
+          Stopped
+        </p>
+      )}
+      {outcome === 'error' && (
+        <div
+          className="notice notice-error"
+          role="alert"
+          data-testid="error-notice"
+          data-error-type={error?.type}
+        >
+          <p>{error?.message ?? 'The answer failed, and the provider said nothing about why.'}</p>
+          {retry}
+        </div>
+      )}
+      {outcome === 'stalled' && (
+        <div
+          className="notice notice-error"
+          role="alert"
+          data-testid="error-notice"
+          data-error-type="stalled"
+        >
+          <p>The stream stalled: no data for {stalledSeconds(error, idleTimeoutMs)} s. Retry?</p>
+          {retry}
+        </div>
+      )}
+      {stopReason === 'refusal' && (
+        <p className="notice notice-quiet" data-testid="refusal-notice">
+          The model declined to answer.
+        </p>
+      )}
+      {stopReason === 'max_tokens' && (
+        <div className="notice notice-warn" data-testid="max-tokens-notice">
+          <p>Cut off at the max tokens limit.</p>
+          {actions.continueAnswer && (
+            <button
+              type="button"
+              className="notice-button"
+              data-testid="continue"
+              onClick={actions.continueAnswer}
+            >
+              <Icon name="play" size={14} /> Continue
+            </button>
+          )}
+        </div>
+      )}
+      {buffering?.buffered && (
+        <div className="notice notice-warn" data-testid="buffering-warning">
+          <p>
+            This answer arrived in one late burst: something between Sluice and the provider is buffering the
+            stream. <a href="#runbook-buffering">Why?</a>
+          </p>
+          <p className="detail">{buffering.reason}</p>
+        </div>
+      )}
+      {streamProblems.length > 0 && (
+        <details className="notice notice-quiet" data-testid="stream-problems">
+          <summary>
+            The stream had {streamProblems.length === 1 ? 'a problem' : `${streamProblems.length} problems`}
+          </summary>
+          <ul>
+            {streamProblems.map((p, i) => (
+              <li key={i}>{p.message}</li>
+            ))}
+          </ul>
+        </details>
+      )}
+    </>
+  );
+});

@@ -1,0 +1,351 @@
+// Settings as a modal side panel. Validated here for messages per field; saved whole with
+// client.updateSettings, which saves everything or nothing. The API key is write-only: the
+// renderer only ever learns whether one is set.
+import { useEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+import {
+  NGINX_PROFILES,
+  SIM_SCENARIOS,
+  type NginxProfile,
+  type SettingsView,
+  type SimScenario,
+} from '../../../shared/protocol';
+import type { FieldErrors } from '../store';
+import { useApp, useAppStore } from '../store/react';
+import { Icon } from './Icon';
+import { candidateOf, draftOf, KEY_SOURCE_LABEL, type SettingsDraft } from './settings-form';
+
+function Field({
+  path,
+  label,
+  hint,
+  errors,
+  children,
+}: {
+  path: string;
+  label: string;
+  hint?: string;
+  errors: FieldErrors;
+  children: ReactNode;
+}) {
+  const error = errors[path];
+  return (
+    <div className="field" data-invalid={error !== undefined}>
+      <label htmlFor={`setting-${path}`}>{label}</label>
+      {children}
+      {hint && !error && <p className="field-hint">{hint}</p>}
+      {error && (
+        <p className="field-error" id={`error-${path}`} data-testid={`field-error-${path}`}>
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}
+
+const inputProps = (path: string, errors: FieldErrors) => ({
+  id: `setting-${path}`,
+  'data-testid': `setting-${path}`,
+  'aria-invalid': errors[path] !== undefined,
+  ...(errors[path] !== undefined ? { 'aria-describedby': `error-${path}` } : {}),
+});
+
+function ApiKeySection({ settings }: { settings: SettingsView }) {
+  const store = useAppStore();
+  const canSet = useApp((s) => s.canSetApiKey);
+  const [key, setKey] = useState('');
+  const [message, setMessage] = useState<string | null>(null);
+  const apply = async (value: string | null) => {
+    const problem = await store.getState().setApiKey(value);
+    setMessage(problem);
+    if (!problem) setKey('');
+  };
+  return (
+    <fieldset className="group">
+      <legend>Anthropic API key</legend>
+      <p className="key-status" data-testid="key-status" data-key-set={settings.keySet}>
+        {settings.keySet
+          ? `Key set ✓ (${settings.keySource ? KEY_SOURCE_LABEL[settings.keySource] : 'source unknown'})`
+          : 'No key set.'}
+      </p>
+      {canSet ? (
+        <div className="row">
+          <input
+            type="password"
+            className="grow"
+            data-testid="api-key-input"
+            aria-label="New API key"
+            placeholder={settings.keySet ? 'Replace the key' : 'sk-ant-…'}
+            autoComplete="off"
+            value={key}
+            onChange={(e) => setKey(e.target.value)}
+          />
+          <button
+            type="button"
+            className="primary-button small"
+            disabled={!key.trim()}
+            onClick={() => void apply(key.trim())}
+          >
+            Save key
+          </button>
+          {settings.keySet && settings.keySource !== 'env' && (
+            <button
+              type="button"
+              className="ghost-button small"
+              data-testid="api-key-clear"
+              onClick={() => void apply(null)}
+            >
+              Clear
+            </button>
+          )}
+        </div>
+      ) : (
+        <p className="field-hint">
+          In the browser the key cannot be entered here: start <code>sluice serve</code> with
+          ANTHROPIC_API_KEY set.
+        </p>
+      )}
+      {settings.keySource === 'env' && canSet && (
+        <p className="field-hint">Set by ANTHROPIC_API_KEY; it cannot be cleared here.</p>
+      )}
+      {message && <p className="field-error">{message}</p>}
+    </fieldset>
+  );
+}
+
+export function SettingsPanel() {
+  const store = useAppStore();
+  const settings = useApp((s) => s.settings);
+  const panel = useRef<HTMLDivElement>(null);
+  const close = () => store.getState().closeSettings();
+
+  useEffect(() => {
+    const opener = document.activeElement;
+    panel.current?.querySelector<HTMLElement>('input, select, button')?.focus();
+    return () => {
+      if (opener instanceof HTMLElement) opener.focus();
+    };
+  }, []);
+
+  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
+    if (e.key === 'Escape') {
+      e.stopPropagation();
+      close();
+    } else if (e.key === 'Tab' && panel.current) {
+      // Keep focus inside the dialog.
+      const items = [
+        ...panel.current.querySelectorAll<HTMLElement>('input, select, button, a[href], textarea'),
+      ].filter((el) => !el.matches(':disabled'));
+      const first = items[0];
+      const last = items.at(-1);
+      if (e.shiftKey && document.activeElement === first) {
+        e.preventDefault();
+        last?.focus();
+      } else if (!e.shiftKey && document.activeElement === last) {
+        e.preventDefault();
+        first?.focus();
+      }
+    }
+  };
+
+  return (
+    <div className="overlay" onMouseDown={(e) => e.target === e.currentTarget && close()}>
+      <div
+        className="settings-panel"
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby="settings-title"
+        data-testid="settings-panel"
+        ref={panel}
+        onKeyDown={onKeyDown}
+      >
+        <header className="panel-head">
+          <h2 id="settings-title">Settings</h2>
+          <button type="button" className="icon-button" aria-label="Close settings" onClick={close}>
+            <Icon name="close" />
+          </button>
+        </header>
+        {settings ? (
+          <SettingsForm settings={settings} close={close} />
+        ) : (
+          <p className="muted panel-body">Loading settings…</p>
+        )}
+      </div>
+    </div>
+  );
+}
+
+function SettingsForm({ settings, close }: { settings: SettingsView; close: () => void }) {
+  const store = useAppStore();
+  const [draft, setDraft] = useState<SettingsDraft>(() => draftOf(settings));
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [formError, setFormError] = useState<string | null>(null);
+  const [saving, setSaving] = useState(false);
+  const update = (patch: Partial<SettingsDraft>) => setDraft((d) => ({ ...d, ...patch }));
+
+  const save = async () => {
+    setSaving(true);
+    const result = await store.getState().saveSettings(candidateOf(draft, settings));
+    setSaving(false);
+    if (result.ok) return close();
+    setErrors(result.fieldErrors);
+    setFormError(result.message);
+  };
+
+  return (
+    <form
+      className="panel-body"
+      noValidate
+      onSubmit={(e) => {
+        e.preventDefault();
+        void save();
+      }}
+    >
+      <fieldset className="group">
+        <legend>Provider</legend>
+        <div className="segmented" role="radiogroup" aria-label="Provider">
+          {(['simulated', 'anthropic'] as const).map((p) => (
+            <label key={p} className="segment" data-checked={draft.provider === p}>
+              <input
+                type="radio"
+                name="provider"
+                value={p}
+                data-testid={`provider-${p}`}
+                checked={draft.provider === p}
+                onChange={() => update({ provider: p })}
+              />
+              {p === 'simulated' ? 'Simulated' : 'Anthropic'}
+            </label>
+          ))}
+        </div>
+        <Field path="model" label="Model" errors={errors} hint="Used with the Anthropic provider.">
+          <input
+            type="text"
+            {...inputProps('model', errors)}
+            value={draft.model}
+            onChange={(e) => update({ model: e.target.value })}
+          />
+        </Field>
+      </fieldset>
+      <ApiKeySection settings={settings} />
+      <fieldset className="group">
+        <legend>Generation</legend>
+        <Field path="maxTokens" label="Max tokens" errors={errors}>
+          <input
+            type="number"
+            inputMode="numeric"
+            {...inputProps('maxTokens', errors)}
+            value={draft.maxTokens}
+            onChange={(e) => update({ maxTokens: e.target.value })}
+          />
+        </Field>
+        <label className="check">
+          <input
+            type="checkbox"
+            data-testid="setting-thinking.enabled"
+            checked={draft.thinkingEnabled}
+            onChange={(e) => update({ thinkingEnabled: e.target.checked })}
+          />
+          Extended thinking
+        </label>
+        <Field path="thinking.budgetTokens" label="Thinking budget (tokens)" errors={errors}>
+          <input
+            type="number"
+            inputMode="numeric"
+            {...inputProps('thinking.budgetTokens', errors)}
+            disabled={!draft.thinkingEnabled}
+            value={draft.budgetTokens}
+            onChange={(e) => update({ budgetTokens: e.target.value })}
+          />
+        </Field>
+        <Field
+          path="idleTimeoutMs"
+          label="Idle timeout (seconds)"
+          errors={errors}
+          hint="A stream silent this long is ended as stalled."
+        >
+          <input
+            type="number"
+            inputMode="decimal"
+            {...inputProps('idleTimeoutMs', errors)}
+            value={draft.idleTimeoutSeconds}
+            onChange={(e) => update({ idleTimeoutSeconds: e.target.value })}
+          />
+        </Field>
+      </fieldset>
+      <fieldset className="group" disabled={draft.provider !== 'simulated'}>
+        <legend>Simulated provider</legend>
+        <Field path="sim.scenario" label="Scenario" errors={errors}>
+          <select
+            {...inputProps('sim.scenario', errors)}
+            value={draft.scenario}
+            onChange={(e) => update({ scenario: e.target.value as SimScenario })}
+          >
+            {SIM_SCENARIOS.map((s) => (
+              <option key={s} value={s}>
+                {s}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <div className="row">
+          <Field path="sim.ttftMs" label="TTFT (ms)" errors={errors}>
+            <input
+              type="number"
+              inputMode="numeric"
+              {...inputProps('sim.ttftMs', errors)}
+              value={draft.ttftMs}
+              onChange={(e) => update({ ttftMs: e.target.value })}
+            />
+          </Field>
+          <Field path="sim.tpotMs" label="TPOT (ms)" errors={errors}>
+            <input
+              type="number"
+              inputMode="numeric"
+              {...inputProps('sim.tpotMs', errors)}
+              value={draft.tpotMs}
+              onChange={(e) => update({ tpotMs: e.target.value })}
+            />
+          </Field>
+        </div>
+      </fieldset>
+      <fieldset className="group">
+        <legend>Network</legend>
+        <Field
+          path="viaNginx"
+          label="Route through a local nginx"
+          errors={errors}
+          hint="The buffering lab: see what a proxy does to a stream."
+        >
+          <select
+            {...inputProps('viaNginx', errors)}
+            value={draft.viaNginx ?? ''}
+            onChange={(e) =>
+              update({ viaNginx: e.target.value === '' ? null : (e.target.value as NginxProfile) })
+            }
+          >
+            <option value="">Off (direct)</option>
+            {NGINX_PROFILES.map((p) => (
+              <option key={p} value={p}>
+                {p}
+              </option>
+            ))}
+          </select>
+        </Field>
+      </fieldset>
+      {errors['(settings)'] && <p className="field-error">{errors['(settings)']}</p>}
+      {formError && (
+        <p className="notice notice-error" role="alert" data-testid="settings-error">
+          {formError}
+        </p>
+      )}
+      <div className="panel-foot">
+        <button type="button" className="ghost-button" onClick={close}>
+          Cancel
+        </button>
+        <button type="submit" className="primary-button" data-testid="settings-save" disabled={saving}>
+          {saving ? 'Saving…' : 'Save'}
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,113 @@
+import { useMemo } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import type { SettingsView } from '../../../shared/protocol';
+import type { ThemePreference } from '../store';
+import { useApp, useAppStore } from '../store/react';
+import { ConversationItem } from './ConversationItem';
+import { Icon, type IconName } from './Icon';
+
+/** "Simulated" unless the Anthropic provider is chosen and has a key to use. */
+export function providerLabel(settings: SettingsView | null): { label: string; simulated: boolean } | null {
+  if (!settings) return null;
+  if (settings.provider === 'simulated') return { label: 'Simulated', simulated: true };
+  return settings.keySet
+    ? { label: `Anthropic · ${settings.model}`, simulated: false }
+    : { label: 'Anthropic · no key', simulated: true };
+}
+
+const NEXT_THEME: Record<ThemePreference, ThemePreference> = {
+  system: 'light',
+  light: 'dark',
+  dark: 'system',
+};
+const THEME_ICON: Record<ThemePreference, IconName> = { system: 'monitor', light: 'sun', dark: 'moon' };
+
+export function Sidebar() {
+  const store = useAppStore();
+  const { conversations, activeId, search, listError, theme } = useApp(
+    useShallow((s) => ({
+      conversations: s.conversations,
+      activeId: s.activeId,
+      search: s.search,
+      listError: s.listError,
+      theme: s.theme,
+    })),
+  );
+  const provider = useApp(useShallow((s) => providerLabel(s.settings)));
+  const shown = useMemo(() => {
+    const q = search.trim().toLowerCase();
+    return q ? conversations.filter((c) => c.title.toLowerCase().includes(q)) : conversations;
+  }, [conversations, search]);
+
+  return (
+    <aside className="sidebar" aria-label="Conversations">
+      <div className="sidebar-head">
+        <div className="brand">
+          <span className="brand-mark" aria-hidden="true" />
+          Sluice
+        </div>
+        <button
+          type="button"
+          className="primary-button"
+          data-testid="new-chat"
+          onClick={() => store.getState().newChat()}
+        >
+          <Icon name="plus" size={16} />
+          <span>New chat</span>
+        </button>
+      </div>
+      <label className="search">
+        <Icon name="search" size={14} />
+        <input
+          type="search"
+          data-testid="conversation-search"
+          placeholder="Search titles"
+          aria-label="Search conversations by title"
+          value={search}
+          onChange={(e) => store.getState().setSearch(e.target.value)}
+        />
+      </label>
+      <nav className="conversation-nav">
+        {listError && <p className="field-error">{listError}</p>}
+        {shown.length === 0 && !listError && (
+          <p className="muted small-text">
+            {search.trim() ? 'No conversation title matches.' : 'No conversations yet.'}
+          </p>
+        )}
+        <ul className="conversation-list" data-testid="conversation-list">
+          {shown.map((c) => (
+            <ConversationItem key={c.id} summary={c} active={c.id === activeId} />
+          ))}
+        </ul>
+      </nav>
+      <div className="sidebar-foot">
+        {provider && (
+          <span className="provider-badge" data-testid="provider-badge" data-simulated={provider.simulated}>
+            {provider.label}
+          </span>
+        )}
+        <span className="spacer" />
+        <button
+          type="button"
+          className="icon-button"
+          data-testid="theme-toggle"
+          aria-label={`Theme: ${theme}. Switch to ${NEXT_THEME[theme]}.`}
+          title={`Theme: ${theme}`}
+          onClick={() => store.getState().setTheme(NEXT_THEME[theme])}
+        >
+          <Icon name={THEME_ICON[theme]} />
+        </button>
+        <button
+          type="button"
+          className="icon-button"
+          data-testid="settings-button"
+          aria-label="Settings"
+          title="Settings"
+          onClick={() => store.getState().openSettings()}
+        >
+          <Icon name="gear" />
+        </button>
+      </div>
+    </aside>
+  );
+}

@@ -1,0 +1,84 @@
+// Syntax highlighting for finished code blocks: shiki with its JavaScript regex engine (the WASM
+// one would need 'wasm-unsafe-eval' in the CSP), the engine and each grammar imported only when a
+// code block in that language first appears. Tokens come back as data, not HTML, so React renders
+// them and no inline style attribute ever reaches the DOM parser.
+import type { CSSProperties } from 'react';
+import type { HighlighterCore } from 'shiki/core';
+
+export type HighlightToken = { content: string; style: CSSProperties };
+/** Resolves with null when the language is not one we load: the block stays plain. */
+export type Highlighter = (code: string, lang: string) => Promise<HighlightToken[][] | null>;
+
+type LangId = 'typescript' | 'javascript' | 'python' | 'bash' | 'json';
+
+const ALIASES: Record<string, LangId> = {
+  ts: 'typescript',
+  typescript: 'typescript',
+  mts: 'typescript',
+  js: 'javascript',
+  javascript: 'javascript',
+  mjs: 'javascript',
+  cjs: 'javascript',
+  py: 'python',
+  python: 'python',
+  sh: 'bash',
+  bash: 'bash',
+  shell: 'bash',
+  zsh: 'bash',
+  json: 'json',
+};
+
+const GRAMMARS: Record<LangId, () => Promise<unknown>> = {
+  typescript: () => import('shiki/langs/typescript.mjs'),
+  javascript: () => import('shiki/langs/javascript.mjs'),
+  python: () => import('shiki/langs/python.mjs'),
+  bash: () => import('shiki/langs/bash.mjs'),
+  json: () => import('shiki/langs/json.mjs'),
+};
+
+export function languageOf(lang: string): LangId | null {
+  return ALIASES[lang.toLowerCase()] ?? null;
+}
+
+export function createShikiHighlighter(): Highlighter {
+  let core: Promise<HighlighterCore> | null = null;
+  const grammars = new Map<LangId, Promise<void>>();
+
+  const load = () =>
+    (core ??= (async () => {
+      const [{ createHighlighterCore }, { createJavaScriptRegexEngine }] = await Promise.all([
+        import('shiki/core'),
+        import('shiki/engine/javascript'),
+      ]);
+      return createHighlighterCore({
+        engine: createJavaScriptRegexEngine(),
+        themes: [import('shiki/themes/github-light.mjs'), import('shiki/themes/github-dark.mjs')],
+        langs: [],
+      });
+    })());
+
+  return async (code, lang) => {
+    const id = languageOf(lang);
+    if (!id) return null;
+    const highlighter = await load();
+    let grammar = grammars.get(id);
+    if (!grammar) {
+      grammar = GRAMMARS[id]().then((mod) =>
+        highlighter.loadLanguage(
+          (mod as { default: Parameters<HighlighterCore['loadLanguage']>[0] }).default,
+        ),
+      );
+      grammars.set(id, grammar);
+    }
+    await grammar;
+    // Both themes' colours as CSS variables; the stylesheet picks one per colour scheme.
+    const { tokens } = highlighter.codeToTokens(code, {
+      lang: id,
+      themes: { light: 'github-light', dark: 'github-dark' },
+      defaultColor: false,
+    });
+    return tokens.map((line) =>
+      line.map((t) => ({ content: t.content, style: (t.htmlStyle ?? {}) as CSSProperties })),
+    );
+  };
+}

@@ -1,0 +1,39 @@
+// One store built from slices; `createAppStore` is apart from the hook so each test builds a fresh one.
+import { createStore } from 'zustand/vanilla';
+import type { ChatClient } from '../../../shared/protocol';
+import { createConversationsSlice } from './conversations';
+import { createSettingsSlice } from './settings';
+import { createTurnSlice } from './turn';
+import type { AppState, StoreDeps } from './types';
+import { createUiSlice, type ThemePreference } from './ui';
+
+export type { AppState, StoreDeps } from './types';
+export type { LiveTurn, Phase } from './live-turn';
+export type { TurnExtras } from './turn';
+export type { ThemePreference } from './ui';
+export type { FieldErrors, SaveResult } from './settings';
+
+export type AppStoreOptions = Partial<Omit<StoreDeps, 'client'>> & { theme?: ThemePreference };
+
+// Looked up at call time, so a test's stubbed requestAnimationFrame is the one used. A hidden
+// window gets no animation frames, and its queue must still drain.
+const defaultRequestFrame = (callback: () => void) => {
+  if (typeof document !== 'undefined' && document.hidden) setTimeout(callback, 50);
+  else requestAnimationFrame(() => callback());
+};
+
+export function createAppStore(client: ChatClient, options: AppStoreOptions = {}) {
+  const deps: StoreDeps = {
+    client,
+    requestFrame: options.requestFrame ?? defaultRequestFrame,
+    now: options.now ?? (() => performance.now()),
+  };
+  return createStore<AppState>()((...a) => ({
+    ...createConversationsSlice(deps)(...a),
+    ...createTurnSlice(deps)(...a),
+    ...createSettingsSlice(deps)(...a),
+    ...createUiSlice(options.theme)(...a),
+  }));
+}
+
+export type AppStore = ReturnType<typeof createAppStore>;

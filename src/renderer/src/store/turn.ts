@@ -1,0 +1,256 @@
+// The live turn: starts it, queues its relay events and applies them once per frame (so React
+// renders at most once per frame however fast tokens come), stops it, and hands the finished
+// message back to the conversation the main process stored.
+import type { BufferingVerdict } from '../../../shared/metrics';
+import type {
+  AssistantMessage,
+  AssistantStep,
+  Conversation,
+  Metrics,
+  RelayEvent,
+  StartTurnRequest,
+  TerminalEvent,
+  TurnHandle,
+} from '../../../shared/protocol';
+import { applyBatch, createLiveTurn, stopTurn, type LiveTurn, type TimedEvent } from './live-turn';
+import type { AppSlice, AppState, StoreDeps } from './types';
+
+/** What the renderer measured about a finished turn; stored messages carry only the main process's numbers. */
+export type TurnExtras = {
+  here: Metrics | null;
+  buffering: BufferingVerdict | null;
+  /** For a stopped turn: what was on screen at the click. Events already in flight are not shown later. */
+  frozenSteps: AssistantStep[] | null;
+};
+
+export type TurnSlice = {
+  live: LiveTurn | null;
+  /** The renderer's clock, the one the live turn's times are in. */
+  clock: () => number;
+  /** Turns started in this window: a new one makes the view follow it. */
+  turnsStarted: number;
+  /** By turnId. */
+  extras: Record<string, TurnExtras>;
+  send(text: string): boolean;
+  regenerate(): void;
+  continueAnswer(): void;
+  editAndResend(text: string): void;
+  stop(): void;
+  /** Applies every queued event now (the frame callback; also used when a turn ends). */
+  flushFrame(): void;
+};
+
+const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+const failedTerminal = (turnId: string, message: string, at: number): TerminalEvent => ({
+  type: 'terminal',
+  turnId,
+  t: at,
+  outcome: 'error',
+  stopReason: null,
+  error: { type: 'unknown', message, retryable: true },
+  metrics: {
+    ttfbMs: null,
+    firstProgressMs: null,
+    ttftMs: null,
+    tpotMs: null,
+    totalMs: 0,
+    outputTokens: null,
+    tokensPerSecond: null,
+  },
+  toolInputParses: 0,
+});
+
+/** The message as the main process would have stored it, for when the stored one cannot be fetched. */
+function messageFromLive(live: LiveTurn, terminal: TerminalEvent): AssistantMessage {
+  return {
+    id: `live_${live.turnId ?? live.key}`,
+    role: 'assistant',
+    turnId: live.turnId ?? String(live.key),
+    createdAt: Date.now(),
+    steps: live.steps,
+    outcome: live.stopped ? 'aborted' : terminal.outcome,
+    stopReason: terminal.stopReason,
+    error: terminal.error,
+    metrics: terminal.metrics,
+    provider: live.provider ?? 'simulated',
+    model: live.model ?? '',
+  };
+}
+
+export const createTurnSlice =
+  ({ client, requestFrame, now }: StoreDeps): AppSlice<TurnSlice> =>
+  (set, get) => {
+    let serial = 0;
+    let queue: TimedEvent[] = [];
+    let frameRequested = false;
+    let handle: TurnHandle | null = null;
+
+    const onEvent = (key: number, event: RelayEvent) => {
+      const live = get().live;
+      if (!live || live.key !== key || live.stopped) return;
+      queue.push({ event, at: now() });
+      if (!frameRequested) {
+        frameRequested = true;
+        requestFrame(() => {
+          frameRequested = false;
+          get().flushFrame();
+        });
+      }
+    };
+
+    const finish = async (key: number, terminal: TerminalEvent) => {
+      get().flushFrame();
+      let live = get().live;
+      if (!live || live.key !== key) return;
+      if (!live.terminal) {
+        // Stopped turns take only the main process's numbers from the terminal, not its content.
+        live = live.stopped ? { ...live, terminal } : applyBatch(live, [{ event: terminal, at: now() }]);
+        set({ live });
+      }
+      handle = null;
+      const conversationId = live.conversationId;
+      let stored: Conversation | null = null;
+      if (conversationId) {
+        try {
+          stored = await client.getConversation(conversationId);
+        } catch {
+          // Shown from what streamed instead; the next open fetches it again.
+        }
+      }
+      await get().loadConversations();
+      live = get().live;
+      if (!live || live.key !== key) return;
+      const done = live;
+      const user = done.userText;
+      const fallback: Conversation = {
+        id: conversationId ?? `local-${key}`,
+        title: get().active?.title ?? 'New chat',
+        createdAt: Date.now(),
+        updatedAt: Date.now(),
+        messages: [
+          ...done.base,
+          ...(user === null
+            ? []
+            : [{ id: `user-${key}`, role: 'user' as const, text: user, createdAt: Date.now() }]),
+          messageFromLive(done, terminal),
+        ],
+      };
+      const conversation = stored ?? fallback;
+      const turnId = done.turnId ?? terminal.turnId;
+      set((s: AppState) => ({
+        live: null,
+        extras: {
+          ...s.extras,
+          [turnId]: {
+            here: done.here,
+            buffering: done.buffering,
+            frozenSteps: done.stopped ? done.steps : null,
+          },
+        },
+        // With no id from turn_start the turn never reached storage: show it, but keep the chat new.
+        ...(s.activeId === conversationId ? { active: conversation } : {}),
+      }));
+    };
+
+    const start = (
+      request: StartTurnRequest,
+      display: { hideFrom: number | null; userText: string | null },
+    ) => {
+      const s = get();
+      if (s.live) return false;
+      const key = ++serial;
+      queue = [];
+      const messages = s.active?.messages ?? [];
+      const base = display.hideFrom === null ? messages : messages.slice(0, display.hideFrom);
+      set({
+        live: createLiveTurn({ key, request, base, userText: display.userText, startedAt: now() }),
+        turnsStarted: key,
+      });
+      let turn: TurnHandle;
+      try {
+        turn = client.startTurn(request, (event) => onEvent(key, event));
+      } catch (err) {
+        void finish(
+          key,
+          failedTerminal(`local-${key}`, `The turn could not start: ${messageOf(err)}`, now()),
+        );
+        return true;
+      }
+      handle = turn;
+      turn.done.then(
+        (terminal) => finish(key, terminal),
+        (err: unknown) =>
+          finish(key, failedTerminal(`local-${key}`, `The turn failed: ${messageOf(err)}`, now())),
+      );
+      return true;
+    };
+
+    const lastUserIndex = () => (get().active?.messages ?? []).findLastIndex((m) => m.role === 'user');
+
+    return {
+      live: null,
+      clock: now,
+      turnsStarted: 0,
+      extras: {},
+
+      send(text) {
+        const trimmed = text.trim();
+        if (!trimmed) return false;
+        return start(
+          { action: 'send', conversationId: get().activeId, text: trimmed },
+          { hideFrom: null, userText: trimmed },
+        );
+      },
+
+      regenerate() {
+        const id = get().activeId;
+        if (!id) return;
+        start(
+          { action: 'regenerate', conversationId: id },
+          { hideFrom: lastUserIndex() + 1, userText: null },
+        );
+      },
+
+      continueAnswer() {
+        const id = get().activeId;
+        if (!id) return;
+        start({ action: 'continue', conversationId: id }, { hideFrom: null, userText: null });
+      },
+
+      editAndResend(text) {
+        const id = get().activeId;
+        const trimmed = text.trim();
+        if (!id || !trimmed) return;
+        start(
+          { action: 'edit', conversationId: id, text: trimmed },
+          { hideFrom: lastUserIndex(), userText: trimmed },
+        );
+      },
+
+      stop() {
+        const live = get().live;
+        if (!live || live.stopped || live.terminal) return;
+        // Whatever is queued or still in flight stays off screen: the click is the last frame.
+        queue = [];
+        set({ live: stopTurn(live, now()) });
+        handle?.abort();
+      },
+
+      flushFrame() {
+        const batch = queue;
+        queue = [];
+        const live = get().live;
+        if (!live || live.stopped || batch.length === 0) return;
+        const next = applyBatch(live, batch);
+        if (next === live) return;
+        const started = live.conversationId === null && next.conversationId !== null;
+        set((s: AppState) => ({
+          live: next,
+          // A new conversation gets its id from turn_start; follow it if the person is still looking at it.
+          ...(started && s.activeId === null ? { activeId: next.conversationId } : {}),
+        }));
+        if (started) void get().loadConversations();
+      },
+    };
+  };

@@ -1,0 +1,18 @@
+import type { StateCreator } from 'zustand';
+import type { ChatClient } from '../../../shared/protocol';
+import type { ConversationsSlice } from './conversations';
+import type { SettingsSlice } from './settings';
+import type { TurnSlice } from './turn';
+import type { UiSlice } from './ui';
+
+export type AppState = ConversationsSlice & TurnSlice & SettingsSlice & UiSlice;
+
+export type AppSlice<T> = StateCreator<AppState, [], [], T>;
+
+export type StoreDeps = {
+  client: ChatClient;
+  /** Runs `callback` before the next paint (requestAnimationFrame in a browser). */
+  requestFrame: (callback: () => void) => void;
+  /** The renderer's monotonic clock. */
+  now: () => number;
+};

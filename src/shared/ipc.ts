@@ -1,0 +1,84 @@
+// The desktop app's IPC contract: channel names (`domain:action`), each request channel's payload
+// and result, the envelope that carries typed errors across, and the bridge the preload exposes as
+// `window.sluice`. Types and string constants only — no zod — so the sandboxed preload bundle stays
+// small. The per-turn stream travels on a MessagePort; its messages are in port-protocol.ts.
+import type {
+  Conversation,
+  ConversationSummary,
+  RelayEvent,
+  SettingsPatch,
+  SettingsView,
+  StartTurnRequest,
+} from './protocol';
+
+/** Request/response channels (ipcRenderer.invoke → ipcMain.handle), with payload and result. */
+export type InvokeMap = {
+  'conversations:list': { payload: null; result: ConversationSummary[] };
+  'conversations:get': { payload: { id: string }; result: Conversation };
+  'conversations:rename': { payload: { id: string; title: string }; result: ConversationSummary };
+  'conversations:delete': { payload: { id: string }; result: null };
+  'settings:get': { payload: null; result: SettingsView };
+  'settings:update': { payload: SettingsPatch; result: SettingsView };
+  /** The key goes to the main process only; the reply says whether one is set, never what it is. */
+  'settings:set-key': { payload: { key: string | null }; result: SettingsView };
+};
+export type InvokeChannel = keyof InvokeMap;
+export type InvokePayload<C extends InvokeChannel> = InvokeMap[C]['payload'];
+export type InvokeResult<C extends InvokeChannel> = InvokeMap[C]['result'];
+
+export const IPC_CHANNELS = {
+  listConversations: 'conversations:list',
+  getConversation: 'conversations:get',
+  renameConversation: 'conversations:rename',
+  deleteConversation: 'conversations:delete',
+  getSettings: 'settings:get',
+  updateSettings: 'settings:update',
+  setApiKey: 'settings:set-key',
+  /**
+   * ipcRenderer.postMessage(channel, request, [port]): starts a turn whose relay events come back on
+   * the transferred port (see port-protocol.ts). Not an invoke: invoke cannot carry a port.
+   */
+  startTurn: 'turns:start',
+} as const satisfies Record<string, InvokeChannel | 'turns:start'>;
+
+export const INVOKE_CHANNELS: readonly InvokeChannel[] = [
+  'conversations:list',
+  'conversations:get',
+  'conversations:rename',
+  'conversations:delete',
+  'settings:get',
+  'settings:update',
+  'settings:set-key',
+];
+
+/** An error that crossed IPC: `type` for the UI to switch on, a sentence for the person. */
+export type ApiError = {
+  type: 'invalid_request' | 'not_found' | 'invalid_settings' | 'forbidden' | 'internal' | (string & {});
+  message: string;
+  /** Per-field problems, for settings forms. */
+  issues?: { path: string; message: string }[];
+};
+
+/**
+ * ipcMain.handle would turn a thrown error into a bare "Error invoking remote method" string, and
+ * contextBridge copies errors without their fields, so results travel as values.
+ */
+export type IpcResult<T> = { ok: true; value: T } | { ok: false; error: ApiError };
+
+export type TurnControl = { abort(): void };
+
+/**
+ * What the preload exposes as `window.sluice`. It mirrors ChatClient, except that contextBridge
+ * drops promises nested inside returned objects, so startTurn returns only `abort` and the
+ * renderer rebuilds turnId/done from the events (src/renderer/src/api/ipc.ts: createIpcClient).
+ */
+export interface SluiceBridge {
+  startTurn(request: StartTurnRequest, onEvent: (event: RelayEvent) => void): TurnControl;
+  listConversations(): Promise<IpcResult<ConversationSummary[]>>;
+  getConversation(id: string): Promise<IpcResult<Conversation>>;
+  renameConversation(id: string, title: string): Promise<IpcResult<ConversationSummary>>;
+  deleteConversation(id: string): Promise<IpcResult<null>>;
+  getSettings(): Promise<IpcResult<SettingsView>>;
+  updateSettings(patch: SettingsPatch): Promise<IpcResult<SettingsView>>;
+  setApiKey(key: string | null): Promise<IpcResult<SettingsView>>;
+}

@@ -1,0 +1,391 @@
+// The one typed contract for everything that crosses a process boundary: the provider's wire
+// events (Anthropic Messages streaming shape), the relay events a sink receives, the stored
+// conversation model, settings, and the ChatClient interface the UI talks to.
+// Pure TypeScript: zod is the only import, and it is pure too.
+import { z } from 'zod';
+
+// ───────────────────────────── Provider wire (Anthropic Messages streaming) ─────────────────────────────
+
+export type Usage = {
+  input_tokens?: number | null;
+  output_tokens?: number | null;
+  cache_creation_input_tokens?: number | null;
+  cache_read_input_tokens?: number | null;
+  [extra: string]: unknown;
+};
+
+/** Known stop reasons; any other string is carried through as-is (a future value). */
+export type KnownStopReason =
+  | 'end_turn'
+  | 'max_tokens'
+  | 'stop_sequence'
+  | 'tool_use'
+  | 'pause_turn'
+  | 'refusal'
+  | 'model_context_window_exceeded';
+export type StopReason = KnownStopReason | (string & {});
+
+/** A content block as it appears in `content_block_start`. Unknown block types are opaque. */
+export type WireBlock =
+  | { type: 'text'; text: string; citations?: unknown[] | null }
+  | { type: 'thinking'; thinking: string; signature?: string }
+  | { type: 'redacted_thinking'; data: string }
+  | { type: 'tool_use'; id: string; name: string; input: unknown }
+  | { type: 'server_tool_use'; id: string; name: string; input: unknown };
+
+export type WireDelta =
+  | { type: 'text_delta'; text: string }
+  | { type: 'input_json_delta'; partial_json: string }
+  | { type: 'thinking_delta'; thinking: string }
+  | { type: 'signature_delta'; signature: string }
+  | { type: 'citations_delta'; citation: unknown };
+
+export type WireMessage = {
+  id: string;
+  type?: 'message';
+  role: 'assistant';
+  model: string;
+  content?: unknown[];
+  stop_reason?: StopReason | null;
+  stop_sequence?: string | null;
+  stop_details?: unknown;
+  usage?: Usage;
+  [extra: string]: unknown;
+};
+
+export type WireError = { type: string; message: string };
+
+/**
+ * Known provider events. At run time an event of any other `type` (or a known event carrying an
+ * unknown block/delta type) may arrive: every consumer carries it and ignores it, never crashes.
+ */
+export type StreamEvent =
+  | { type: 'message_start'; message: WireMessage }
+  | { type: 'content_block_start'; index: number; content_block: WireBlock }
+  | { type: 'content_block_delta'; index: number; delta: WireDelta }
+  | { type: 'content_block_stop'; index: number }
+  | {
+      type: 'message_delta';
+      delta: { stop_reason?: StopReason | null; stop_sequence?: string | null; stop_details?: unknown };
+      usage?: Usage;
+    }
+  | { type: 'message_stop' }
+  | { type: 'ping' }
+  | { type: 'error'; error: WireError };
+
+// ───────────────────────────── The accumulated message (output of shared/accumulate) ─────────────────────────────
+
+export type ToolInputParseError = {
+  type: 'invalid_json' | 'not_an_object' | 'incomplete';
+  /** Human sentence: what went wrong with the tool arguments. */
+  message: string;
+};
+
+export type ToolInputState =
+  | { status: 'streaming' }
+  | { status: 'parsed'; value: Record<string, unknown> }
+  | { status: 'failed'; error: ToolInputParseError };
+
+export type AccBlock =
+  | { type: 'text'; text: string; citations: unknown[] }
+  | { type: 'thinking'; thinking: string; signature: string }
+  | { type: 'redacted_thinking'; data: string }
+  | {
+      type: 'tool_use' | 'server_tool_use';
+      id: string;
+      name: string;
+      /** Raw `partial_json` fragments appended; never parsed before content_block_stop. */
+      inputJson: string;
+      input: ToolInputState;
+      /** How many times JSON.parse ran on this block's input (the contract: exactly 1, at stop). */
+      parseAttempts: number;
+      /**
+       * The object content_block_start carried, kept only when it is non-empty (the Anthropic API
+       * always sends `{}`): it becomes the input, without a parse, if no input_json_delta follows.
+       */
+      initialInput?: Record<string, unknown>;
+    }
+  /** A block type the reducer does not interpret (web_search_tool_result, …), kept verbatim. */
+  | { type: 'opaque'; blockType: string; raw: Record<string, unknown> };
+
+export type ProtocolError = {
+  type:
+    'delta_before_start' | 'duplicate_message_start' | 'event_before_message_start' | 'duplicate_block_start';
+  message: string;
+  /** The offending event's type (and index, where it has one). */
+  eventType: string;
+  index?: number;
+};
+
+export type AccMessage = {
+  id: string | null;
+  model: string | null;
+  /** Sparse by wire index; `blocks[i]` is the block the provider numbered i. */
+  blocks: AccBlock[];
+  /** Indices of blocks that have received content_block_stop. */
+  stoppedBlocks: number[];
+  stopReason: StopReason | null;
+  stopSequence: string | null;
+  stopDetails: unknown;
+  usage: Usage;
+  started: boolean;
+  /** message_stop arrived. */
+  finished: boolean;
+  /** An `error` event from the provider, if one arrived. */
+  providerError: WireError | null;
+  protocolErrors: ProtocolError[];
+  /** Events whose type (or block/delta type) was not understood; counted, otherwise ignored. */
+  ignoredEvents: number;
+};
+
+// ───────────────────────────── Relay events (engine → sink) ─────────────────────────────
+
+export type Outcome = 'complete' | 'aborted' | 'error' | 'stalled';
+
+export type RelayErrorType =
+  | 'overloaded'
+  | 'rate_limited'
+  | 'network'
+  | 'protocol'
+  | 'auth'
+  | 'permission'
+  | 'invalid_request'
+  | 'not_found'
+  | 'request_too_large'
+  | 'api'
+  | 'proxy'
+  | 'stalled'
+  | 'tool'
+  | 'unknown';
+
+export type RelayError = {
+  type: RelayErrorType;
+  /** A sentence for a person: what happened and what to do. */
+  message: string;
+  status?: number;
+  retryable: boolean;
+  requestId?: string;
+};
+
+export type Status =
+  | { phase: 'connecting'; attempt: number }
+  /** Response headers arrived; waiting for the first token. */
+  | { phase: 'waiting'; attempt: number; ttfbMs: number }
+  | { phase: 'retrying'; attempt: number; delayMs: number; reason: RelayErrorType; status?: number }
+  | { phase: 'running_tools'; toolUseIds: string[] }
+  /** A whole-turn retry: what was streamed so far in this step is discarded by the next step. */
+  | { phase: 'turn_retry'; attempt: number; reason: RelayErrorType }
+  /** Something the person should know about how this turn is routed (e.g. nginx missing: going direct). */
+  | { phase: 'notice'; message: string };
+
+export type Metrics = {
+  ttfbMs: number | null;
+  firstProgressMs: number | null;
+  ttftMs: number | null;
+  tpotMs: number | null;
+  totalMs: number;
+  outputTokens: number | null;
+  tokensPerSecond: number | null;
+};
+
+export type ToolResultRecord = {
+  toolUseId: string;
+  name: string;
+  /** Text given back to the model as the tool_result content. */
+  content: string;
+  isError: boolean;
+};
+
+/** `t` is the main process's monotonic clock (performance.now()) at the moment the event was received. */
+export type RelayEvent =
+  | {
+      type: 'turn_start';
+      turnId: string;
+      conversationId: string;
+      t: number;
+      provider: ProviderKind;
+      model: string;
+    }
+  | { type: 'status'; turnId: string; t: number; status: Status }
+  /** `step` counts the assistant messages of this turn (a tool loop makes several). */
+  | { type: 'provider'; turnId: string; t: number; step: number; event: StreamEvent }
+  | { type: 'tool_result'; turnId: string; t: number; step: number; result: ToolResultRecord }
+  | {
+      type: 'terminal';
+      turnId: string;
+      t: number;
+      outcome: Outcome;
+      stopReason: StopReason | null;
+      error: RelayError | null;
+      metrics: Metrics;
+      /** Number of JSON.parse calls made on tool input in this turn. */
+      toolInputParses: number;
+    };
+
+export type TerminalEvent = Extract<RelayEvent, { type: 'terminal' }>;
+
+// ───────────────────────────── Conversations (stored by the main process) ─────────────────────────────
+
+export type AssistantStep = { message: AccMessage; toolResults: ToolResultRecord[] };
+
+export type UserMessage = { id: string; role: 'user'; text: string; createdAt: number };
+
+export type AssistantMessage = {
+  id: string;
+  role: 'assistant';
+  turnId: string;
+  createdAt: number;
+  steps: AssistantStep[];
+  /** null while the turn is still streaming. */
+  outcome: Outcome | null;
+  stopReason: StopReason | null;
+  error: RelayError | null;
+  metrics: Metrics | null;
+  provider: ProviderKind;
+  model: string;
+};
+
+export type ChatMessage = UserMessage | AssistantMessage;
+
+export type Conversation = {
+  id: string;
+  title: string;
+  createdAt: number;
+  updatedAt: number;
+  messages: ChatMessage[];
+};
+
+export type ConversationSummary = Pick<Conversation, 'id' | 'title' | 'createdAt' | 'updatedAt'> & {
+  messageCount: number;
+};
+
+// ───────────────────────────── Settings ─────────────────────────────
+
+export const PROVIDER_KINDS = ['simulated', 'anthropic'] as const;
+export type ProviderKind = (typeof PROVIDER_KINDS)[number];
+
+export const SIM_SCENARIOS = [
+  'sim-text',
+  'sim-tool',
+  'sim-reasoning',
+  'sim-overloaded',
+  'sim-overloaded-midstream',
+  'sim-rate-limited',
+  'sim-drop',
+  'sim-stall',
+  'sim-max-tokens',
+  'sim-refusal',
+] as const;
+export type SimScenario = (typeof SIM_SCENARIOS)[number];
+
+export const NGINX_PROFILES = ['buffered', 'buffered-gzip', 'streaming', 'header-cure'] as const;
+export type NginxProfile = (typeof NGINX_PROFILES)[number];
+
+export const SettingsSchema = z
+  .object({
+    provider: z.enum(PROVIDER_KINDS),
+    /** Model for the Anthropic provider. */
+    model: z.string().trim().min(1, 'Model must not be empty.').max(200),
+    maxTokens: z.number().int().min(1, 'Max tokens must be at least 1.').max(128_000),
+    thinking: z.object({
+      enabled: z.boolean(),
+      budgetTokens: z
+        .number()
+        .int()
+        .min(1024, 'The thinking budget must be at least 1024 tokens.')
+        .max(64_000),
+    }),
+    idleTimeoutMs: z.number().int().min(1_000, 'The idle timeout must be at least 1 s.').max(600_000),
+    pingIntervalMs: z.number().int().min(1_000).max(120_000),
+    sim: z.object({
+      scenario: z.enum(SIM_SCENARIOS),
+      ttftMs: z.number().int().min(0).max(120_000),
+      tpotMs: z.number().int().min(0).max(5_000),
+    }),
+    viaNginx: z.enum(NGINX_PROFILES).nullable(),
+  })
+  .strict()
+  .superRefine((s, ctx) => {
+    if (s.thinking.enabled && s.thinking.budgetTokens >= s.maxTokens) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['thinking', 'budgetTokens'],
+        message: 'The thinking budget must be smaller than max tokens.',
+      });
+    }
+  });
+export type Settings = z.infer<typeof SettingsSchema>;
+/** A change to settings: any field, and any field of a nested group. */
+export type SettingsPatch = {
+  [K in keyof Settings]?: Settings[K] extends Record<string, unknown> ? Partial<Settings[K]> : Settings[K];
+};
+
+export const DEFAULT_SETTINGS: Settings = {
+  provider: 'simulated',
+  model: 'claude-sonnet-4-5',
+  maxTokens: 4096,
+  thinking: { enabled: false, budgetTokens: 2048 },
+  idleTimeoutMs: 30_000,
+  pingIntervalMs: 15_000,
+  sim: { scenario: 'sim-text', ttftMs: 400, tpotMs: 25 },
+  viaNginx: null,
+};
+
+/** What the UI may know about settings: everything but the key, plus whether one is set. */
+export type SettingsView = Settings & {
+  keySet: boolean;
+  keySource: 'env' | 'stored' | 'session' | null;
+  /** Where the key is kept and why, when the person should know (e.g. no OS encryption: session only). */
+  keyNote?: string;
+};
+
+// ───────────────────────────── Requests from the UI ─────────────────────────────
+
+export const StartTurnSchema = z.discriminatedUnion('action', [
+  z.object({
+    action: z.literal('send'),
+    conversationId: z.string().min(1).max(100).nullable(),
+    text: z
+      .string()
+      .trim()
+      .min(1, 'The message is empty.')
+      .max(1_000_000, 'The message is over 1,000,000 characters.'),
+  }),
+  /** Replace the last assistant message with a new answer to the same user message. */
+  z.object({ action: z.literal('regenerate'), conversationId: z.string().min(1).max(100) }),
+  /** Ask the model to continue the last assistant message (after max_tokens). */
+  z.object({ action: z.literal('continue'), conversationId: z.string().min(1).max(100) }),
+  /** Replace the last user message's text, drop what followed, and answer again. */
+  z.object({
+    action: z.literal('edit'),
+    conversationId: z.string().min(1).max(100),
+    text: z.string().trim().min(1, 'The message is empty.').max(1_000_000),
+  }),
+]);
+export type StartTurnRequest = z.infer<typeof StartTurnSchema>;
+
+export const RenameSchema = z.object({ title: z.string().trim().min(1, 'The title is empty.').max(200) });
+
+// ───────────────────────────── The interface the UI talks to ─────────────────────────────
+
+export type TurnHandle = {
+  turnId: Promise<string>;
+  /** Stop: cancels the upstream request; the partial message is kept with outcome `aborted`. */
+  abort(): void;
+  /** Resolves with the one terminal event (also delivered to onEvent). Never rejects. */
+  done: Promise<TerminalEvent>;
+};
+
+export interface ChatClient {
+  /** Starts a turn; relay events arrive in order on onEvent, ending with exactly one `terminal`. */
+  startTurn(request: StartTurnRequest, onEvent: (event: RelayEvent) => void): TurnHandle;
+  listConversations(): Promise<ConversationSummary[]>;
+  getConversation(id: string): Promise<Conversation>;
+  renameConversation(id: string, title: string): Promise<ConversationSummary>;
+  deleteConversation(id: string): Promise<void>;
+  getSettings(): Promise<SettingsView>;
+  /** Validates the whole result; on an invalid value nothing is saved and the promise rejects. */
+  updateSettings(patch: SettingsPatch): Promise<SettingsView>;
+  /** Desktop only (the key never crosses into the renderer, only into the main process). */
+  setApiKey?(key: string | null): Promise<SettingsView>;
+}

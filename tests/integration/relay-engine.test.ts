@@ -1,0 +1,283 @@
+// The relay engine against a raw loopback upstream: the real SDK, real sockets, exact bytes.
+import { afterEach, describe, expect, test } from 'vitest';
+import type { RelaySink } from '../../src/main/relay/delivery';
+import type { RelayEvent } from '../../src/shared/protocol';
+import { startRawUpstream, type RawReply, type RawUpstream } from '../support/raw-upstream';
+import { CollectingSink, runTurnAgainst, turnText } from '../support/relay';
+import { encodeSseEvent, encodeSseEvents, fixtureText } from '../support/sse';
+import {
+  blockStop as blockStopEvent,
+  messageDelta,
+  messageStart,
+  messageStop,
+  ping,
+  textDelta,
+  textStart as textBlockStart,
+} from '../support/stream-events';
+
+let upstream: RawUpstream | null = null;
+afterEach(async () => {
+  await upstream?.close();
+  upstream = null;
+});
+
+async function serve(reply: RawReply | ((n: number) => RawReply)) {
+  upstream = await startRawUpstream((n) => (typeof reply === 'function' ? reply(n) : reply));
+  return upstream;
+}
+
+const start = encodeSseEvent(messageStart());
+const textStart = encodeSseEvent(textBlockStart(0));
+const text = (t: string) => encodeSseEvent(textDelta(0, t));
+const blockStop = encodeSseEvent(blockStopEvent(0));
+const stopWith = (reason: string, extra: object = {}) =>
+  encodeSseEvents([messageDelta(reason, { output_tokens: 3 }, extra), messageStop()]);
+
+describe('outcomes', () => {
+  test('a recorded stream relays every event in order and completes', async () => {
+    const up = await serve({ chunks: [fixtureText('basic_response.sse')] });
+    const { result, sink } = await runTurnAgainst(up.url);
+    expect(result.outcome).toBe('complete');
+    expect(result.stopReason).toBe('end_turn');
+    expect(turnText(result)).toBe('Hello there!');
+    expect(sink.events.map((e) => e.type)).toEqual([
+      'turn_start',
+      'status',
+      'status',
+      ...Array(8).fill('provider'),
+      'terminal',
+    ]);
+    expect(sink.of('status').map((s) => s.status.phase)).toEqual(['connecting', 'waiting']);
+    expect(sink.of('terminal')).toHaveLength(1);
+  });
+
+  test('an error event as the last bytes, with no blank line after it, ends in error and keeps the text', async () => {
+    const up = await serve({
+      chunks: [
+        start,
+        textStart,
+        text('partial '),
+        text('answer'),
+        'event: error\ndata: {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}',
+      ],
+    });
+    const { result, sink } = await runTurnAgainst(up.url, { autoRetry: false });
+    expect(result.outcome).toBe('error');
+    expect(result.error?.type).toBe('overloaded');
+    expect(turnText(result)).toBe('partial answer');
+    expect(result.message.steps[0]?.message.providerError?.type).toBe('overloaded_error');
+    expect(sink.providerEvents().at(-1)).toEqual({
+      type: 'error',
+      error: { type: 'overloaded_error', message: 'Overloaded' },
+    });
+  });
+
+  test('EOF without message_stop is an error, not a completion, and keeps the text', async () => {
+    const up = await serve({ chunks: [start, textStart, text('cut '), text('here')] });
+    const { result } = await runTurnAgainst(up.url, { autoRetry: false });
+    expect(result.outcome).toBe('error');
+    expect(result.error?.type).toBe('network');
+    expect(turnText(result)).toBe('cut here');
+  });
+
+  test('EOF before message_start is a protocol error', async () => {
+    const up = await serve({ chunks: [': just a comment\n\n'] });
+    const { result } = await runTurnAgainst(up.url, { autoRetry: false });
+    expect(result.outcome).toBe('error');
+    expect(result.error?.type).toBe('protocol');
+  });
+
+  test('HTTP 200 with an HTML body from a proxy is a protocol error naming the content type', async () => {
+    const up = await serve({
+      headers: { 'content-type': 'text/html' },
+      chunks: ['<html><body><h1>502 Bad Gateway</h1></body></html>'],
+    });
+    const { result } = await runTurnAgainst(up.url, { autoRetry: false });
+    expect(result.outcome).toBe('error');
+    expect(result.error?.type).toBe('protocol');
+    expect(result.error?.message).toContain('text/html');
+  });
+
+  test('a connection destroyed mid-event is a network error keeping the text, retried once as a whole turn', async () => {
+    const up = await serve((n) =>
+      n === 1
+        ? {
+            chunks: [start, textStart, text('first '), 'event: content_block_delta\ndata: {"type":"content_'],
+            end: 'destroy',
+          }
+        : { chunks: [start, textStart, text('second try'), blockStop, stopWith('end_turn')] },
+    );
+    const { result, sink, log } = await runTurnAgainst(up.url);
+    expect(up.requests).toBe(2);
+    expect(log.filter((l) => l.kind === 'turn_retry')).toHaveLength(1);
+    expect(sink.of('status').map((s) => s.status.phase)).toContain('turn_retry');
+    expect(result.outcome).toBe('complete');
+    expect(turnText(result)).toBe('second try');
+  });
+
+  test('when the whole-turn retry also fails, the longer partial is kept', async () => {
+    const up = await serve((n) =>
+      n === 1
+        ? { chunks: [start, textStart, text('the longer first partial')], end: 'destroy' }
+        : { chunks: [start, textStart, text('short')], end: 'destroy' },
+    );
+    const { result } = await runTurnAgainst(up.url);
+    expect(up.requests).toBe(2);
+    expect(result.outcome).toBe('error');
+    expect(turnText(result)).toBe('the longer first partial');
+  });
+
+  test('429 with retry-after is retried by the SDK and each attempt reaches the sink', async () => {
+    const up = await serve((n) =>
+      n === 1
+        ? {
+            status: 429,
+            headers: { 'content-type': 'application/json', 'retry-after-ms': '20' },
+            chunks: ['{"type":"error","error":{"type":"rate_limit_error","message":"slow down"}}'],
+          }
+        : { chunks: [start, textStart, text('ok'), blockStop, stopWith('end_turn')] },
+    );
+    const { result, sink } = await runTurnAgainst(up.url, { maxRetries: 2 });
+    expect(result.outcome).toBe('complete');
+    const statuses = sink.of('status').map((s) => s.status);
+    expect(statuses).toEqual([
+      { phase: 'connecting', attempt: 1 },
+      { phase: 'retrying', attempt: 1, delayMs: 20, reason: 'rate_limited', status: 429 },
+      { phase: 'connecting', attempt: 2 },
+      expect.objectContaining({ phase: 'waiting', attempt: 2 }),
+    ]);
+  });
+
+  test('529 on every attempt ends in error overloaded after the SDK retries and one whole-turn retry', async () => {
+    const up = await serve({
+      status: 529,
+      headers: { 'content-type': 'application/json', 'retry-after-ms': '1' },
+      chunks: ['{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}'],
+    });
+    const { result } = await runTurnAgainst(up.url, { maxRetries: 1 });
+    expect(result.outcome).toBe('error');
+    expect(result.error).toMatchObject({ type: 'overloaded', status: 529, retryable: true });
+    expect(up.requests).toBe(4);
+  });
+
+  test('401 is an auth error that says to check the key, and is not retried', async () => {
+    const up = await serve({
+      status: 401,
+      headers: { 'content-type': 'application/json' },
+      chunks: ['{"type":"error","error":{"type":"authentication_error","message":"invalid x-api-key"}}'],
+    });
+    const { result } = await runTurnAgainst(up.url, { maxRetries: 2 });
+    expect(result.outcome).toBe('error');
+    expect(result.error?.type).toBe('auth');
+    expect(result.error?.message).toMatch(/key/i);
+    expect(up.requests).toBe(1);
+  });
+
+  test.each([
+    'end_turn',
+    'max_tokens',
+    'stop_sequence',
+    'pause_turn',
+    'model_context_window_exceeded',
+    'a_future_reason',
+  ])('stop_reason %s reaches the sink and the result', async (reason) => {
+    const up = await serve({ chunks: [start, textStart, text('x'), blockStop, stopWith(reason)] });
+    const { result, sink } = await runTurnAgainst(up.url);
+    expect(result.outcome).toBe('complete');
+    expect(result.stopReason).toBe(reason);
+    expect(sink.of('terminal')[0]?.stopReason).toBe(reason);
+  });
+
+  test('a refusal carries its stop_details', async () => {
+    const up = await serve({ chunks: [fixtureText('stream-a-refusal.sse')] });
+    const { result } = await runTurnAgainst(up.url);
+    expect(result.stopReason).toBe('refusal');
+    expect(result.message.steps[0]?.message.stopDetails).toMatchObject({ type: 'refusal' });
+  });
+});
+
+describe('cancellation and stalls', () => {
+  test('abort mid-stream: outcome aborted, partial kept, upstream connection closed', async () => {
+    const up = await serve({ chunks: [start, textStart, text('before '), text('abort')], end: 'hang' });
+    const controller = new AbortController();
+    const sink = new (class extends CollectingSink {
+      override write(event: RelayEvent): boolean {
+        if (event.type === 'provider' && event.event.type === 'content_block_delta') {
+          const d = event.event.delta;
+          if (d.type === 'text_delta' && d.text === 'abort') controller.abort('user');
+        }
+        return super.write(event);
+      }
+    })();
+    const { result } = await runTurnAgainst(up.url, { sink, signal: controller.signal });
+    expect(result.outcome).toBe('aborted');
+    expect(result.error).toBeNull();
+    expect(turnText(result)).toBe('before abort');
+    await expect.poll(() => up.clientCloses).toBe(1);
+  });
+
+  test('silence after headers trips the idle watchdog: outcome stalled, partial kept, upstream closed', async () => {
+    const up = await serve({ chunks: [start, textStart, text('then nothing')], end: 'hang' });
+    const { result } = await runTurnAgainst(up.url, { idleTimeoutMs: 150 });
+    expect(result.outcome).toBe('stalled');
+    expect(result.error?.type).toBe('stalled');
+    expect(turnText(result)).toBe('then nothing');
+    await expect.poll(() => up.clientCloses).toBe(1);
+  });
+
+  test('comments and pings keep the watchdog quiet', async () => {
+    const chunks = [start, textStart, text('a')];
+    for (let i = 0; i < 6; i++) chunks.push(': keep-alive\n\n', encodeSseEvent(ping()));
+    chunks.push(text('b'), blockStop, stopWith('end_turn'));
+    const up = await serve({ chunks });
+    const { result } = await runTurnAgainst(up.url, { idleTimeoutMs: 2_000 });
+    expect(result.outcome).toBe('complete');
+    expect(turnText(result)).toBe('ab');
+  });
+});
+
+describe('backpressure', () => {
+  /** A sink that takes `capacity` events, then refuses until the test opens it. */
+  class GatedSink extends CollectingSink implements RelaySink {
+    private open: (() => void) | null = null;
+    private gate = new Promise<void>((resolve) => (this.open = resolve));
+    constructor(private capacity: number) {
+      super();
+    }
+    override write(event: RelayEvent): boolean {
+      super.write(event);
+      return this.events.length < this.capacity;
+    }
+    override drain(): Promise<void> {
+      return this.gate;
+    }
+    release(): void {
+      this.capacity = Number.POSITIVE_INFINITY;
+      this.open?.();
+    }
+  }
+
+  test('a full sink stops the engine pulling upstream; on drain everything arrives, merged losslessly', async () => {
+    const words = Array.from({ length: 100_000 }, (_, i) => `w${i} `);
+    const up = await serve({
+      chunks: [start, textStart, ...words.map(text), blockStop, stopWith('end_turn')],
+    });
+    const sink = new GatedSink(10);
+    const run = runTurnAgainst(up.url, { sink, pendingLimit: 4096, idleTimeoutMs: 60_000 });
+    // Let the upstream write as much as TCP lets it.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const written = up.bytesWritten;
+    const total = words.reduce((n, w) => n + Buffer.byteLength(text(w)), 0);
+    expect(written).toBeLessThan(total / 2);
+    sink.release();
+    const { result } = await run;
+    expect(result.outcome).toBe('complete');
+    expect(turnText(result)).toBe(words.join(''));
+    expect(result.mergedEvents).toBeGreaterThan(0);
+    const relayed = sink
+      .providerEvents()
+      .map((e) => (e.type === 'content_block_delta' && e.delta.type === 'text_delta' ? e.delta.text : ''))
+      .join('');
+    expect(relayed).toBe(words.join(''));
+  });
+});

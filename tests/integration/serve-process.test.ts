@@ -1,0 +1,196 @@
+// `sluice serve` as a real process: killed mid-write it leaves a store that reads back whole;
+// SIGTERM ends live turns (partials saved, the provider told) and exits 0; the key stays unsaid.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import type { IncomingMessage } from 'node:http';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, expect, test } from 'vitest';
+import { ConversationStore } from '../../src/main/store/conversations';
+import type { AssistantMessage, Conversation, RelayEvent } from '../../src/shared/protocol';
+import { deltaText, parseSse, rawRequest } from '../support/serve';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const cleanup: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  while (cleanup.length > 0) await cleanup.pop()?.();
+});
+
+type Served = {
+  child: ChildProcess;
+  port: number;
+  token: string;
+  output: () => string;
+  exited: Promise<number | null>;
+};
+
+async function spawnServe(dataDir: string, env: NodeJS.ProcessEnv = {}): Promise<Served> {
+  // Node itself with tsx as a loader (not the tsx CLI, which would put a second process in between
+  // and take the SIGKILL meant for the server).
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'src/main/cli.ts', 'serve', '--data-dir', dataDir, '--port', '0', '--no-build'],
+    {
+      cwd: ROOT,
+      env: { PATH: process.env['PATH'], HOME: dataDir, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let output = '';
+  child.stdout?.on('data', (c: Buffer) => (output += c.toString('utf8')));
+  child.stderr?.on('data', (c: Buffer) => (output += c.toString('utf8')));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  cleanup.push(async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await exited;
+  });
+  const url = await new Promise<URL>((resolve, reject) => {
+    const look = () => {
+      const match = /http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+/.exec(output);
+      if (match) resolve(new URL(match[0]));
+    };
+    child.stdout?.on('data', look);
+    void exited.then(() => reject(new Error(`sluice serve exited early:\n${output}`)));
+  });
+  return {
+    child,
+    port: Number(url.port),
+    token: url.searchParams.get('token') ?? '',
+    output: () => output,
+    exited,
+  };
+}
+
+const call = (s: Served, method: string, path: string, body?: unknown) =>
+  rawRequest(
+    s.port,
+    method,
+    path,
+    { host: `127.0.0.1:${s.port}`, authorization: `Bearer ${s.token}`, 'content-type': 'application/json' },
+    body === undefined ? undefined : JSON.stringify(body),
+  );
+
+/** Starts a turn and reads it until `until` says stop; the response keeps streaming behind. */
+function streamUntil(s: Served, text: string, until: (events: RelayEvent[]) => boolean) {
+  return new Promise<{ res: IncomingMessage; raw: () => string }>((resolve, reject) => {
+    let raw = '';
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port: s.port,
+        method: 'POST',
+        path: '/api/turns',
+        headers: { authorization: `Bearer ${s.token}`, 'content-type': 'application/json' },
+      },
+      (res) => {
+        res.on('data', (c: Buffer) => {
+          raw += c.toString('utf8');
+          if (until(parseSse(raw).events)) resolve({ res, raw: () => raw });
+        });
+        res.on('error', () => {});
+      },
+    );
+    req.on('error', (err) => reject(err));
+    req.end(JSON.stringify({ action: 'send', conversationId: null, text }));
+  });
+}
+
+const texts = (events: RelayEvent[]) =>
+  events.filter((e) => e.type === 'provider' && e.event.type === 'content_block_delta').length;
+
+const answerText = (m: AssistantMessage) =>
+  m.steps
+    .flatMap((s) => s.message.blocks)
+    .map((b) => (b?.type === 'text' ? b.text : ''))
+    .join('');
+
+async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'sluice-serve-proc-'));
+  cleanup.unshift(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+test('SIGKILL mid-stream, at several points, leaves every conversation file whole and readable', async () => {
+  const dataDir = await tempDir();
+  const stops: { prompt: string; until: (events: RelayEvent[]) => boolean }[] = [
+    { prompt: 'killed at the start', until: (events) => events.length >= 1 },
+    { prompt: 'killed after a little text', until: (events) => texts(events) >= 20 },
+    // Past the 1 s save interval (10 ms a token): a partial answer has been saved at least once.
+    { prompt: 'killed after a save', until: (events) => texts(events) >= 160 },
+  ];
+  const seen: Record<string, string> = {};
+  for (const stop of stops) {
+    const s = await spawnServe(dataDir);
+    expect(
+      (await call(s, 'PATCH', '/api/settings', { sim: { scenario: 'sim-text', ttftMs: 0, tpotMs: 10 } }))
+        .status,
+    ).toBe(200);
+    const { raw } = await streamUntil(s, stop.prompt, stop.until);
+    s.child.kill('SIGKILL');
+    await s.exited;
+    seen[stop.prompt] = deltaText(parseSse(raw()).events);
+  }
+
+  const files = (await readdir(join(dataDir, 'conversations'))).filter((f) => f.endsWith('.json'));
+  expect(files).toHaveLength(stops.length);
+  for (const file of files) {
+    const parsed = JSON.parse(await readFile(join(dataDir, 'conversations', file), 'utf8')) as Conversation;
+    expect(parsed.messages[0]).toMatchObject({ role: 'user' });
+  }
+  const store = new ConversationStore(dataDir);
+  const list = await store.list();
+  expect(store.quarantined).toEqual([]);
+  expect(list.map((c) => c.title).sort()).toEqual(stops.map((s) => s.prompt).sort());
+  for (const summary of list) {
+    const conversation = await store.get(summary.id);
+    expect(conversation.messages[0]).toMatchObject({ role: 'user', text: summary.title });
+    const answer = conversation.messages[1];
+    if (answer?.role === 'assistant') {
+      // A partial saved mid-stream: no outcome yet, and text that agrees with what the client saw.
+      expect(answer.outcome).toBeNull();
+      const stored = answerText(answer);
+      const client = seen[summary.title] ?? '';
+      expect(stored.startsWith(client) || client.startsWith(stored)).toBe(true);
+    }
+  }
+  const saved = list.find((c) => c.title === 'killed after a save');
+  const afterSave = saved ? (await store.get(saved.id)).messages[1] : undefined;
+  expect(afterSave?.role).toBe('assistant');
+  expect(afterSave?.role === 'assistant' ? answerText(afterSave).length : 0).toBeGreaterThan(0);
+
+  // And a new server on the same directory serves them.
+  const s = await spawnServe(dataDir);
+  expect(((await call(s, 'GET', '/api/conversations')).json as unknown[]).length).toBe(stops.length);
+});
+
+test('SIGTERM ends live turns as aborted (partials saved, the provider told) and exits 0; the key is never printed', async () => {
+  const SENTINEL = 'sk-ant-SENTINEL-serve-process-do-not-print';
+  const dataDir = await tempDir();
+  const s = await spawnServe(dataDir, { ANTHROPIC_API_KEY: SENTINEL });
+  const view = await call(s, 'PATCH', '/api/settings', {
+    sim: { scenario: 'sim-text', ttftMs: 0, tpotMs: 10 },
+  });
+  expect(view.json).toMatchObject({ provider: 'simulated', keySet: true, keySource: 'env' });
+  expect(view.text).not.toContain(SENTINEL);
+
+  const { res, raw } = await streamUntil(s, 'interrupted by shutdown', (events) => texts(events) >= 10);
+  const ended = new Promise<void>((resolve) => res.on('end', resolve));
+  s.child.kill('SIGTERM');
+  expect(await s.exited).toBe(0);
+  await ended;
+
+  const { events } = parseSse(raw());
+  expect(events.at(-1)).toMatchObject({ type: 'terminal', outcome: 'aborted' });
+  expect(events.filter((e) => e.type === 'terminal')).toHaveLength(1);
+  const store = new ConversationStore(dataDir);
+  const [summary] = await store.list();
+  const answer = summary ? (await store.get(summary.id)).messages[1] : undefined;
+  expect(answer).toMatchObject({ role: 'assistant', outcome: 'aborted' });
+  expect(answer?.role === 'assistant' ? answerText(answer) : '').toBe(deltaText(events));
+  expect(s.output()).toMatch(
+    /\[simulated provider\] sim end req_\S+ scenario=sim-text tokens=\d+ reason=client-closed/,
+  );
+  expect(s.output()).not.toContain(SENTINEL);
+});

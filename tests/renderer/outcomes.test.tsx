@@ -1,0 +1,157 @@
+// @vitest-environment happy-dom
+import { fireEvent, screen, within } from '@testing-library/react';
+import { afterEach, expect, test } from 'vitest';
+import {
+  act,
+  cleanup,
+  messageStart,
+  provider,
+  renderApp,
+  sendMessage,
+  settle,
+  storedConversation,
+  textDelta,
+  textStart,
+} from './support';
+
+afterEach(cleanup);
+
+async function partialAnswer(text: string) {
+  const env = await renderApp();
+  const turn = await sendMessage(env.store, env.client, 'question');
+  turn.emit(provider(messageStart()));
+  turn.emit(provider(textStart(0)));
+  turn.emit(provider(textDelta(0, text)));
+  act(() => env.frames.flush());
+  return { ...env, turn };
+}
+
+const lastAnswer = () => screen.getAllByTestId('message').at(-1)!;
+
+test('an error keeps the partial text beside a human message, and Retry answers the question again', async () => {
+  const { client, turn } = await partialAnswer('The first half of an answer');
+  const message = 'The provider is overloaded right now. What arrived so far is kept; Retry in a moment.';
+  await act(async () => void turn.end('error', { type: 'overloaded', message, retryable: true }));
+  await settle();
+
+  const answer = lastAnswer();
+  expect(answer.dataset['outcome']).toBe('error');
+  expect(within(answer).getByTestId('assistant-text').textContent).toBe('The first half of an answer');
+  expect(within(answer).getByTestId('error-notice').textContent).toContain(message);
+
+  fireEvent.click(within(answer).getByTestId('retry'));
+  await settle();
+  expect(client.turns).toHaveLength(2);
+  expect(client.lastTurn?.request).toEqual({ action: 'regenerate', conversationId: turn.conversation.id });
+  // The failed answer makes way for the new one; the question stays.
+  expect(screen.getAllByTestId('message').map((m) => m.dataset['role'])).toEqual(['user', 'assistant']);
+  expect(lastAnswer().dataset['outcome']).toBe('streaming');
+});
+
+test('a stalled stream says how long it was silent and offers Retry', async () => {
+  const { turn } = await partialAnswer('Once');
+  await act(
+    async () =>
+      void turn.end('stalled', {
+        type: 'stalled',
+        message: 'The stream stalled: no data arrived within the idle timeout. (no data for 12 s)',
+        retryable: true,
+      }),
+  );
+  await settle();
+  const notice = within(lastAnswer()).getByTestId('error-notice');
+  expect(notice.textContent).toContain('The stream stalled: no data for 12 s. Retry?');
+  expect(within(lastAnswer()).getByTestId('retry')).toBeTruthy();
+  expect(within(lastAnswer()).getByTestId('assistant-text').textContent).toBe('Once');
+});
+
+test('max_tokens offers Continue; refusal says the model declined', async () => {
+  const { client, turn } = await partialAnswer('Cut he');
+  turn.emit(
+    provider({ type: 'message_delta', delta: { stop_reason: 'max_tokens' }, usage: { output_tokens: 3 } }),
+  );
+  turn.emit(provider({ type: 'message_stop' }));
+  await act(async () => void turn.end('complete'));
+  await settle();
+  expect(within(lastAnswer()).getByTestId('max-tokens-notice').textContent).toContain(
+    'Cut off at the max tokens limit',
+  );
+  fireEvent.click(within(lastAnswer()).getByTestId('continue'));
+  await settle();
+  expect(client.lastTurn?.request).toEqual({ action: 'continue', conversationId: turn.conversation.id });
+
+  const next = client.lastTurn!;
+  next.emit(provider(messageStart('msg_2')));
+  next.emit(
+    provider({ type: 'message_delta', delta: { stop_reason: 'refusal' }, usage: { output_tokens: 1 } }),
+  );
+  await act(async () => void next.end('complete'));
+  await settle();
+  expect(within(lastAnswer()).getByTestId('refusal-notice').textContent).toBe(
+    'The model declined to answer.',
+  );
+});
+
+test('the metrics footer carries the main process numbers and the window’s own', async () => {
+  const { store, client, frames, clock } = await renderApp();
+  const turn = await sendMessage(store, client, 'question');
+  clock.t += 300;
+  turn.emit(provider(messageStart()));
+  turn.emit(provider(textStart(0)));
+  turn.emit(provider(textDelta(0, 'Hi')));
+  act(() => frames.flush());
+  clock.t += 500;
+  turn.emit(provider(textDelta(0, ' there')));
+  act(() => frames.flush());
+  await act(async () => void turn.end('complete'));
+  await settle();
+
+  const footer = within(lastAnswer()).getByTestId('metrics-footer');
+  // The fake main process and the window share the test clock: sent at 0, first text at 300, end at 800.
+  expect(footer.dataset['ttftMs']).toBe('300');
+  expect(footer.dataset['firstProgressMs']).toBe('300');
+  expect(footer.dataset['totalMs']).toBe('800');
+  expect(footer.dataset['hereTtftMs']).toBe('300');
+  expect(footer.dataset['hereTotalMs']).toBe('800');
+  expect(footer.textContent).toContain('TTFT 300 ms (here 300 ms)');
+  expect(footer.textContent).toContain('complete');
+});
+
+async function answerWithTiming(silenceMs: number, spacingMs: number) {
+  const { store, client, frames, clock } = await renderApp();
+  const turn = await sendMessage(store, client, 'question');
+  turn.emit(provider(messageStart()));
+  turn.emit(provider(textStart(0)));
+  clock.t += silenceMs;
+  for (let i = 0; i < 25; i++) {
+    clock.t += spacingMs;
+    turn.emit(provider(textDelta(0, `t${i} `)));
+  }
+  act(() => frames.flush());
+  clock.t += 5;
+  await act(async () => void turn.end('complete'));
+  await settle();
+}
+
+test('an answer that arrives in one late burst is flagged as buffered, with a link to why', async () => {
+  await answerWithTiming(10_000, 0);
+  const warning = within(lastAnswer()).getByTestId('buffering-warning');
+  expect(warning.textContent).toContain('arrived in one late burst');
+  expect(within(warning).getByText('Why?').getAttribute('href')).toBe('#runbook-buffering');
+});
+
+test('an answer streamed as it was produced is not flagged', async () => {
+  await answerWithTiming(300, 40);
+  expect(within(lastAnswer()).queryByTestId('buffering-warning')).toBeNull();
+});
+
+test('a stored answer shows only the main process numbers', async () => {
+  const conversation = storedConversation();
+  const { store } = await renderApp({ conversations: [conversation] });
+  await act(() => store.getState().openConversation(conversation.id));
+  const footer = within(lastAnswer()).getByTestId('metrics-footer');
+  expect(footer.dataset['ttftMs']).toBe('400');
+  expect(footer.dataset['hereTtftMs']).toBeUndefined();
+  expect(footer.textContent).not.toContain('here');
+  expect(footer.textContent).toContain('TPOT 25 ms');
+});

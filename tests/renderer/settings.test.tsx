@@ -1,0 +1,103 @@
+// @vitest-environment happy-dom
+import { fireEvent, screen } from '@testing-library/react';
+import { afterEach, expect, test, vi } from 'vitest';
+import { DEFAULT_SETTINGS } from '../../src/shared/protocol';
+import { act, cleanup, renderApp, settle } from './support';
+
+afterEach(() => {
+  cleanup();
+  vi.restoreAllMocks();
+});
+
+async function openSettings() {
+  const env = await renderApp();
+  fireEvent.click(screen.getByTestId('settings-button'));
+  await settle();
+  return env;
+}
+
+const input = (path: string) => screen.getByTestId(`setting-${path}`) as HTMLInputElement;
+const save = async () => {
+  fireEvent.click(screen.getByTestId('settings-save'));
+  await settle();
+};
+
+test('an invalid value is refused with a message by its field, updateSettings is not called, the input is kept', async () => {
+  const { client } = await openSettings();
+  fireEvent.change(input('maxTokens'), { target: { value: '0' } });
+  fireEvent.change(input('sim.tpotMs'), { target: { value: '' } });
+  await save();
+
+  expect(screen.getByTestId('field-error-maxTokens').textContent).toBe('Max tokens must be at least 1.');
+  expect(screen.getByTestId('field-error-sim.tpotMs').textContent).toBe('Enter a number.');
+  expect(input('maxTokens').getAttribute('aria-invalid')).toBe('true');
+  expect(input('maxTokens').value).toBe('0');
+  expect(client.calls.updateSettings).toEqual([]);
+  expect(screen.getByTestId('settings-panel')).toBeTruthy();
+});
+
+test('a thinking budget not below max tokens is refused (a rule across fields)', async () => {
+  const { client } = await openSettings();
+  fireEvent.click(screen.getByTestId('setting-thinking.enabled'));
+  fireEvent.change(input('thinking.budgetTokens'), { target: { value: '5000' } });
+  await save();
+  expect(screen.getByTestId('field-error-thinking.budgetTokens').textContent).toBe(
+    'The thinking budget must be smaller than max tokens.',
+  );
+  expect(client.calls.updateSettings).toEqual([]);
+});
+
+test('a valid form is saved whole, in one call, without the key fields, and the panel closes', async () => {
+  const { client, store } = await openSettings();
+  fireEvent.click(screen.getByTestId('provider-anthropic'));
+  fireEvent.change(input('maxTokens'), { target: { value: '2048' } });
+  fireEvent.change(input('idleTimeoutMs'), { target: { value: '45' } });
+  await save();
+
+  expect(client.calls.updateSettings).toEqual([
+    { ...DEFAULT_SETTINGS, provider: 'anthropic', maxTokens: 2048, idleTimeoutMs: 45_000 },
+  ]);
+  expect(screen.queryByTestId('settings-panel')).toBeNull();
+  expect(store.getState().settings?.maxTokens).toBe(2048);
+  // Anthropic without a key: the window says so.
+  expect(screen.getByTestId('provider-banner').textContent).toContain('No API key set');
+});
+
+test('a save the main process refuses shows its reason and keeps the form as typed', async () => {
+  const { client } = await openSettings();
+  vi.spyOn(client, 'updateSettings').mockRejectedValue(new Error('the settings file is read-only'));
+  fireEvent.change(input('model'), { target: { value: 'claude-x' } });
+  await save();
+  expect(screen.getByTestId('settings-error').textContent).toBe(
+    'Nothing was saved: the settings file is read-only',
+  );
+  expect(input('model').value).toBe('claude-x');
+});
+
+test('the API key is write-only: the field is a password, and only "Key set" comes back', async () => {
+  const { client } = await openSettings();
+  const key = screen.getByTestId('api-key-input') as HTMLInputElement;
+  expect(key.type).toBe('password');
+  fireEvent.change(key, { target: { value: 'sk-ant-secret' } });
+  await act(async () => {
+    fireEvent.click(screen.getByText('Save key'));
+  });
+  await settle();
+  expect(client.calls.setApiKey).toEqual(['sk-ant-secret']);
+  expect(screen.getByTestId('key-status').textContent).toBe('Key set ✓ (stored)');
+  expect(key.value).toBe('');
+  expect(document.body.innerHTML).not.toContain('sk-ant-secret');
+
+  fireEvent.click(screen.getByTestId('api-key-clear'));
+  await settle();
+  expect(client.calls.setApiKey).toEqual(['sk-ant-secret', null]);
+  expect(screen.getByTestId('key-status').textContent).toBe('No key set.');
+});
+
+test('the simulated provider is announced in the window', async () => {
+  await renderApp();
+  expect(screen.getByTestId('provider-banner').textContent).toBe(
+    'Simulated provider — no API key set. Add one in Settings to talk to Claude.Open Settings',
+  );
+  expect(screen.getByTestId('provider-badge').textContent).toBe('Simulated');
+});

@@ -1,0 +1,297 @@
+// `sluice serve` in-process for tests: the real server, the real ChatService and the real
+// simulated provider on loopback sockets, a temp data directory, and raw HTTP helpers that can
+// send any header (fetch refuses to set Host).
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { createServer, request, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createParser } from 'eventsource-parser';
+import { ChatService } from '../../src/main/chat/service';
+import { EmbeddedSimulator, envKeySource, type KeySource } from '../../src/main/chat/target';
+import type { SimLogEntry, SimWrite } from '../../src/main/providers/simulated';
+import { startServer, type SluiceServer } from '../../src/main/server/server';
+import { RENDERER_CSP } from '../../src/main/server/static';
+import type { TurnReport } from '../../src/main/server/turns';
+import { ConversationStore } from '../../src/main/store/conversations';
+import { SettingsStore } from '../../src/main/store/settings';
+import type { RelayEvent, SettingsPatch } from '../../src/shared/protocol';
+
+export type Reply = { status: number; headers: IncomingHttpHeaders; text: string; json: unknown };
+
+export type TestServe = {
+  server: SluiceServer;
+  service: ChatService;
+  conversations: ConversationStore;
+  settings: SettingsStore;
+  dataDir: string;
+  /** Every request the simulated provider finished, in end order. */
+  simLog: SimLogEntry[];
+  simWrites: SimWrite[];
+  /** The entry of the next request to end that no earlier call returned. */
+  nextSimEnd(): Promise<SimLogEntry>;
+  reports: TurnReport[];
+  /** The report of the next turn to end that no earlier call returned. */
+  nextTurnEnd(): Promise<TurnReport>;
+  /** A raw request to the server, authorised unless the headers say otherwise. */
+  call(method: string, path: string, body?: unknown, headers?: Record<string, string | null>): Promise<Reply>;
+  close(): Promise<void>;
+};
+
+export type TestServeOptions = {
+  settings?: SettingsPatch;
+  keys?: KeySource;
+  env?: NodeJS.ProcessEnv;
+  /** Ask the simulated provider for answers this many text deltas long, past what max_tokens allows. */
+  simTokens?: number;
+};
+
+/** Hands out queued items in order, each to one waiter. */
+function queue<T>() {
+  const items: T[] = [];
+  const waiters: ((item: T) => void)[] = [];
+  let taken = 0;
+  return {
+    items,
+    push(item: T) {
+      items.push(item);
+      const waiter = waiters.shift();
+      if (waiter) waiter(items[taken++] as T);
+    },
+    next(): Promise<T> {
+      if (taken < items.length) return Promise.resolve(items[taken++] as T);
+      return new Promise((resolve) => waiters.push(resolve));
+    },
+  };
+}
+
+/** A stand-in for the built renderer: a page with the renderer's CSP meta, a script and a style. */
+async function fakeRenderer(dir: string): Promise<void> {
+  await mkdir(join(dir, 'assets'), { recursive: true });
+  await writeFile(
+    join(dir, 'index.html'),
+    `<!doctype html><html><head><meta http-equiv="Content-Security-Policy" content="${RENDERER_CSP}" />` +
+      '<script type="module" src="./assets/app.js"></script><link rel="stylesheet" href="./assets/app.css" /></head>' +
+      '<body><div id="root"></div></body></html>\n',
+  );
+  await writeFile(join(dir, 'assets', 'app.js'), 'console.log("sluice");\n');
+  await writeFile(join(dir, 'assets', 'app.css'), 'body { margin: 0; }\n');
+}
+
+/**
+ * A pass-through proxy between the relay and the simulated provider that asks for a longer answer
+ * than settings can (x-sluice-sim-tokens, and max_tokens raised to match).
+ */
+async function longAnswerProxy(target: string, tokens: number) {
+  const upstream = new URL(target);
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { max_tokens?: number };
+      body.max_tokens = Math.max(body.max_tokens ?? 0, tokens);
+      const text = JSON.stringify(body);
+      const out = request(
+        {
+          host: upstream.hostname,
+          port: upstream.port,
+          method: req.method,
+          path: req.url,
+          headers: {
+            ...req.headers,
+            host: upstream.host,
+            'content-length': String(Buffer.byteLength(text)),
+            'x-sluice-sim-tokens': String(tokens),
+          },
+        },
+        (up) => {
+          res.writeHead(up.statusCode ?? 502, up.headers);
+          up.pipe(res);
+        },
+      );
+      out.on('error', () => res.destroy());
+      // The relay closing its request must reach the provider as a closed connection too.
+      res.on('close', () => {
+        if (!res.writableFinished) out.destroy();
+      });
+      out.end(text);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+export async function startTestServe(opts: TestServeOptions = {}): Promise<TestServe> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'sluice-serve-'));
+  const staticDir = join(dataDir, 'renderer');
+  await fakeRenderer(staticDir);
+  const simEnds = queue<SimLogEntry>();
+  const turnEnds = queue<TurnReport>();
+  const simWrites: SimWrite[] = [];
+  const simulator = new EmbeddedSimulator({
+    log: (e) => simEnds.push(e),
+    onWrite: (w) => simWrites.push(w),
+    // For requests that carry no timing headers (the "anthropic" provider pointed at the simulator).
+    defaults: { ttftMs: 0, tpotMs: 1 },
+  });
+  const proxies: { close(): Promise<void> }[] = [];
+  const conversations = new ConversationStore(dataDir);
+  const settings = new SettingsStore(dataDir);
+  await settings.update({
+    provider: 'simulated',
+    sim: { scenario: 'sim-text', ttftMs: 0, tpotMs: 1 },
+    ...opts.settings,
+  });
+  const { simTokens } = opts;
+  const service = new ChatService({
+    conversations,
+    settings,
+    keys: opts.keys ?? envKeySource({}),
+    simulator,
+    env: opts.env ?? {},
+    ...(simTokens
+      ? {
+          routeBaseURL: async (baseURL: string) => {
+            const proxy = await longAnswerProxy(baseURL, simTokens);
+            proxies.push(proxy);
+            return proxy.url;
+          },
+        }
+      : {}),
+  });
+  const server = await startServer({
+    service,
+    conversations,
+    settings,
+    staticDir,
+    onTurnEnd: (r) => turnEnds.push(r),
+  });
+
+  const call: TestServe['call'] = (method, path, body, headers = {}) => {
+    const all: Record<string, string> = {
+      host: `127.0.0.1:${server.port}`,
+      authorization: `Bearer ${server.token}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    };
+    for (const [name, value] of Object.entries(headers)) {
+      if (value === null) delete all[name.toLowerCase()];
+      else all[name.toLowerCase()] = value;
+    }
+    return rawRequest(
+      server.port,
+      method,
+      path,
+      all,
+      body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    );
+  };
+
+  return {
+    server,
+    service,
+    conversations,
+    settings,
+    dataDir,
+    simLog: simEnds.items,
+    simWrites,
+    nextSimEnd: simEnds.next,
+    reports: turnEnds.items,
+    nextTurnEnd: turnEnds.next,
+    call,
+    close: async () => {
+      await server.close();
+      await service.close();
+      for (const proxy of proxies) await proxy.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function rawRequest(
+  port: number,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body?: string,
+): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, method, path, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let json: unknown = null;
+        try {
+          json = JSON.parse(text);
+        } catch {
+          // Not JSON (SSE, HTML, empty): the text is there.
+        }
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** Opens a turn with a raw request and hands back the response as it streams. */
+export function openTurn(
+  ts: TestServe,
+  body: unknown,
+): Promise<{ req: ReturnType<typeof request>; res: IncomingMessage }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port: ts.server.port,
+        method: 'POST',
+        path: '/api/turns',
+        headers: { authorization: `Bearer ${ts.server.token}`, 'content-type': 'application/json' },
+      },
+      (res) => resolve({ req, res }),
+    );
+    req.on('error', reject);
+    req.end(JSON.stringify(body));
+  });
+}
+
+/** Parses SSE text (with eventsource-parser, like the client) into relay events and comments. */
+export function parseSse(text: string): {
+  events: RelayEvent[];
+  ids: string[];
+  names: string[];
+  comments: string[];
+} {
+  const events: RelayEvent[] = [];
+  const ids: string[] = [];
+  const names: string[] = [];
+  const comments: string[] = [];
+  const parser = createParser({
+    onEvent: (m) => {
+      events.push(JSON.parse(m.data) as RelayEvent);
+      ids.push(m.id ?? '');
+      names.push(m.event ?? '');
+    },
+    onComment: (c) => comments.push(c.trim()),
+  });
+  parser.feed(text);
+  return { events, ids, names, comments };
+}
+
+/** Concatenated text deltas of a list of relay events. */
+export const deltaText = (events: RelayEvent[]): string =>
+  events
+    .map((e) =>
+      e.type === 'provider' && e.event.type === 'content_block_delta' && e.event.delta.type === 'text_delta'
+        ? e.event.delta.text
+        : '',
+    )
+    .join('');
