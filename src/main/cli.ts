@@ -32,6 +32,8 @@ Commands:
   simulate           Run the simulated provider alone.
       --port N         Port on 127.0.0.1 (default 0: a free port)
       --json-log       Log each finished request as a JSON object
+      --replay-dir DIR Folder of .sse files the sim-replay model may replay (x-sluice-sim-replay: FILE)
+      --accel-buffering-no  Send X-Accel-Buffering: no on streams (the nginx header cure)
 
 Environment:
   ANTHROPIC_API_KEY   Use the real Anthropic API (otherwise the simulated provider is used)
@@ -112,12 +114,17 @@ async function simulate(args: string[]): Promise<number> {
   const { values } = parse(args, {
     port: { type: 'string' },
     'json-log': { type: 'boolean', default: false },
+    'replay-dir': { type: 'string' },
+    'accel-buffering-no': { type: 'boolean', default: false },
   });
   const port = int('port', values.port) ?? 0;
+  const replayDir = typeof values['replay-dir'] === 'string' ? values['replay-dir'] : undefined;
   if (port < 0 || port > 65535) throw new UsageError('--port must be between 0 and 65535.');
   const json = Boolean(values['json-log']);
   const sim = await startSimulatedProvider({
     port,
+    ...(replayDir ? { replayDir } : {}),
+    accelBufferingNo: Boolean(values['accel-buffering-no']),
     log: (entry) => process.stdout.write(`${formatLogLine(entry, json)}\n`),
   });
   process.stdout.write(`${sim.url}\n`);

@@ -284,3 +284,14 @@ test('the token comes from the page URL once, leaves the address bar, and surviv
   ]);
   expect(replaced).toHaveLength(1);
 });
+
+test('a server that takes the request and never answers does not hang the turn', async () => {
+  const { baseUrl, seen } = await rawServer(() => {
+    // Headers never come.
+  });
+  const { events, handle } = run(baseUrl, { idleTimeoutMs: 300 });
+  const terminal = await handle.done;
+  expect(events).toEqual([terminal]);
+  expect(terminal).toMatchObject({ outcome: 'stalled', error: { type: 'stalled' } });
+  await vi.waitFor(() => expect(seen[0]?.closedEarly).toBe(true));
+});

@@ -5,7 +5,7 @@ import { EmbeddedSimulator, envKeySource } from '../chat/target';
 import { formatLogLine } from '../providers/simulated';
 import { defaultDataDir } from '../server/data-dir';
 import { openInBrowser } from '../server/open-browser';
-import { buildRenderer, rendererBuildState } from '../server/renderer-build';
+import { buildRenderer, RendererBuildError, rendererBuildState } from '../server/renderer-build';
 import { startServer } from '../server/server';
 import { ConversationStore } from '../store/conversations';
 import { SettingsStore } from '../store/settings';
@@ -33,7 +33,16 @@ export async function runServe(cmd: ServeCommand): Promise<number> {
     const state = await rendererBuildState(REPO_ROOT);
     if (state.state !== 'fresh') {
       cmd.err.write('Building the renderer…\n');
-      await buildRenderer(REPO_ROOT);
+      try {
+        await buildRenderer(REPO_ROOT);
+      } catch (err) {
+        if (!(err instanceof RendererBuildError)) throw err;
+        if (state.state === 'missing') {
+          cmd.err.write(`sluice serve: ${err.message}\n`);
+          return 1;
+        }
+        cmd.err.write(`${err.message}\nServing the previous build of the renderer instead.\n`);
+      }
     }
   }
   const dataDir = cmd.dataDir ?? defaultDataDir(process.platform, cmd.env);

@@ -231,6 +231,8 @@ export function createHttpClient(opts: HttpClientOptions = {}): ChatClient {
     };
 
     void (async () => {
+      // Armed from the start: a server that takes the request and never answers must not hang the turn.
+      armIdle();
       let response: Response;
       try {
         response = await fetchImpl(`${base}/api/turns`, {

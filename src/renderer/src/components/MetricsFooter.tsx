@@ -60,11 +60,14 @@ export const MetricsFooter = memo(function MetricsFooter({
         here={here?.firstProgressMs}
         title="Request sent → first thinking or text: what you saw first"
       />
-      <Pair label="TPOT" main={main.tpotMs} here={here?.tpotMs} title="Time per output token" />
-      <span className="metric">{formatTokensPerSecond(main.tokensPerSecond)}</span>
-      <span className="metric">
-        {main.outputTokens === null ? '— tokens' : `${main.outputTokens} tokens`}
-      </span>
+      {/* Rates need two tokens or more; an answer cut short may have none to show. */}
+      {main.tpotMs !== null && (
+        <Pair label="TPOT" main={main.tpotMs} here={here?.tpotMs} title="Time per output token" />
+      )}
+      {main.tokensPerSecond !== null && (
+        <span className="metric">{formatTokensPerSecond(main.tokensPerSecond)}</span>
+      )}
+      {main.outputTokens !== null && <span className="metric">{main.outputTokens} tokens</span>}
       <Pair label="total" main={main.totalMs} here={here?.totalMs} title="Request sent → end of the turn" />
       <span className="metric metric-tag">{stopReason ?? 'no stop reason'}</span>
       <span className="metric metric-tag" data-outcome={outcome}>
