@@ -3,6 +3,9 @@
 // MessagePort. Quitting aborts every live stream and waits, bounded, for the partials to be saved.
 import { join } from 'node:path';
 import { app, BrowserWindow, session } from 'electron';
+import { DEFAULT_SETTINGS } from '../shared/protocol';
+import { NginxRouter } from './proxy/route';
+import { defaultDataDir } from './server/data-dir';
 import { ChatService } from './chat/service';
 import { APP_URL, registerAppScheme, serveRenderer } from './electron/app-protocol';
 import { contentSecurityPolicy } from './electron/csp';
@@ -39,12 +42,19 @@ if (!app.requestSingleInstanceLock()) {
 
 async function main(): Promise<void> {
   await app.whenReady();
-  const dataDir = app.getPath('userData');
-  const keys = new SecretKeyStore({ file: join(dataDir, 'key.bin'), cipher: safeStorageCipher });
+  // Conversations and settings live where `sluice serve` keeps them, so both faces share history.
+  const dataDir = dataDirOverride ?? defaultDataDir();
+  const keys = new SecretKeyStore({
+    file: join(app.getPath('userData'), 'key.bin'),
+    cipher: safeStorageCipher,
+  });
   await keys.load();
   const conversations = new ConversationStore(dataDir);
-  const settings = new SettingsStore(dataDir);
-  const service = new ChatService({ conversations, settings, keys });
+  const settings = new SettingsStore(dataDir, {
+    ...DEFAULT_SETTINGS,
+    provider: keys.get() ? 'anthropic' : 'simulated',
+  });
+  const service = new ChatService({ conversations, settings, keys, router: new NginxRouter() });
   const turns = new PortTurns(service, {
     onError: (err) => log(`a turn failed after it ended: ${String(err)}`),
   });

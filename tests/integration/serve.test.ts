@@ -206,6 +206,17 @@ describe('the SSE stream', () => {
     expect(terminal.error).toMatchObject({ type: 'not_found', status: 404, retryable: false });
     expect(s.simLog).toHaveLength(0);
   });
+
+  test('an action the conversation cannot take is a 409 JSON answer', async () => {
+    const s = await serve();
+    const empty = await s.conversations.create('empty');
+    for (const action of ['continue', 'regenerate'] as const) {
+      const reply = await s.call('POST', '/api/turns', { action, conversationId: empty.id });
+      expect(reply.status).toBe(409);
+      expect(reply.json).toMatchObject({ error: { type: 'invalid_action' } });
+    }
+    expect(s.simLog).toHaveLength(0);
+  });
 });
 
 describe('the JSON endpoints through the client', () => {

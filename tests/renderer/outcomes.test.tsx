@@ -133,11 +133,15 @@ async function answerWithTiming(silenceMs: number, spacingMs: number) {
   await settle();
 }
 
-test('an answer that arrives in one late burst is flagged as buffered, with a link to why', async () => {
+test('an answer that arrives in one late burst is flagged as buffered, and opens the runbook at the triage', async () => {
   await answerWithTiming(10_000, 0);
   const warning = within(lastAnswer()).getByTestId('buffering-warning');
   expect(warning.textContent).toContain('arrived in one late burst');
-  expect(within(warning).getByText('Why?').getAttribute('href')).toBe('#runbook-buffering');
+  await act(async () => within(warning).getByTestId('buffering-why').click());
+  const runbook = await screen.findByTestId('runbook-panel');
+  expect(runbook.querySelector('#runbook-works-on-localhost-batches-in-prod')?.textContent).toBe(
+    'Works on localhost, batches in prod',
+  );
 });
 
 test('an answer streamed as it was produced is not flagged', async () => {

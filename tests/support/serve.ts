@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { createParser } from 'eventsource-parser';
 import { ChatService } from '../../src/main/chat/service';
 import { EmbeddedSimulator, envKeySource, type KeySource } from '../../src/main/chat/target';
-import type { SimLogEntry, SimWrite } from '../../src/main/providers/simulated';
+import type { SimLogEntry, SimTiming, SimWrite } from '../../src/main/providers/simulated';
 import { startServer, type SluiceServer } from '../../src/main/server/server';
 import { RENDERER_CSP } from '../../src/main/server/static';
 import type { TurnReport } from '../../src/main/server/turns';
@@ -28,6 +28,8 @@ export type TestServe = {
   /** Every request the simulated provider finished, in end order. */
   simLog: SimLogEntry[];
   simWrites: SimWrite[];
+  /** Headers of every request the pass-through proxy forwarded (only when simTokens or simHeaders is set). */
+  upstreamHeaders: IncomingHttpHeaders[];
   /** The entry of the next request to end that no earlier call returned. */
   nextSimEnd(): Promise<SimLogEntry>;
   reports: TurnReport[];
@@ -44,6 +46,16 @@ export type TestServeOptions = {
   env?: NodeJS.ProcessEnv;
   /** Ask the simulated provider for answers this many text deltas long, past what max_tokens allows. */
   simTokens?: number;
+  /** More per-request knobs (SIM_HEADERS) on every provider request, added by a pass-through proxy. */
+  simHeaders?: Record<string, string>;
+  /** The simulator's timing for what no header sets (thinkingMs, say). */
+  simDefaults?: Partial<SimTiming>;
+  /** Send provider requests here instead (a raw upstream); simTokens and simHeaders still apply. */
+  upstream?: string;
+  /** The "anthropic" provider talks to the embedded simulator (ANTHROPIC_BASE_URL), key and all. */
+  anthropicViaSimulator?: boolean;
+  /** The built renderer to serve; default a stand-in page. */
+  staticDir?: string;
 };
 
 /** Hands out queued items in order, each to one waiter. */
@@ -79,17 +91,23 @@ async function fakeRenderer(dir: string): Promise<void> {
 }
 
 /**
- * A pass-through proxy between the relay and the simulated provider that asks for a longer answer
- * than settings can (x-sluice-sim-tokens, and max_tokens raised to match).
+ * A pass-through proxy between the relay and the provider that adds per-request knobs the settings
+ * cannot set: SIM_HEADERS, and with `tokens` a longer answer than max_tokens allows
+ * (x-sluice-sim-tokens, and max_tokens raised to match).
  */
-async function longAnswerProxy(target: string, tokens: number) {
+async function passThroughProxy(
+  target: string,
+  knobs: { tokens?: number; headers?: Record<string, string> },
+  seen: IncomingHttpHeaders[],
+) {
   const upstream = new URL(target);
   const server = createServer((req, res) => {
+    seen.push(req.headers);
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { max_tokens?: number };
-      body.max_tokens = Math.max(body.max_tokens ?? 0, tokens);
+      if (knobs.tokens) body.max_tokens = Math.max(body.max_tokens ?? 0, knobs.tokens);
       const text = JSON.stringify(body);
       const out = request(
         {
@@ -99,9 +117,10 @@ async function longAnswerProxy(target: string, tokens: number) {
           path: req.url,
           headers: {
             ...req.headers,
+            ...knobs.headers,
             host: upstream.host,
             'content-length': String(Buffer.byteLength(text)),
-            'x-sluice-sim-tokens': String(tokens),
+            ...(knobs.tokens ? { 'x-sluice-sim-tokens': String(knobs.tokens) } : {}),
           },
         },
         (up) => {
@@ -130,8 +149,8 @@ async function longAnswerProxy(target: string, tokens: number) {
 
 export async function startTestServe(opts: TestServeOptions = {}): Promise<TestServe> {
   const dataDir = await mkdtemp(join(tmpdir(), 'sluice-serve-'));
-  const staticDir = join(dataDir, 'renderer');
-  await fakeRenderer(staticDir);
+  const staticDir = opts.staticDir ?? join(dataDir, 'renderer');
+  if (!opts.staticDir) await fakeRenderer(staticDir);
   const simEnds = queue<SimLogEntry>();
   const turnEnds = queue<TurnReport>();
   const simWrites: SimWrite[] = [];
@@ -139,9 +158,10 @@ export async function startTestServe(opts: TestServeOptions = {}): Promise<TestS
     log: (e) => simEnds.push(e),
     onWrite: (w) => simWrites.push(w),
     // For requests that carry no timing headers (the "anthropic" provider pointed at the simulator).
-    defaults: { ttftMs: 0, tpotMs: 1 },
+    defaults: { ttftMs: 0, tpotMs: 1, ...opts.simDefaults },
   });
   const proxies: { close(): Promise<void> }[] = [];
+  const upstreamHeaders: IncomingHttpHeaders[] = [];
   const conversations = new ConversationStore(dataDir);
   const settings = new SettingsStore(dataDir);
   await settings.update({
@@ -149,17 +169,27 @@ export async function startTestServe(opts: TestServeOptions = {}): Promise<TestS
     sim: { scenario: 'sim-text', ttftMs: 0, tpotMs: 1 },
     ...opts.settings,
   });
-  const { simTokens } = opts;
+  const { simTokens, simHeaders, upstream } = opts;
+  const env = opts.anthropicViaSimulator
+    ? { ...opts.env, ANTHROPIC_BASE_URL: await simulator.url() }
+    : (opts.env ?? {});
+  const proxied = simTokens !== undefined || simHeaders !== undefined;
   const service = new ChatService({
     conversations,
     settings,
     keys: opts.keys ?? envKeySource({}),
     simulator,
-    env: opts.env ?? {},
-    ...(simTokens
+    env,
+    ...(proxied || upstream
       ? {
           routeBaseURL: async (baseURL: string) => {
-            const proxy = await longAnswerProxy(baseURL, simTokens);
+            const target = upstream ?? baseURL;
+            if (!proxied) return target;
+            const knobs = {
+              ...(simTokens ? { tokens: simTokens } : {}),
+              ...(simHeaders ? { headers: simHeaders } : {}),
+            };
+            const proxy = await passThroughProxy(target, knobs, upstreamHeaders);
             proxies.push(proxy);
             return proxy.url;
           },
@@ -201,6 +231,7 @@ export async function startTestServe(opts: TestServeOptions = {}): Promise<TestS
     dataDir,
     simLog: simEnds.items,
     simWrites,
+    upstreamHeaders,
     nextSimEnd: simEnds.next,
     reports: turnEnds.items,
     nextTurnEnd: turnEnds.next,

@@ -1,11 +1,18 @@
 // `sluice serve`: the relay as a local streaming endpoint, with the browser twin of the desktop UI.
+// Decisions: the port defaults to 0 (a free one; the printed URL changes every run anyway, because
+// the token does). The token guards the API only, sent as a header; the page and its assets are
+// public app code, so a reload without `?token=` still loads (the page keeps the token in
+// sessionStorage). Data lives in the platform's user data directory unless --data-dir says otherwise.
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ChatService } from '../chat/service';
+import { DEFAULT_SETTINGS } from '../../shared/protocol';
 import { EmbeddedSimulator, envKeySource } from '../chat/target';
 import { formatLogLine } from '../providers/simulated';
 import { defaultDataDir } from '../server/data-dir';
 import { openInBrowser } from '../server/open-browser';
 import { buildRenderer, RendererBuildError, rendererBuildState } from '../server/renderer-build';
+import { NginxRouter } from '../proxy/route';
 import { startServer } from '../server/server';
 import { ConversationStore } from '../store/conversations';
 import { SettingsStore } from '../store/settings';
@@ -47,7 +54,11 @@ export async function runServe(cmd: ServeCommand): Promise<number> {
   }
   const dataDir = cmd.dataDir ?? defaultDataDir(process.platform, cmd.env);
   const conversations = new ConversationStore(dataDir);
-  const settings = new SettingsStore(dataDir);
+  const keys = envKeySource(cmd.env);
+  const settings = new SettingsStore(dataDir, {
+    ...DEFAULT_SETTINGS,
+    provider: keys.get() ? 'anthropic' : 'simulated',
+  });
   await settings.get();
   if (settings.warning) cmd.err.write(`${settings.warning}\n`);
   const simulator = new EmbeddedSimulator({
@@ -56,15 +67,16 @@ export async function runServe(cmd: ServeCommand): Promise<number> {
   const service = new ChatService({
     conversations,
     settings,
-    keys: envKeySource(cmd.env),
+    keys,
     simulator,
     env: cmd.env,
+    router: new NginxRouter(),
   });
   const server = await startServer({
     service,
     conversations,
     settings,
-    staticDir: `${REPO_ROOT}out/renderer`,
+    staticDir: join(REPO_ROOT, 'out', 'renderer'),
     host: cmd.host,
     port: cmd.port,
     onTurnEnd: (t) =>

@@ -46,7 +46,8 @@ function sizeOf(event: RelayEvent): number {
 }
 
 export class PendingEvents {
-  private readonly events: RelayEvent[] = [];
+  /** Each waiting event with its size, so a merged event gives back everything it holds when it leaves. */
+  private readonly events: { event: RelayEvent; size: number }[] = [];
   /** Approximate characters held: the bound the engine checks before pulling more. */
   size = 0;
   mergedCount = 0;
@@ -56,26 +57,28 @@ export class PendingEvents {
   }
 
   push(event: RelayEvent): void {
+    const size = sizeOf(event);
     const last = this.events.at(-1);
     if (
-      last?.type === 'provider' &&
+      last?.event.type === 'provider' &&
       event.type === 'provider' &&
-      last.step === event.step &&
-      mergeable(last.event, event.event)
+      last.event.step === event.step &&
+      mergeable(last.event.event, event.event)
     ) {
       // Keep the first part's receive time: that is when this content first reached the relay.
-      const combined: ProviderRelayEvent = { ...last, event: merged(last.event, event.event) };
-      this.events[this.events.length - 1] = combined;
+      const combined: ProviderRelayEvent = { ...last.event, event: merged(last.event.event, event.event) };
+      this.events[this.events.length - 1] = { event: combined, size: last.size + size };
       this.mergedCount += 1;
     } else {
-      this.events.push(event);
+      this.events.push({ event, size });
     }
-    this.size += sizeOf(event);
+    this.size += size;
   }
 
   shift(): RelayEvent | undefined {
-    const event = this.events.shift();
-    if (event) this.size = this.events.length === 0 ? 0 : Math.max(0, this.size - sizeOf(event));
-    return event;
+    const entry = this.events.shift();
+    if (!entry) return undefined;
+    this.size -= entry.size;
+    return entry.event;
   }
 }

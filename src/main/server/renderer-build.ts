@@ -29,7 +29,8 @@ export async function rendererBuildState(root: string): Promise<BuildState> {
   for (const dir of ['src/renderer', 'src/shared']) {
     if ((await newestMtime(join(root, dir))) > built.mtimeMs) return { state: 'stale', newer: dir };
   }
-  for (const file of ['electron.vite.config.ts', 'package.json']) {
+  // The runbook is bundled into the renderer, so it counts as a source.
+  for (const file of ['electron.vite.config.ts', 'package.json', 'docs/RUNBOOK.md']) {
     const info = await stat(join(root, file)).catch(() => null);
     if (info && info.mtimeMs > built.mtimeMs) return { state: 'stale', newer: file };
   }

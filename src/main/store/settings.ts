@@ -21,7 +21,14 @@ export class SettingsStore {
   /** Set when the file on disk was unreadable or invalid and defaults were used instead. */
   warning: string | null = null;
 
-  constructor(dataDir: string) {
+  /**
+   * `defaults` fill what the file does not say: a fresh data directory with ANTHROPIC_API_KEY set
+   * starts on the Anthropic provider rather than the simulated one.
+   */
+  constructor(
+    dataDir: string,
+    private readonly defaults: Settings = DEFAULT_SETTINGS,
+  ) {
     this.path = join(dataDir, 'settings.json');
   }
 
@@ -29,7 +36,7 @@ export class SettingsStore {
     if (this.current) return this.current;
     const read = await readJson(this.path);
     if (read.ok) {
-      const parsed = SettingsSchema.safeParse({ ...DEFAULT_SETTINGS, ...(read.value as object) });
+      const parsed = SettingsSchema.safeParse({ ...this.defaults, ...(read.value as object) });
       if (parsed.success) {
         this.current = parsed.data;
       } else {
@@ -40,7 +47,7 @@ export class SettingsStore {
     } else if (!read.missing) {
       this.warning = `${read.error}; using defaults until you save new ones.`;
     }
-    this.current ??= structuredClone(DEFAULT_SETTINGS);
+    this.current ??= structuredClone(this.defaults);
     return this.current;
   }
 

@@ -3,12 +3,14 @@ import { useApp, useAppStore } from '../store/react';
 import { Composer } from './Composer';
 import { MessageList } from './MessageList';
 import { ProviderBanner } from './ProviderBanner';
+import { RunbookPanel } from './RunbookPanel';
 import { SettingsPanel } from './SettingsPanel';
 import { Sidebar } from './Sidebar';
 
 export function App() {
   const store = useAppStore();
   const settingsOpen = useApp((s) => s.settingsOpen);
+  const runbook = useApp((s) => s.runbook);
   const theme = useApp((s) => s.theme);
   const title = useApp((s) => s.active?.title ?? (s.activeId === null ? 'New chat' : ''));
 
@@ -31,7 +33,8 @@ export function App() {
   // that uses Esc itself stops it from getting here.
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape' && !store.getState().settingsOpen) store.getState().stop();
+      const { settingsOpen, runbook, stop } = store.getState();
+      if (e.key === 'Escape' && !settingsOpen && runbook === null) stop();
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
@@ -49,6 +52,7 @@ export function App() {
         <Composer />
       </main>
       {settingsOpen && <SettingsPanel />}
+      {runbook !== null && <RunbookPanel section={runbook} />}
     </div>
   );
 }

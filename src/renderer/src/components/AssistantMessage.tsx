@@ -48,6 +48,7 @@ function AssistantArticle(props: {
   provider: ProviderKind | null;
   model: string | null;
   actions: Actions;
+  notices?: readonly string[];
   phaseLine?: ReactNode;
 }) {
   const { steps, streaming, outcome, actions } = props;
@@ -82,6 +83,7 @@ function AssistantArticle(props: {
         buffering={props.buffering}
         streamProblems={problems}
         idleTimeoutMs={idleTimeoutMs}
+        {...(props.notices ? { notices: props.notices } : {})}
         actions={actions}
       />
       {props.main && outcome && (
@@ -159,6 +161,7 @@ export function LiveAssistant() {
       provider={live.provider}
       model={live.model}
       actions={NO_ACTIONS}
+      notices={live.notices}
       phaseLine={<PhaseLine />}
     />
   );

@@ -2,9 +2,13 @@
 import { memo } from 'react';
 import type { BufferingVerdict } from '../../../shared/metrics';
 import type { Outcome, ProtocolError, RelayError, StopReason } from '../../../shared/protocol';
+import { useAppStore } from '../store/react';
 import { Icon } from './Icon';
 
 export type NoticeActions = { retry: (() => void) | null; continueAnswer: (() => void) | null };
+
+/** The runbook section a buffering warning points to (the slug of its heading). */
+export const BUFFERING_SECTION = 'works-on-localhost-batches-in-prod';
 
 function stalledSeconds(error: RelayError | null, idleTimeoutMs: number | null): string {
   const said = error?.message.match(/no data for (\d+(?:\.\d+)?) s/);
@@ -19,6 +23,7 @@ export const OutcomeNotices = memo(function OutcomeNotices({
   buffering,
   streamProblems,
   idleTimeoutMs,
+  notices = [],
   actions,
 }: {
   outcome: Outcome | null;
@@ -27,8 +32,11 @@ export const OutcomeNotices = memo(function OutcomeNotices({
   buffering: BufferingVerdict | null;
   streamProblems: ProtocolError[];
   idleTimeoutMs: number | null;
+  /** How the turn was routed (nginx mode), said once at its start. */
+  notices?: readonly string[];
   actions: NoticeActions;
 }) {
+  const store = useAppStore();
   const retry = actions.retry && (
     <button type="button" className="notice-button" data-testid="retry" onClick={actions.retry}>
       <Icon name="refresh" size={14} /> Retry
@@ -36,6 +44,11 @@ export const OutcomeNotices = memo(function OutcomeNotices({
   );
   return (
     <>
+      {notices.map((notice) => (
+        <p key={notice} className="notice notice-quiet" data-testid="route-notice">
+          {notice}
+        </p>
+      ))}
       {outcome === 'aborted' && (
         <p className="notice notice-quiet" data-testid="stopped-notice">
           Stopped
@@ -87,7 +100,15 @@ export const OutcomeNotices = memo(function OutcomeNotices({
         <div className="notice notice-warn" data-testid="buffering-warning">
           <p>
             This answer arrived in one late burst: something between Sluice and the provider is buffering the
-            stream. <a href="#runbook-buffering">Why?</a>
+            stream.{' '}
+            <button
+              type="button"
+              className="link-button"
+              data-testid="buffering-why"
+              onClick={() => store.getState().openRunbook(BUFFERING_SECTION)}
+            >
+              Why, and how to fix it?
+            </button>
           </p>
           <p className="detail">{buffering.reason}</p>
         </div>

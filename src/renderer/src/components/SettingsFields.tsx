@@ -98,6 +98,11 @@ export function ApiKeySection({ settings }: { settings: SettingsView }) {
       {settings.keySource === 'env' && canSet && (
         <p className="field-hint">Set by ANTHROPIC_API_KEY; it cannot be cleared here.</p>
       )}
+      {settings.keyNote && (
+        <p className="field-hint" data-testid="key-note">
+          {settings.keyNote}
+        </p>
+      )}
       {message && <p className="field-error">{message}</p>}
     </fieldset>
   );

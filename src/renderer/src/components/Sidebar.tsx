@@ -90,6 +90,16 @@ export function Sidebar() {
         <button
           type="button"
           className="icon-button"
+          data-testid="runbook-button"
+          aria-label="Streaming runbook"
+          title="Streaming runbook"
+          onClick={() => store.getState().openRunbook()}
+        >
+          <Icon name="book" />
+        </button>
+        <button
+          type="button"
+          className="icon-button"
           data-testid="theme-toggle"
           aria-label={`Theme: ${theme}. Switch to ${NEXT_THEME[theme]}.`}
           title={`Theme: ${theme}`}

@@ -58,6 +58,8 @@ export type LiveTurn = {
   /** Renderer-side metrics, once the turn has ended or was stopped. */
   here: Metrics | null;
   buffering: BufferingVerdict | null;
+  /** What the relay said about this turn's route (nginx mode, or why it went direct). */
+  notices: string[];
 };
 
 export type TimedEvent = { event: RelayEvent; at: number };
@@ -83,6 +85,7 @@ export function createLiveTurn(init: {
     terminal: null,
     here: null,
     buffering: null,
+    notices: [],
   };
 }
 
@@ -132,6 +135,8 @@ function applyEvent(live: LiveTurn, event: Exclude<RelayEvent, { type: 'terminal
           return { ...turn, phase: { kind: 'running_tools', count: s.toolUseIds.length } };
         case 'turn_retry':
           return { ...turn, phase: { kind: 'turn_retry', attempt: s.attempt, reason: s.reason } };
+        case 'notice':
+          return { ...turn, notices: [...turn.notices, s.message] };
         default:
           return turn;
       }

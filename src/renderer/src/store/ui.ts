@@ -6,10 +6,14 @@ export type ThemePreference = 'system' | 'light' | 'dark';
 export type UiSlice = {
   search: string;
   settingsOpen: boolean;
+  /** The runbook panel, open at a section (its heading's slug), or null when closed. */
+  runbook: string | null;
   theme: ThemePreference;
   setSearch(search: string): void;
   openSettings(): void;
   closeSettings(): void;
+  openRunbook(section?: string): void;
+  closeRunbook(): void;
   setTheme(theme: ThemePreference): void;
 };
 
@@ -18,9 +22,12 @@ export const createUiSlice =
   (set) => ({
     search: '',
     settingsOpen: false,
+    runbook: null,
     theme: initialTheme,
     setSearch: (search) => set({ search }),
     openSettings: () => set({ settingsOpen: true }),
     closeSettings: () => set({ settingsOpen: false }),
+    openRunbook: (section = '') => set({ runbook: section }),
+    closeRunbook: () => set({ runbook: null }),
     setTheme: (theme) => set({ theme }),
   });

@@ -1,0 +1,84 @@
+// docs/RUNBOOK.md inside the app: the same text the on-call engineer reads in the repository,
+// bundled at build time (nothing fetched), opened at the section a warning points to.
+import { Children, isValidElement, useEffect, useRef, type ReactNode } from 'react';
+import ReactMarkdown, { type Components } from 'react-markdown';
+import remarkGfm from 'remark-gfm';
+import runbook from '../../../../docs/RUNBOOK.md?raw';
+import { safeUrl } from '../markdown/url';
+import { useAppStore } from '../store/react';
+import { Icon } from './Icon';
+
+function textOf(node: ReactNode): string {
+  return Children.toArray(node)
+    .map((child) =>
+      typeof child === 'string' || typeof child === 'number'
+        ? String(child)
+        : isValidElement<{ children?: ReactNode }>(child)
+          ? textOf(child.props.children)
+          : '',
+    )
+    .join('');
+}
+
+/** "Works on localhost, batches in prod" → "works-on-localhost-batches-in-prod". */
+export const slug = (text: string): string =>
+  text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
+
+const components: Components = {
+  h2: ({ children }) => <h2 id={`runbook-${slug(textOf(children))}`}>{children}</h2>,
+  a: ({ href, children }) => {
+    const url = href ? safeUrl(href) : null;
+    return url ? (
+      <a href={url} target="_blank" rel="noopener noreferrer">
+        {children}
+      </a>
+    ) : (
+      <span>{children}</span>
+    );
+  },
+};
+
+export function RunbookPanel({ section }: { section: string }) {
+  const store = useAppStore();
+  const body = useRef<HTMLDivElement>(null);
+  const close = () => store.getState().closeRunbook();
+
+  useEffect(() => {
+    const target = section ? body.current?.querySelector(`#runbook-${CSS.escape(section)}`) : null;
+    target?.scrollIntoView({ block: 'start' });
+    body.current?.focus();
+  }, [section]);
+
+  return (
+    <div className="overlay" onMouseDown={(e) => e.target === e.currentTarget && close()}>
+      <div
+        className="settings-panel runbook-panel"
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby="runbook-title"
+        data-testid="runbook-panel"
+        onKeyDown={(e) => {
+          if (e.key === 'Escape') {
+            e.stopPropagation();
+            close();
+          }
+        }}
+      >
+        <header className="panel-head">
+          <h2 id="runbook-title">Streaming runbook</h2>
+          <button type="button" className="icon-button" aria-label="Close the runbook" onClick={close}>
+            <Icon name="close" />
+          </button>
+        </header>
+        <div className="panel-body markdown runbook-body" ref={body} tabIndex={-1}>
+          <ReactMarkdown remarkPlugins={[remarkGfm]} components={components}>
+            {runbook}
+          </ReactMarkdown>
+        </div>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,95 @@
+// What the browser tests do and read on the page. This project is type-checked without DOM types,
+// so callbacks that run in the page describe the little of the DOM they use themselves.
+import type { Locator, Page } from '@playwright/test';
+
+export type El = {
+  textContent: string | null;
+  getAttribute(name: string): string | null;
+  querySelector(selector: string): El | null;
+  querySelectorAll(selector: string): ArrayLike<El>;
+};
+export type PageWindow = {
+  document: El & { documentElement: El };
+  localStorage: { length: number; key(i: number): string | null; getItem(key: string): string | null };
+  sessionStorage: PageWindow['localStorage'];
+  __copied?: string[];
+  __pwned?: unknown;
+};
+
+export const ANSWER = '[data-testid="message"][data-role="assistant"]';
+
+export const lastAnswer = (page: Page): Locator => page.locator(ANSWER).last();
+
+export async function send(page: Page, text: string): Promise<void> {
+  await page.getByTestId('composer-input').fill(text);
+  await page.getByTestId('composer-input').press('Enter');
+}
+
+/** The answer's raw markdown as the page holds it, through its Copy button (see stubClipboard). */
+export async function copiedText(page: Page, answer: Locator): Promise<string> {
+  const before = await page.evaluate(() => (globalThis as unknown as PageWindow).__copied?.length ?? 0);
+  await answer.getByTestId('copy-message').click();
+  return page.evaluate(async (n) => {
+    const w = globalThis as unknown as PageWindow;
+    while ((w.__copied?.length ?? 0) <= n) await new Promise((r) => setTimeout(r, 5));
+    return w.__copied?.at(-1) ?? '';
+  }, before);
+}
+
+/** One distinct state of the last answer on screen. */
+export type Sample = {
+  outcome: string | null;
+  phase: string | null;
+  /** All of the answer's text blocks, as rendered. */
+  text: string;
+  /** null: no answer text block exists yet. */
+  textBlocks: number;
+  thinking: string | null;
+  toolStatus: string | null;
+  toolRaw: string | null;
+};
+
+/**
+ * Samples the last answer every few milliseconds in the page itself (no round trips), keeping each
+ * state that differs from the one before, until the answer has an outcome or `timeoutMs` passes.
+ */
+export function sampleAnswer(page: Page, timeoutMs: number): Promise<Sample[]> {
+  return page.evaluate(
+    async ({ selector, timeoutMs }) => {
+      const { document } = globalThis as unknown as PageWindow;
+      const samples: Sample[] = [];
+      let previous = '';
+      const deadline = performance.now() + timeoutMs;
+      for (;;) {
+        const all = document.querySelectorAll(selector);
+        const a = all[all.length - 1] ?? null;
+        const blocks = a ? Array.from(a.querySelectorAll('[data-testid="assistant-text"]')) : [];
+        const tool = a?.querySelector('[data-testid="tool-card"]') ?? null;
+        const sample: Sample = {
+          outcome: a?.getAttribute('data-outcome') ?? null,
+          phase: a?.querySelector('[data-testid="phase-line"]')?.getAttribute('data-phase') ?? null,
+          text: blocks.map((b) => b.textContent ?? '').join('\n'),
+          textBlocks: blocks.length,
+          thinking: a?.querySelector('[data-testid="thinking-panel"] .thinking-text')?.textContent ?? null,
+          toolStatus: tool?.getAttribute('data-status') ?? null,
+          toolRaw: tool?.querySelector('[data-testid="tool-raw-input"]')?.textContent ?? null,
+        };
+        const key = JSON.stringify(sample);
+        if (key !== previous) samples.push(sample);
+        previous = key;
+        if ((sample.outcome !== null && sample.outcome !== 'streaming') || performance.now() > deadline) break;
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      return samples;
+    },
+    { selector: ANSWER, timeoutMs },
+  );
+}
+
+/** A number a data attribute shows (the metrics footer's), failing loudly when it is missing. */
+export async function numberAttr(locator: Locator, name: string): Promise<number> {
+  const raw = await locator.getAttribute(name);
+  const value = Number(raw);
+  if (raw === null || raw === '' || !Number.isFinite(value)) throw new Error(`${name} is "${String(raw)}"`);
+  return value;
+}
