@@ -6,9 +6,9 @@ const COLORS = ['#2563eb', '#dc2626', '#ea580c', '#16a34a', '#9333ea', '#0891b2'
 const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 export function timelineSvg(paths: readonly PathResult[], title: string): string {
-  const width = 900;
+  const width = 1120;
   const height = 480;
-  const pad = { left: 60, right: 280, top: 40, bottom: 50 };
+  const pad = { left: 60, right: 400, top: 40, bottom: 50 };
   const plotW = width - pad.left - pad.right;
   const plotH = height - pad.top - pad.bottom;
   const maxT = Math.max(1, ...paths.map((p) => p.totalMs));
