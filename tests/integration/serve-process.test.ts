@@ -169,7 +169,10 @@ test('SIGTERM ends live turns as aborted (partials saved, the provider told) and
   const SENTINEL = 'sk-ant-SENTINEL-serve-process-do-not-print';
   const dataDir = await tempDir();
   const s = await spawnServe(dataDir, { ANTHROPIC_API_KEY: SENTINEL });
+  // A fresh data directory with a key starts on the real provider; the person can still choose the simulated one.
+  expect((await call(s, 'GET', '/api/settings')).json).toMatchObject({ provider: 'anthropic', keySet: true });
   const view = await call(s, 'PATCH', '/api/settings', {
+    provider: 'simulated',
     sim: { scenario: 'sim-text', ttftMs: 0, tpotMs: 10 },
   });
   expect(view.json).toMatchObject({ provider: 'simulated', keySet: true, keySource: 'env' });

@@ -10,7 +10,8 @@ import { ensureRenderer, REPO_ROOT } from './renderer';
 
 export { expect };
 
-if (chromiumMissing && !inCi) console.log(SKIP_LINE);
+// Said once, by the worker: the runner process loads this file too, only to list the tests.
+if (chromiumMissing && !inCi && process.env['TEST_WORKER_INDEX'] !== undefined) console.log(SKIP_LINE);
 
 export type WebApp = TestServe & {
   /** Opens the page with the access token in its URL and waits for the composer. */
@@ -83,6 +84,6 @@ export const test = base.extend<Fixtures, { rendererDir: string }>({
 export async function snap(page: Page, name: string): Promise<void> {
   const stable = join(REPO_ROOT, 'test-results', 'screenshots', `${name}.png`);
   await mkdir(dirname(stable), { recursive: true });
-  const shot = await page.screenshot({ path: test.info().outputPath(`${name}.png`) });
+  const shot = await page.screenshot({ path: test.info().outputPath(`${name}.png`), animations: 'disabled' });
   await writeFile(stable, shot);
 }

@@ -42,8 +42,6 @@ export type Sample = {
   phase: string | null;
   /** All of the answer's text blocks, as rendered. */
   text: string;
-  /** null: no answer text block exists yet. */
-  textBlocks: number;
   thinking: string | null;
   toolStatus: string | null;
   toolRaw: string | null;
@@ -69,7 +67,6 @@ export function sampleAnswer(page: Page, timeoutMs: number): Promise<Sample[]> {
           outcome: a?.getAttribute('data-outcome') ?? null,
           phase: a?.querySelector('[data-testid="phase-line"]')?.getAttribute('data-phase') ?? null,
           text: blocks.map((b) => b.textContent ?? '').join('\n'),
-          textBlocks: blocks.length,
           thinking: a?.querySelector('[data-testid="thinking-panel"] .thinking-text')?.textContent ?? null,
           toolStatus: tool?.getAttribute('data-status') ?? null,
           toolRaw: tool?.querySelector('[data-testid="tool-raw-input"]')?.textContent ?? null,
@@ -77,7 +74,8 @@ export function sampleAnswer(page: Page, timeoutMs: number): Promise<Sample[]> {
         const key = JSON.stringify(sample);
         if (key !== previous) samples.push(sample);
         previous = key;
-        if ((sample.outcome !== null && sample.outcome !== 'streaming') || performance.now() > deadline) break;
+        if ((sample.outcome !== null && sample.outcome !== 'streaming') || performance.now() > deadline)
+          break;
         await new Promise((r) => setTimeout(r, 5));
       }
       return samples;

@@ -80,12 +80,13 @@ async function stopMidAnswer(page: Page, app: WebApp, stop: () => Promise<void>)
   expect(entry?.tokensGenerated).toBeGreaterThanOrEqual(onScreen);
   expect(entry?.tokensGenerated).toBeLessThanOrEqual(onScreen + 1);
   expect(entry?.tokensGenerated).toBeLessThan(deltas.length);
-  console.log("DEBUG", onScreen, entry?.tokensGenerated);
   return { answer, shown, onScreen, deltas, generated: entry?.tokensGenerated ?? -1 };
 }
 
 test('Stop stops the model; the partial answer is kept and stored', async ({ page, sluice }) => {
-  const app = await sluice({ settings: { sim: { scenario: 'sim-text', ttftMs: 100, tpotMs: SLOW_TPOT_MS } } });
+  const app = await sluice({
+    settings: { sim: { scenario: 'sim-text', ttftMs: 100, tpotMs: SLOW_TPOT_MS } },
+  });
   const run = await stopMidAnswer(page, app, () => page.getByTestId('stop').click());
   await snap(page, 'stopped');
 
@@ -93,7 +94,6 @@ test('Stop stops the model; the partial answer is kept and stored', async ({ pag
   // delta that was on its way to the screen when Stop was clicked (the page drops it on purpose).
   const stored = await storedAnswer(app, 'aborted');
   const storedCount = deltasIn(run.deltas, storedText(stored));
-  console.log("DEBUG stored", storedCount);
   expect(storedCount).toBeGreaterThanOrEqual(run.onScreen);
   expect(storedCount).toBeLessThanOrEqual(run.generated);
 
@@ -106,7 +106,9 @@ test('Stop stops the model; the partial answer is kept and stored', async ({ pag
 });
 
 test('Esc stops the model too', async ({ page, sluice }) => {
-  const app = await sluice({ settings: { sim: { scenario: 'sim-text', ttftMs: 100, tpotMs: SLOW_TPOT_MS } } });
+  const app = await sluice({
+    settings: { sim: { scenario: 'sim-text', ttftMs: 100, tpotMs: SLOW_TPOT_MS } },
+  });
   await stopMidAnswer(page, app, () => page.keyboard.press('Escape'));
   await expect(page.getByTestId('send')).toBeVisible();
 });
@@ -115,7 +117,9 @@ test('reloading the page mid-stream stops the upstream and keeps the partial ans
   page,
   sluice,
 }) => {
-  const app = await sluice({ settings: { sim: { scenario: 'sim-text', ttftMs: 100, tpotMs: SLOW_TPOT_MS } } });
+  const app = await sluice({
+    settings: { sim: { scenario: 'sim-text', ttftMs: 100, tpotMs: SLOW_TPOT_MS } },
+  });
   const prompt = 'Tell me about lakes';
   await app.open(page);
   await send(page, prompt);

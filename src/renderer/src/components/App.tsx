@@ -12,7 +12,10 @@ export function App() {
   const settingsOpen = useApp((s) => s.settingsOpen);
   const runbook = useApp((s) => s.runbook);
   const theme = useApp((s) => s.theme);
-  const title = useApp((s) => s.active?.title ?? (s.activeId === null ? 'New chat' : ''));
+  // A new chat has no stored title until its first turn is saved; show what was asked meanwhile.
+  const title = useApp(
+    (s) => s.active?.title ?? s.live?.userText?.split('\n')[0]?.slice(0, 80) ?? 'New chat',
+  );
 
   useEffect(() => {
     const { loadSettings, loadConversations } = store.getState();
