@@ -49,6 +49,8 @@ function AssistantArticle(props: {
   model: string | null;
   actions: Actions;
   notices?: readonly string[];
+  /** The live turn's text deltas by `step:index`, for the streaming markdown. */
+  textParts?: ReadonlyMap<string, readonly string[]>;
   phaseLine?: ReactNode;
 }) {
   const { steps, streaming, outcome, actions } = props;
@@ -72,7 +74,16 @@ function AssistantArticle(props: {
       </header>
       <div className="message-body">
         {steps.map(
-          (step, i) => step && <StepView key={i} step={step} streaming={streaming && i === lastStep} />,
+          (step, i) =>
+            step && (
+              <StepView
+                key={i}
+                index={i}
+                step={step}
+                streaming={streaming && i === lastStep}
+                {...(props.textParts ? { textParts: props.textParts } : {})}
+              />
+            ),
         )}
       </div>
       {props.phaseLine}
@@ -109,60 +120,80 @@ function AssistantArticle(props: {
   );
 }
 
-/** A stored answer; `isLast`: the last message of the conversation (it may be regenerated). */
-export const StoredAssistant = memo(function StoredAssistant({
-  message,
-  isLast,
-}: {
-  message: AssistantMessage;
-  isLast: boolean;
-}) {
+type ArticleProps = Parameters<typeof AssistantArticle>[0];
+
+/** Props for a stored answer; `isLast`: the last message of the conversation (it may be regenerated). */
+function useStoredArticle(message: AssistantMessage | null, isLast: boolean): ArticleProps | null {
   const store = useAppStore();
-  const extras = useApp((s) => s.extras[message.turnId]);
+  const extras = useApp((s) => (message ? s.extras[message.turnId] : undefined));
   const busy = useApp((s) => s.live !== null);
-  const canAct = isLast && !busy;
+  const canAct = message !== null && isLast && !busy;
   const actions = useMemo<Actions>(() => {
     if (!canAct) return NO_ACTIONS;
     const regenerate = () => store.getState().regenerate();
     return { retry: regenerate, regenerate, continueAnswer: () => store.getState().continueAnswer() };
   }, [canAct, store]);
-  return (
-    <AssistantArticle
-      steps={extras?.frozenSteps ?? message.steps}
-      streaming={false}
-      outcome={message.outcome ?? 'aborted'}
-      stopReason={message.stopReason}
-      error={message.error}
-      main={message.metrics}
-      here={extras?.here ?? null}
-      buffering={extras?.buffering ?? null}
-      provider={message.provider}
-      model={message.model}
-      actions={actions}
-    />
-  );
-});
+  if (!message) return null;
+  return {
+    steps: extras?.frozenSteps ?? message.steps,
+    streaming: false,
+    outcome: message.outcome ?? 'aborted',
+    stopReason: message.stopReason,
+    error: message.error,
+    main: message.metrics,
+    here: extras?.here ?? null,
+    buffering: extras?.buffering ?? null,
+    provider: message.provider,
+    model: message.model,
+    actions,
+  };
+}
 
-/** The answer streaming now. The only message component that renders on every frame. */
-export function LiveAssistant() {
-  const live = useApp((s) => s.live);
+/** Props for the answer streaming now; the only message that renders on every frame. */
+function useLiveArticle(enabled: boolean): ArticleProps | null {
+  const live = useApp((s) => (enabled ? s.live : null));
   if (!live) return null;
   const ended = live.stopped || live.terminal !== null;
-  return (
-    <AssistantArticle
-      steps={live.steps}
-      streaming={!ended}
-      outcome={live.stopped ? 'aborted' : (live.terminal?.outcome ?? null)}
-      stopReason={live.terminal?.stopReason ?? null}
-      error={live.stopped ? null : (live.terminal?.error ?? null)}
-      main={live.terminal?.metrics ?? null}
-      here={live.here}
-      buffering={live.stopped ? null : live.buffering}
-      provider={live.provider}
-      model={live.model}
-      actions={NO_ACTIONS}
-      notices={live.notices}
-      phaseLine={<PhaseLine />}
-    />
-  );
+  return {
+    steps: live.steps,
+    streaming: !ended,
+    outcome: live.stopped ? 'aborted' : (live.terminal?.outcome ?? null),
+    stopReason: live.terminal?.stopReason ?? null,
+    error: live.stopped ? null : (live.terminal?.error ?? null),
+    main: live.terminal?.metrics ?? null,
+    here: live.here,
+    buffering: live.stopped ? null : live.buffering,
+    provider: live.provider,
+    model: live.model,
+    actions: NO_ACTIONS,
+    notices: live.notices,
+    textParts: live.textParts,
+    phaseLine: <PhaseLine />,
+  };
+}
+
+/**
+ * One answer, live (`message` null: the turn streaming now) or stored. Rendered under the turn's
+ * id in both cases, so when the turn ends and its stored copy replaces the live one, React keeps
+ * the same component and every memoized markdown block: a 50k-token answer is not parsed again.
+ */
+export const AssistantEntry = memo(function AssistantEntry({
+  message,
+  isLast,
+}: {
+  message: AssistantMessage | null;
+  isLast: boolean;
+}) {
+  const stored = useStoredArticle(message, isLast);
+  const live = useLiveArticle(message === null);
+  const props = message === null ? live : stored;
+  return props ? <AssistantArticle {...props} /> : null;
+});
+
+export function StoredAssistant({ message, isLast }: { message: AssistantMessage; isLast: boolean }) {
+  return <AssistantEntry message={message} isLast={isLast} />;
+}
+
+export function LiveAssistant() {
+  return <AssistantEntry message={null} isLast />;
 }

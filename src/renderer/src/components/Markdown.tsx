@@ -2,11 +2,11 @@
 // each block is memoized by its source, so a new token re-renders only the growing last block.
 // Output is untrusted: no raw HTML (react-markdown shows it as text), links only to the web or
 // mail and in a new window, and images are never loaded.
-import { memo, useMemo } from 'react';
+import { memo, useMemo, useState } from 'react';
 import ReactMarkdown, { type Components } from 'react-markdown';
 import remarkGfm from 'remark-gfm';
 import type { Element, ElementContent } from 'hast';
-import { splitBlocks } from '../markdown/split';
+import { createBlockSplitter } from '../markdown/split';
 import { safeUrl } from '../markdown/url';
 import { CodeBlock } from './CodeBlock';
 
@@ -67,16 +67,40 @@ const MarkdownBlock = memo(function MarkdownBlock({ source, settled }: { source:
   );
 });
 
-/** `streaming`: the text is still growing, so its last block is not final yet. */
-export const Markdown = memo(function Markdown({ text, streaming }: { text: string; streaming: boolean }) {
-  const blocks = useMemo(() => splitBlocks(text), [text]);
+/** Final blocks in a group that never changes; skipped whole by memo on every later frame. */
+const BlockGroup = memo(function BlockGroup({ sources }: { sources: readonly string[] }) {
+  return sources.map((source, i) => <MarkdownBlock key={i} source={source} settled />);
+});
+
+/**
+ * `streaming`: the text is still growing, so its last block is not final yet. Each frame costs
+ * the growing tail plus one memo check per group of final blocks, not a pass over the whole answer.
+ */
+export const Markdown = memo(function Markdown({
+  text,
+  streaming,
+  parts,
+}: {
+  text: string;
+  streaming: boolean;
+  /** The text's deltas while it streams: read instead of `text`, which is never touched then. */
+  parts?: readonly string[];
+}) {
+  const [splitter] = useState(() => createBlockSplitter());
+  const { groups, tail } = useMemo(
+    () => (streaming && parts ? splitter.parts(parts, text.length) : null) ?? splitter.text(text),
+    [splitter, text, streaming, parts],
+  );
   return (
     <div className="markdown" data-testid="assistant-text">
-      {blocks.map((source, i) => (
+      {groups.map((sources, i) => (
+        <BlockGroup key={i} sources={sources} />
+      ))}
+      {tail.map((source, i) => (
         <MarkdownBlock
-          key={i}
+          key={`tail-${i}`}
           source={source}
-          settled={!streaming || i < blocks.length - 1 || !hasFence(source)}
+          settled={!streaming || i < tail.length - 1 || !hasFence(source)}
         />
       ))}
     </div>

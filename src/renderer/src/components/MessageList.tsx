@@ -1,11 +1,11 @@
 // The conversation on screen. It re-renders only when the list itself changes (a turn starts or
 // ends, another conversation opens): stored messages are memoized by identity, and the streaming
 // answer subscribes on its own.
-import { useEffect, useMemo, useRef } from 'react';
+import { useEffect, useMemo, useRef, type ReactNode } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { ChatMessage, UserMessage as UserMessageData } from '../../../shared/protocol';
 import { useApp } from '../store/react';
-import { LiveAssistant, StoredAssistant } from './AssistantMessage';
+import { AssistantEntry } from './AssistantMessage';
 import { UserMessage } from './UserMessage';
 
 const NONE: ChatMessage[] = [];
@@ -57,6 +57,7 @@ export function MessageList() {
       return {
         messages: live ? live.base : (s.active?.messages ?? NONE),
         liveKey: live?.key ?? null,
+        liveTurnId: live?.turnId ?? null,
         liveUserText: live?.userText ?? null,
         busy: s.live !== null,
         loading: s.activeId !== null && s.active === null && live === null,
@@ -77,6 +78,20 @@ export function MessageList() {
   const last = messages.at(-1);
   const lastUser = messages.findLast((m) => m.role === 'user');
   const empty = messages.length === 0 && view.liveKey === null;
+  // One flat, keyed list: an answer keeps its key (its turn id) from streaming to stored, so React
+  // keeps its rendered blocks when the turn ends.
+  const items: ReactNode[] = messages.map((m) =>
+    m.role === 'user' ? (
+      <UserMessage key={m.id} message={m} editable={!view.busy && m === lastUser} />
+    ) : (
+      <AssistantEntry key={`turn-${m.turnId}`} message={m} isLast={m === last} />
+    ),
+  );
+  if (view.liveKey !== null) {
+    if (liveUser) items.push(<UserMessage key={liveUser.id} message={liveUser} editable={false} />);
+    const key = view.liveTurnId ? `turn-${view.liveTurnId}` : `live-${view.liveKey}`;
+    items.push(<AssistantEntry key={key} message={null} isLast />);
+  }
 
   return (
     <div className="message-scroller" ref={scroller} data-testid="message-list">
@@ -96,19 +111,7 @@ export function MessageList() {
             </p>
           </div>
         )}
-        {messages.map((m) =>
-          m.role === 'user' ? (
-            <UserMessage key={m.id} message={m} editable={!view.busy && m === lastUser} />
-          ) : (
-            <StoredAssistant key={m.id} message={m} isLast={m === last} />
-          ),
-        )}
-        {view.liveKey !== null && (
-          <>
-            {liveUser && <UserMessage key={liveUser.id} message={liveUser} editable={false} />}
-            <LiveAssistant key={`live-${view.liveKey}`} />
-          </>
-        )}
+        {items}
       </div>
     </div>
   );

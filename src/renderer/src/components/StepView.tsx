@@ -10,14 +10,16 @@ const BlockView = memo(function BlockView({
   block,
   streaming,
   result,
+  parts,
 }: {
   block: AccBlock;
   streaming: boolean;
   result: ToolResultRecord | undefined;
+  parts: readonly string[] | undefined;
 }) {
   switch (block.type) {
     case 'text':
-      return <Markdown text={block.text} streaming={streaming} />;
+      return <Markdown text={block.text} streaming={streaming} {...(parts ? { parts } : {})} />;
     case 'thinking':
       return <ThinkingPanel text={block.thinking} streaming={streaming} />;
     case 'redacted_thinking':
@@ -43,11 +45,15 @@ const BlockView = memo(function BlockView({
 
 /** `streaming`: this step is still receiving events. */
 export const StepView = memo(function StepView({
+  index: stepIndex,
   step,
   streaming,
+  textParts,
 }: {
+  index: number;
   step: AssistantStep;
   streaming: boolean;
+  textParts?: ReadonlyMap<string, readonly string[]>;
 }) {
   const { message, toolResults } = step;
   const views = [];
@@ -64,6 +70,7 @@ export const StepView = memo(function StepView({
         block={block}
         streaming={streaming && !message.stoppedBlocks.includes(index)}
         result={result}
+        parts={textParts?.get(`${stepIndex}:${index}`)}
       />,
     );
   }

@@ -43,6 +43,10 @@ export function languageOf(lang: string): LangId | null {
 export function createShikiHighlighter(): Highlighter {
   let core: Promise<HighlighterCore> | null = null;
   const grammars = new Map<LangId, Promise<void>>();
+  // Highlighting is the costly part of showing an answer again (another conversation, a reload of
+  // the list); a bounded cache keyed by language and code makes it once per block.
+  const done = new Map<string, Promise<HighlightToken[][] | null>>();
+  const CACHE_LIMIT = 256;
 
   const load = () =>
     (core ??= (async () => {
@@ -57,9 +61,7 @@ export function createShikiHighlighter(): Highlighter {
       });
     })());
 
-  return async (code, lang) => {
-    const id = languageOf(lang);
-    if (!id) return null;
+  const highlight = async (code: string, id: LangId): Promise<HighlightToken[][] | null> => {
     const highlighter = await load();
     let grammar = grammars.get(id);
     if (!grammar) {
@@ -80,5 +82,20 @@ export function createShikiHighlighter(): Highlighter {
     return tokens.map((line) =>
       line.map((t) => ({ content: t.content, style: (t.htmlStyle ?? {}) as CSSProperties })),
     );
+  };
+
+  return (code, lang) => {
+    const id = languageOf(lang);
+    if (!id) return Promise.resolve(null);
+    const key = `${id}\u0000${code}`;
+    let result = done.get(key);
+    if (result) {
+      done.delete(key);
+    } else {
+      result = highlight(code, id);
+      if (done.size >= CACHE_LIMIT) done.delete(done.keys().next().value as string);
+    }
+    done.set(key, result);
+    return result;
   };
 }

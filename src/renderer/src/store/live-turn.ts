@@ -50,7 +50,10 @@ export type LiveTurn = {
   steps: AssistantStep[];
   phase: Phase;
   marks: TimingMarks;
-  /** Arrival times of content events, for detectBuffering. */
+  /**
+   * Arrival times of content events, for detectBuffering. An append-only log owned by this turn:
+   * appended in place, because copying it on every frame would make a long answer quadratic.
+   */
   arrivals: number[];
   /** Stop was clicked: nothing after that moment is applied. */
   stopped: boolean;
@@ -60,6 +63,11 @@ export type LiveTurn = {
   buffering: BufferingVerdict | null;
   /** What the relay said about this turn's route (nginx mode, or why it went direct). */
   notices: string[];
+  /**
+   * The text deltas of each text block, keyed `step:index`: append-only, appended in place. The
+   * streaming markdown reads these instead of the block's concatenated text (see createBlockSplitter).
+   */
+  textParts: Map<string, string[]>;
 };
 
 export type TimedEvent = { event: RelayEvent; at: number };
@@ -86,24 +94,19 @@ export function createLiveTurn(init: {
     here: null,
     buffering: null,
     notices: [],
+    textParts: new Map(),
   };
 }
 
 /** Applies a batch in order; returns `live` itself when nothing in the batch changed it. */
 export function applyBatch(live: LiveTurn, batch: readonly TimedEvent[]): LiveTurn {
   let next = live;
-  let arrivals: number[] | null = null;
   for (const { event, at } of batch) {
     if (next.terminal) break;
-    if (event.type === 'provider' && isContentEvent(event.event))
-      (arrivals ??= next.arrivals.slice()).push(at);
-    if (event.type === 'terminal') {
-      next = endTurn(next, event, at, arrivals ?? next.arrivals);
-    } else {
-      next = applyEvent(next, event, at);
-    }
+    if (event.type === 'provider' && isContentEvent(event.event)) next.arrivals.push(at);
+    next = event.type === 'terminal' ? endTurn(next, event, at, next.arrivals) : applyEvent(next, event, at);
   }
-  return arrivals && next !== live ? { ...next, arrivals } : next;
+  return next;
 }
 
 function applyEvent(live: LiveTurn, event: Exclude<RelayEvent, { type: 'terminal' }>, at: number): LiveTurn {
@@ -147,6 +150,17 @@ function applyEvent(live: LiveTurn, event: Exclude<RelayEvent, { type: 'terminal
       const restart = event.event.type === 'message_start' && previous?.message.started === true;
       const message = previous && !restart ? previous.message : createMessage();
       const accumulated = accumulate(message, event.event);
+      if (restart) {
+        for (const key of [...turn.textParts.keys()])
+          if (key.startsWith(`${event.step}:`)) turn.textParts.delete(key);
+      }
+      const e = event.event;
+      if (e.type === 'content_block_delta' && e.delta.type === 'text_delta' && accumulated !== message) {
+        const key = `${event.step}:${e.index}`;
+        const parts = turn.textParts.get(key);
+        if (parts) parts.push(e.delta.text);
+        else turn.textParts.set(key, [e.delta.text]);
+      }
       const phase = phaseAfter(turn.phase, event.event, at);
       if (accumulated === previous?.message && phase === turn.phase) return turn;
       const steps = turn.steps.slice();
