@@ -1,0 +1,61 @@
+// The relay engine on its own: one turn against the simulated provider, written to any sink.
+import { randomUUID } from 'node:crypto';
+import { ProviderClient } from '../../src/main/providers/anthropic';
+import type { RelaySink } from '../../src/main/relay/delivery';
+import { runTurn, type TurnResult } from '../../src/main/relay/engine';
+import { builtinTools } from '../../src/main/tools/registry';
+import type { RelayEvent } from '../../src/shared/protocol';
+
+export type BenchTurn = {
+  baseURL: string;
+  headers: Record<string, string>;
+  prompt: string;
+  maxTokens: number;
+  sink: RelaySink;
+  signal?: AbortSignal;
+  pendingLimit?: number;
+};
+
+/** A ProviderClient per turn, as ChatService makes one. No SDK retries and no turn retry: one request. */
+export function runBenchTurn(t: BenchTurn): Promise<TurnResult> {
+  return runTurn({
+    turnId: randomUUID(),
+    conversationId: 'bench',
+    provider: new ProviderClient({
+      kind: 'simulated',
+      label: 'Simulated',
+      apiKey: 'simulated',
+      baseURL: t.baseURL,
+      headers: t.headers,
+    }),
+    providerKind: 'simulated',
+    history: [{ id: 'u1', role: 'user', text: t.prompt, createdAt: Date.now() }],
+    params: { model: 'sim-text', max_tokens: t.maxTokens },
+    tools: builtinTools(),
+    sink: t.sink,
+    signal: t.signal ?? new AbortController().signal,
+    idleTimeoutMs: 60_000,
+    maxRetries: 0,
+    autoRetry: false,
+    ...(t.pendingLimit === undefined ? {} : { pendingLimit: t.pendingLimit }),
+  });
+}
+
+export const isDelta = (e: RelayEvent): boolean =>
+  e.type === 'provider' && e.event.type === 'content_block_delta';
+
+/** A sink that takes everything at once and stamps each content delta as it is written. */
+export class StampingSink implements RelaySink {
+  readonly stamps: number[] = [];
+  constructor(private readonly onDelta?: (count: number) => void) {}
+  write(event: RelayEvent): boolean {
+    if (isDelta(event)) {
+      this.stamps.push(performance.now());
+      this.onDelta?.(this.stamps.length);
+    }
+    return true;
+  }
+  drain(): Promise<void> {
+    return Promise.resolve();
+  }
+}

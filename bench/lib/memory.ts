@@ -1,0 +1,21 @@
+// Process memory with a real collection first, so a "growth" is live data rather than garbage
+// the collector has not got to yet.
+import v8 from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
+v8.setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+export type MemorySample = { rss: number; heapUsed: number; external: number; arrayBuffers: number };
+
+export function sample(): MemorySample {
+  const m = process.memoryUsage();
+  return { rss: m.rss, heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers };
+}
+
+/** Collects twice (the second pass frees what the first one's finalizers released), then samples. */
+export function collected(): MemorySample {
+  gc();
+  gc();
+  return sample();
+}

@@ -1,0 +1,199 @@
+// 1. Relay overhead: the same stream read by four consumers, in interleaved rounds. Per-event
+// latency is the consumer's stamp minus the simulated provider's write time of the same
+// content_block_delta (matched by order); TTFT is request start to the first delta's stamp.
+import Anthropic from '@anthropic-ai/sdk';
+import type { RelayEvent } from '../src/shared/protocol';
+import { isDelta, runBenchTurn, StampingSink } from './lib/engine-face';
+import { startIpcTurn } from './lib/ipc-face';
+import { check, info, ms, progress, x, type BenchResult } from './lib/result';
+import { startBenchServe, streamServeTurn, type BenchServe } from './lib/serve-face';
+import { simHeaders, type BenchSim } from './lib/sim';
+import { median, percentile, rotate } from './lib/stats';
+
+export type RelayOverheadConfig = {
+  rounds: number;
+  ttftMs: number;
+  tpotMs: number;
+  /** The simulated answer's length in deltas: its default (300), which serve's settings cannot change. */
+  tokens: number;
+  staticDir: string;
+};
+
+const CONSUMERS = ['a-sdk', 'b-engine', 'c-ipc', 'd-serve'] as const;
+type Consumer = (typeof CONSUMERS)[number];
+
+const LABELS: Record<Consumer, string> = {
+  'a-sdk': '(a) SDK direct',
+  'b-engine': '(b) relay engine sink',
+  'c-ipc': '(c) IPC → page reducer',
+  'd-serve': '(d) serve SSE client',
+};
+
+const PROMPT = 'How does a relay keep a token stream live?';
+
+type Run = { t0: number; stamps: number[]; merged: number };
+
+async function runConsumer(
+  who: Consumer,
+  sim: BenchSim,
+  serve: BenchServe,
+  timing: { ttftMs: number; tpotMs: number },
+): Promise<Run> {
+  const headers = simHeaders(timing);
+  const maxTokens = 4096;
+  const stamps: number[] = [];
+  const t0 = performance.now();
+  switch (who) {
+    case 'a-sdk': {
+      const client = new Anthropic({ baseURL: sim.url, apiKey: 'x', maxRetries: 0, defaultHeaders: headers });
+      const stream = await client.messages.create({
+        model: 'sim-text',
+        max_tokens: maxTokens,
+        messages: [{ role: 'user', content: PROMPT }],
+        stream: true,
+      });
+      for await (const event of stream) {
+        if (event.type === 'content_block_delta') stamps.push(performance.now());
+      }
+      return { t0, stamps, merged: 0 };
+    }
+    case 'b-engine': {
+      const sink = new StampingSink();
+      const result = await runBenchTurn({ baseURL: sim.url, headers, prompt: PROMPT, maxTokens, sink });
+      return { t0, stamps: sink.stamps, merged: result.mergedEvents };
+    }
+    case 'c-ipc': {
+      const turn = startIpcTurn({
+        baseURL: sim.url,
+        headers,
+        prompt: PROMPT,
+        maxTokens,
+        onApplied: (batch) => {
+          const at = performance.now();
+          for (const { event } of batch) if (isDelta(event)) stamps.push(at);
+        },
+      });
+      const { result } = await turn.done;
+      return { t0, stamps, merged: result.mergedEvents };
+    }
+    case 'd-serve': {
+      await streamServeTurn(serve, {
+        text: PROMPT,
+        onEvent: (event: RelayEvent) => {
+          if (isDelta(event)) stamps.push(performance.now());
+        },
+      });
+      return { t0, stamps, merged: serve.reports.at(-1)?.mergedEvents ?? 0 };
+    }
+  }
+}
+
+type Samples = { ttft: number[]; latency: number[]; merged: number; mismatched: number };
+
+export async function relayOverhead(sim: BenchSim, cfg: RelayOverheadConfig): Promise<BenchResult> {
+  const began = performance.now();
+  const timing = { ttftMs: cfg.ttftMs, tpotMs: cfg.tpotMs };
+  const serve = await startBenchServe({
+    simUrl: sim.url,
+    staticDir: cfg.staticDir,
+    settings: { sim: { scenario: 'sim-text', ...timing }, maxTokens: 4096 },
+  });
+  const fresh = (): Samples => ({ ttft: [], latency: [], merged: 0, mismatched: 0 });
+  const samples: Record<Consumer, Samples> = {
+    'a-sdk': fresh(),
+    'b-engine': fresh(),
+    'c-ipc': fresh(),
+    'd-serve': fresh(),
+  };
+  sim.keepWrites = true;
+  try {
+    // Warm-up: one fast run each (JIT, connection pools, the first conversation file), discarded.
+    await serve.patchSettings({ sim: { ttftMs: 0, tpotMs: 0 } });
+    for (const who of CONSUMERS) {
+      await runConsumer(who, sim, serve, { ttftMs: 0, tpotMs: 0 });
+      sim.forget((await sim.nextEnd()).requestId);
+    }
+    await serve.patchSettings({ sim: timing });
+    progress('relay', `warm; ${cfg.rounds} rounds × 4 consumers × ${cfg.tokens} deltas at ${cfg.tpotMs} ms`);
+
+    for (let round = 0; round < cfg.rounds; round++) {
+      const line: string[] = [];
+      for (const who of rotate(CONSUMERS, round)) {
+        const run = await runConsumer(who, sim, serve, timing);
+        const end = await sim.nextEnd();
+        const writes = sim.deltaWrites(end.requestId);
+        sim.forget(end.requestId);
+        const s = samples[who];
+        s.merged += run.merged;
+        if (writes.length !== run.stamps.length) s.mismatched += 1;
+        const n = Math.min(writes.length, run.stamps.length);
+        for (let i = 0; i < n; i++)
+          s.latency.push((run.stamps[i] as number) - (writes[i] as { t: number }).t);
+        const ttft = (run.stamps[0] ?? Number.NaN) - run.t0;
+        s.ttft.push(ttft);
+        line.push(`${who} ttft ${ttft.toFixed(1)}`);
+      }
+      progress('relay', `round ${round + 1}/${cfg.rounds}: ${line.join(', ')}`);
+    }
+  } finally {
+    await serve.close();
+  }
+
+  const stats = Object.fromEntries(
+    CONSUMERS.map((c) => {
+      const s = samples[c];
+      return [
+        c,
+        {
+          ttftMs: median(s.ttft),
+          ttftRuns: s.ttft,
+          p50Ms: percentile(s.latency, 50),
+          p99Ms: percentile(s.latency, 99),
+          events: s.latency.length,
+          mergedEvents: s.merged,
+          runsWithCountMismatch: s.mismatched,
+        },
+      ];
+    }),
+  ) as Record<
+    Consumer,
+    {
+      ttftMs: number;
+      p50Ms: number;
+      p99Ms: number;
+      events: number;
+      mergedEvents: number;
+      runsWithCountMismatch: number;
+      ttftRuns: number[];
+    }
+  >;
+  const a = stats['a-sdk'];
+  const rows = CONSUMERS.map((c) => {
+    const s = stats[c];
+    return info(
+      `${LABELS[c]}: TTFT · per-event p50 / p99`,
+      `${ms(s.ttftMs, 1)} (${x(s.ttftMs / a.ttftMs)}) · ${ms(s.p50Ms)} / ${ms(s.p99Ms)} (p50 ${x(s.p50Ms / a.p50Ms)}, p99 ${x(s.p99Ms / a.p99Ms)})`,
+    );
+  });
+  const c = stats['c-ipc'];
+  const ttftRatio = c.ttftMs / a.ttftMs;
+  const addedP50 = c.p50Ms - a.p50Ms;
+  rows.push(check('TTFT ratio (c)/(a)', x(ttftRatio), '≤ ×1.05', ttftRatio <= 1.05));
+  rows.push(check('Added per-event p50, (c) − (a)', ms(addedP50, 3), '≤ 1 ms', addedP50 <= 1));
+  const mismatches = CONSUMERS.filter((k) => stats[k].runsWithCountMismatch > 0 || stats[k].mergedEvents > 0);
+  const notes = [
+    `Simulated sim-text answer of ${cfg.tokens} deltas, TTFT ${cfg.ttftMs} ms, TPOT ${cfg.tpotMs} ms; ${cfg.rounds} interleaved rounds (order rotated each round) after one discarded warm-up run per consumer. TTFT is the median over rounds; p50/p99 pool every event of every round (${a.events} events per consumer).`,
+    '(c) is runTurn → PortSink → worker_threads MessageChannel → createPortClient → the shared accumulate reducer applied per batch, stamped after each batch is applied; it has no ChatService (no conversation saves). (d) is the full `sluice serve` path: ChatService (saves included) → SseSink → HTTP → eventsource-parser + JSON.parse.',
+    mismatches.length === 0
+      ? 'Every run: the consumer saw exactly as many deltas as the provider wrote (no merging), so matching by order is exact.'
+      : `Delta counts differed from the provider's (merged deltas) for: ${mismatches.join(', ')} — their per-event numbers are matched by order and are approximate.`,
+  ];
+  return {
+    id: 'relay-overhead',
+    title: '1. Relay overhead',
+    rows,
+    notes,
+    data: { config: cfg, consumers: stats },
+    seconds: (performance.now() - began) / 1000,
+  };
+}

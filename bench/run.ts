@@ -1,0 +1,117 @@
+// `npm run bench`: every benchmark against the simulated provider on loopback, one after another,
+// progress on stderr; results in bench/results.json, bench/results.md and README.md's Performance
+// section. `npm run bench -- --only=relay,cancel` runs a subset (and leaves the README alone).
+// Ids: relay, throughput, backpressure, cancel, rendering, nginx.
+import { fileURLToPath } from 'node:url';
+import { buildRenderer, rendererBuildState } from '../src/main/server/renderer-build';
+import { backpressure } from './backpressure';
+import { cancel } from './cancel';
+import { describeMachine } from './lib/machine';
+import { progress, type BenchResult } from './lib/result';
+import { startBenchSim, type BenchSim } from './lib/sim';
+import { throughNginx } from './nginx';
+import { relayOverhead } from './relay-overhead';
+import { rendering } from './rendering';
+import { summary, table, writeRun } from './report';
+import { throughput } from './throughput';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const STATIC_DIR = `${ROOT}out/renderer`;
+const CHROMIUM = process.env['SLUICE_CHROMIUM'] ?? '/usr/bin/chromium';
+
+const BENCHES: { id: string; run: (sim: BenchSim) => Promise<BenchResult> }[] = [
+  {
+    id: 'relay',
+    run: (sim) =>
+      relayOverhead(sim, { rounds: 5, ttftMs: 250, tpotMs: 10, tokens: 300, staticDir: STATIC_DIR }),
+  },
+  { id: 'throughput', run: (sim) => throughput(sim, { rounds: 3, tokens: 200_000 }) },
+  {
+    id: 'backpressure',
+    run: (sim) =>
+      backpressure(sim, {
+        windowMs: 12_000,
+        readBytesPerSecond: 16 * 1024,
+        providerBytes: 50 * 1024 * 1024,
+        staticDir: STATIC_DIR,
+      }),
+  },
+  { id: 'cancel', run: (sim) => cancel(sim, { abortsPerFace: 30, tpotMs: 10, staticDir: STATIC_DIR }) },
+  {
+    id: 'rendering',
+    run: (sim) =>
+      rendering(sim, {
+        sizes: [10_000, 50_000],
+        rounds: 2,
+        deltasPerSecond: 2000,
+        ttftMs: 300,
+        staticDir: STATIC_DIR,
+        chromiumPath: CHROMIUM,
+      }),
+  },
+  { id: 'nginx', run: (sim) => throughNginx(sim, { rounds: 7, ttftMs: 200, tpotMs: 10, tokens: 20 }) },
+];
+
+async function main(): Promise<number> {
+  const began = performance.now();
+  const date = new Date().toISOString();
+  const only = process.argv
+    .find((a) => a.startsWith('--only='))
+    ?.slice('--only='.length)
+    .split(',');
+  const unknown = only?.filter((id) => !BENCHES.some((b) => b.id === id)) ?? [];
+  if (unknown.length > 0) {
+    process.stderr.write(
+      `Unknown benchmark ${unknown.join(', ')}; the ids are ${BENCHES.map((b) => b.id).join(', ')}.\n`,
+    );
+    return 2;
+  }
+  const selected = BENCHES.filter((b) => !only || only.includes(b.id));
+  const machine = describeMachine();
+  progress('bench', `${machine.cpus} × ${machine.model}, ${machine.ramGb} GB, Node ${machine.node}`);
+
+  if (selected.some((b) => b.id === 'rendering')) {
+    // As `sluice serve` does: the browser must get the renderer as the sources are now.
+    const state = await rendererBuildState(ROOT);
+    if (state.state !== 'fresh') {
+      progress(
+        'bench',
+        `building the renderer (${state.state === 'stale' ? `${state.newer} is newer` : 'missing'})`,
+      );
+      await buildRenderer(ROOT);
+    }
+  }
+
+  const sim = await startBenchSim();
+  const results: BenchResult[] = [];
+  try {
+    for (const bench of selected) {
+      progress(bench.id, 'start');
+      sim.drain();
+      const result = await bench.run(sim);
+      results.push(result);
+      const missed = result.rows.filter((r) => r.status === 'MISSED').length;
+      progress(bench.id, `done in ${result.seconds.toFixed(1)} s${missed ? `, ${missed} MISSED` : ''}`);
+    }
+  } finally {
+    await sim.close();
+  }
+
+  const run = {
+    date,
+    machine,
+    command: only ? `npm run bench -- --only=${only.join(',')}` : 'npm run bench',
+    seconds: (performance.now() - began) / 1000,
+    results,
+  };
+  const written = await writeRun(run, ROOT, { readme: !only });
+  process.stdout.write(`\n${table(run)}\n\n`);
+  const { met, missed } = summary(run);
+  process.stdout.write(
+    `${met} targets met, ${missed.length} MISSED${missed.length ? `:\n  ${missed.join('\n  ')}` : ''}\n`,
+  );
+  process.stdout.write(`Wrote ${written.join(', ')} in ${run.seconds.toFixed(0)} s.\n`);
+  return 0;
+}
+
+process.exitCode = await main();
