@@ -2,6 +2,7 @@
 // with the built renderer. A person types in the composer and presses Enter; a long markdown
 // answer with code blocks streams at ~2,000 tokens/s; we record long tasks, total scripting time
 // (CDP Performance.getMetrics) and frames per second, for a 10k- and a 50k-token answer.
+import { CHROMIUM_ARGS } from '../playwright.config';
 import { chromium, type Browser, type CDPSession, type Page } from '@playwright/test';
 import { check, info, ms, progress, type BenchResult } from './lib/result';
 import { startBenchServe, type BenchServe } from './lib/serve-face';
@@ -17,15 +18,6 @@ export type RenderingConfig = {
   staticDir: string;
   chromiumPath: string;
 };
-
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 
 // Runs in the page before its own scripts: long tasks and a frame counter, reset at Enter.
 const INIT_SCRIPT = `(() => {

@@ -1,3 +1,4 @@
+import { createRng } from '../../src/main/providers/simulated/rng';
 // Small numeric helpers. Percentiles use the nearest-rank method: with a few hundred samples the
 // p99 is an observed value, never an interpolation between two.
 export function percentile(values: readonly number[], p: number): number {
@@ -29,14 +30,8 @@ export const rotate = <T>(order: readonly T[], by: number): T[] => {
   return [...order.slice(k), ...order.slice(0, k)];
 };
 
-/** A seeded PRNG (mulberry32) so a run's abort delays are the same every time. */
+/** A seeded PRNG (the simulated provider's mulberry32) so a run's abort delays are the same every time. */
 export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = createRng(seed);
+  return () => rng.next();
 }

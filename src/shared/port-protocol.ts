@@ -7,7 +7,8 @@
 // page side is the state machine below, written against a structural port so the preload and Node
 // tests run the same code. Every turn ends exactly once: with the terminal the main process sent,
 // or, if the port closes first, with one made here.
-import type { Metrics, Outcome, RelayError, RelayEvent, TerminalEvent, TurnHandle } from './protocol';
+import { localTerminal } from './terminal';
+import type { Outcome, RelayError, RelayEvent, TerminalEvent, TurnHandle } from './protocol';
 
 export const DEFAULT_ACK_WINDOW = 4;
 
@@ -31,26 +32,6 @@ function parseBatch(data: unknown): BatchMessage | null {
   return m['type'] === 'batch' && Number.isSafeInteger(m['seq']) && Array.isArray(m['events'])
     ? (data as BatchMessage)
     : null;
-}
-
-export const NO_METRICS: Metrics = {
-  ttfbMs: null,
-  firstProgressMs: null,
-  ttftMs: null,
-  tpotMs: null,
-  totalMs: 0,
-  outputTokens: null,
-  tokensPerSecond: null,
-};
-
-/** A terminal for a turn that ended without the relay's own (refused before it began, or cut off). */
-export function localTerminal(p: {
-  turnId: string;
-  t: number;
-  outcome: Outcome;
-  error: RelayError | null;
-}): TerminalEvent {
-  return { type: 'terminal', ...p, stopReason: null, metrics: NO_METRICS, toolInputParses: 0 };
 }
 
 /** Derives a TurnHandle's turnId and done from the event stream. */
@@ -181,3 +162,5 @@ export function createPortClient(
     },
   };
 }
+
+export { localTerminal };

@@ -2,6 +2,7 @@
 // eventsource-parser, never by hand), write events back out, and mangle bodies the ways networks
 // and proxies do (every split point, seeded random chunkings, CRLF or bare CR line endings).
 // Test-only: production parsing is the SDK's job.
+import { createRng } from '../../src/main/providers/simulated/rng';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
@@ -134,16 +135,10 @@ export function concatBytes(chunks: readonly Uint8Array[]): Uint8Array {
   return out;
 }
 
-/** A small seeded PRNG (mulberry32): the same seed gives the same chunking on every run. */
+/** A small seeded PRNG (the simulated provider's mulberry32): the same seed gives the same chunking on every run. */
 export function createPrng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = createRng(seed);
+  return () => rng.next();
 }
 
 /** Cuts at the given offsets (sorted, deduplicated, out-of-range ones dropped); never empty chunks. */

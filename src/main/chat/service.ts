@@ -10,6 +10,7 @@ import type {
   SettingsView,
   StartTurnRequest,
 } from '../../shared/protocol';
+import { noMetrics } from '../../shared/terminal';
 import { ProviderClient } from '../providers/anthropic';
 import { runTurn, type RelayLogEntry, type TurnResult } from '../relay/engine';
 import type { RelaySink } from '../relay/delivery';
@@ -218,15 +219,7 @@ export class ChatService {
   ): Promise<TurnResult> {
     const t = performance.now();
     const error = { ...relayError('auth'), message: detail };
-    const metrics = {
-      ttfbMs: null,
-      firstProgressMs: null,
-      ttftMs: null,
-      tpotMs: null,
-      totalMs: 0,
-      outputTokens: null,
-      tokensPerSecond: null,
-    };
+    const metrics = noMetrics();
     const settings = await this.opts.settings.get();
     sink.write({
       type: 'turn_start',

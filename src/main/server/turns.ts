@@ -2,6 +2,7 @@
 // answered as JSON before the stream starts; once it starts, every outcome is a terminal event.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { StartTurnSchema, type Outcome, type RelayEvent } from '../../shared/protocol';
+import { noMetrics } from '../../shared/terminal';
 import { TurnRequestError, type ChatService } from '../chat/service';
 import { relayError } from '../relay/errors';
 import { NotFoundError } from '../store/conversations';
@@ -87,15 +88,7 @@ function internalTerminal(turnId: string, err: unknown): RelayEvent {
     outcome: 'error',
     stopReason: null,
     error: relayError('unknown', err instanceof Error ? err.message : String(err)),
-    metrics: {
-      ttfbMs: null,
-      firstProgressMs: null,
-      ttftMs: null,
-      tpotMs: null,
-      totalMs: 0,
-      outputTokens: null,
-      tokensPerSecond: null,
-    },
+    metrics: noMetrics(),
     toolInputParses: 0,
   };
 }

@@ -4,6 +4,7 @@
 // connection drops, goes silent or is stopped and the server's word does not come — with one
 // made here, while everything already delivered stays delivered.
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import { localTerminal } from '../../../shared/terminal';
 import {
   DEFAULT_SETTINGS,
   type ChatClient,
@@ -166,24 +167,15 @@ export function createHttpClient(opts: HttpClientOptions = {}): ChatClient {
     const endLocally = (outcome: Outcome, error: RelayError | null) => {
       if (finished) return;
       const now = performance.now();
-      finish({
-        type: 'terminal',
-        turnId: turnId ?? `local-${Math.random().toString(36).slice(2)}`,
-        t: now,
-        outcome,
-        stopReason: null,
-        error,
-        metrics: {
-          ttfbMs: null,
-          firstProgressMs: null,
-          ttftMs: null,
-          tpotMs: null,
+      finish(
+        localTerminal({
+          turnId: turnId ?? `local-${Math.random().toString(36).slice(2)}`,
+          t: now,
+          outcome,
+          error,
           totalMs: now - startedAt,
-          outputTokens: null,
-          tokensPerSecond: null,
-        },
-        toolInputParses: 0,
-      });
+        }),
+      );
       connection.abort();
     };
     const dropped = (detail: string) =>

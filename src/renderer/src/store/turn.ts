@@ -12,6 +12,7 @@ import type {
   TerminalEvent,
   TurnHandle,
 } from '../../../shared/protocol';
+import { localTerminal } from '../../../shared/terminal';
 import { applyBatch, createLiveTurn, stopTurn, type LiveTurn, type TimedEvent } from './live-turn';
 import type { AppSlice, AppState, StoreDeps } from './types';
 
@@ -42,24 +43,8 @@ export type TurnSlice = {
 
 const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
-const failedTerminal = (turnId: string, message: string, at: number): TerminalEvent => ({
-  type: 'terminal',
-  turnId,
-  t: at,
-  outcome: 'error',
-  stopReason: null,
-  error: { type: 'unknown', message, retryable: true },
-  metrics: {
-    ttfbMs: null,
-    firstProgressMs: null,
-    ttftMs: null,
-    tpotMs: null,
-    totalMs: 0,
-    outputTokens: null,
-    tokensPerSecond: null,
-  },
-  toolInputParses: 0,
-});
+const failedTerminal = (turnId: string, message: string, at: number): TerminalEvent =>
+  localTerminal({ turnId, t: at, outcome: 'error', error: { type: 'unknown', message, retryable: true } });
 
 /** The message as the main process would have stored it, for when the stored one cannot be fetched. */
 function messageFromLive(live: LiveTurn, terminal: TerminalEvent): AssistantMessage {
