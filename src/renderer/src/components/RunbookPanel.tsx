@@ -6,7 +6,7 @@ import remarkGfm from 'remark-gfm';
 import runbook from '../../../../docs/RUNBOOK.md?raw';
 import { safeUrl } from '../markdown/url';
 import { useAppStore } from '../store/react';
-import { Icon } from './Icon';
+import { Dialog } from './Dialog';
 
 function textOf(node: ReactNode): string {
   return Children.toArray(node)
@@ -44,41 +44,25 @@ const components: Components = {
 export function RunbookPanel({ section }: { section: string }) {
   const store = useAppStore();
   const body = useRef<HTMLDivElement>(null);
-  const close = () => store.getState().closeRunbook();
 
   useEffect(() => {
     const target = section ? body.current?.querySelector(`#runbook-${CSS.escape(section)}`) : null;
     target?.scrollIntoView({ block: 'start' });
-    body.current?.focus();
   }, [section]);
 
   return (
-    <div className="overlay" onMouseDown={(e) => e.target === e.currentTarget && close()}>
-      <div
-        className="settings-panel runbook-panel"
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby="runbook-title"
-        data-testid="runbook-panel"
-        onKeyDown={(e) => {
-          if (e.key === 'Escape') {
-            e.stopPropagation();
-            close();
-          }
-        }}
-      >
-        <header className="panel-head">
-          <h2 id="runbook-title">Streaming runbook</h2>
-          <button type="button" className="icon-button" aria-label="Close the runbook" onClick={close}>
-            <Icon name="close" />
-          </button>
-        </header>
-        <div className="panel-body markdown runbook-body" ref={body} tabIndex={-1}>
-          <ReactMarkdown remarkPlugins={[remarkGfm]} components={components}>
-            {runbook}
-          </ReactMarkdown>
-        </div>
+    <Dialog
+      title="Streaming runbook"
+      testId="runbook-panel"
+      className="runbook-panel"
+      initialFocus=".runbook-body"
+      onClose={() => store.getState().closeRunbook()}
+    >
+      <div className="panel-body markdown runbook-body" ref={body} tabIndex={-1}>
+        <ReactMarkdown remarkPlugins={[remarkGfm]} components={components}>
+          {runbook}
+        </ReactMarkdown>
       </div>
-    </div>
+    </Dialog>
   );
 }

@@ -1,7 +1,7 @@
 // Settings as a modal side panel. Validated here for messages per field; saved whole with
 // client.updateSettings, which saves everything or nothing. The API key is write-only: the
 // renderer only ever learns whether one is set.
-import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { useState } from 'react';
 import {
   NGINX_PROFILES,
   SIM_SCENARIOS,
@@ -11,69 +11,21 @@ import {
 } from '../../../shared/protocol';
 import type { FieldErrors } from '../store';
 import { useApp, useAppStore } from '../store/react';
-import { Icon } from './Icon';
 import { candidateOf, draftOf, type SettingsDraft } from './settings-form';
 import { ApiKeySection, Field, inputProps } from './SettingsFields';
+import { Dialog } from './Dialog';
 
 export function SettingsPanel() {
   const store = useAppStore();
   const settings = useApp((s) => s.settings);
-  const panel = useRef<HTMLDivElement>(null);
-  const close = () => store.getState().closeSettings();
-
-  useEffect(() => {
-    const opener = document.activeElement;
-    panel.current?.querySelector<HTMLElement>('input, select, button')?.focus();
-    return () => {
-      if (opener instanceof HTMLElement) opener.focus();
-    };
-  }, []);
-
-  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
-    if (e.key === 'Escape') {
-      e.stopPropagation();
-      close();
-    } else if (e.key === 'Tab' && panel.current) {
-      // Keep focus inside the dialog.
-      const items = [
-        ...panel.current.querySelectorAll<HTMLElement>('input, select, button, a[href], textarea'),
-      ].filter((el) => !el.matches(':disabled'));
-      const first = items[0];
-      const last = items.at(-1);
-      if (e.shiftKey && document.activeElement === first) {
-        e.preventDefault();
-        last?.focus();
-      } else if (!e.shiftKey && document.activeElement === last) {
-        e.preventDefault();
-        first?.focus();
-      }
-    }
-  };
-
   return (
-    <div className="overlay" onMouseDown={(e) => e.target === e.currentTarget && close()}>
-      <div
-        className="settings-panel"
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby="settings-title"
-        data-testid="settings-panel"
-        ref={panel}
-        onKeyDown={onKeyDown}
-      >
-        <header className="panel-head">
-          <h2 id="settings-title">Settings</h2>
-          <button type="button" className="icon-button" aria-label="Close settings" onClick={close}>
-            <Icon name="close" />
-          </button>
-        </header>
-        {settings ? (
-          <SettingsForm settings={settings} close={close} />
-        ) : (
-          <p className="muted panel-body">Loading settings…</p>
-        )}
-      </div>
-    </div>
+    <Dialog title="Settings" testId="settings-panel" onClose={() => store.getState().closeSettings()}>
+      {settings ? (
+        <SettingsForm settings={settings} close={() => store.getState().closeSettings()} />
+      ) : (
+        <p className="muted panel-body">Loading settings…</p>
+      )}
+    </Dialog>
   );
 }
 

@@ -1,0 +1,81 @@
+// A modal side panel: overlay, title bar with a close button, Esc to close, focus kept inside
+// while open and given back to whatever opened it.
+import { useEffect, useRef, type KeyboardEvent, type ReactNode } from 'react';
+import { Icon } from './Icon';
+
+const FOCUSABLE = 'input, select, button, a[href], textarea, [tabindex]:not([tabindex="-1"])';
+
+export function Dialog({
+  title,
+  testId,
+  className = '',
+  onClose,
+  initialFocus = 'input, select, button',
+  children,
+}: {
+  title: string;
+  testId: string;
+  className?: string;
+  onClose: () => void;
+  /** Selector of the element to focus first. */
+  initialFocus?: string;
+  children: ReactNode;
+}) {
+  const panel = useRef<HTMLDivElement>(null);
+  const titleId = `${testId}-title`;
+
+  useEffect(() => {
+    const opener = document.activeElement;
+    panel.current?.querySelector<HTMLElement>(initialFocus)?.focus();
+    return () => {
+      if (opener instanceof HTMLElement) opener.focus();
+    };
+  }, [initialFocus]);
+
+  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
+    if (e.key === 'Escape') {
+      e.stopPropagation();
+      onClose();
+    } else if (e.key === 'Tab' && panel.current) {
+      const items = [...panel.current.querySelectorAll<HTMLElement>(FOCUSABLE)].filter(
+        (el) => !el.matches(':disabled'),
+      );
+      const first = items[0];
+      const last = items.at(-1);
+      if (e.shiftKey && document.activeElement === first) {
+        e.preventDefault();
+        last?.focus();
+      } else if (!e.shiftKey && document.activeElement === last) {
+        e.preventDefault();
+        first?.focus();
+      }
+    }
+  };
+
+  return (
+    <div className="overlay" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
+      <div
+        className={`settings-panel ${className}`.trim()}
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby={titleId}
+        data-testid={testId}
+        ref={panel}
+        onKeyDown={onKeyDown}
+      >
+        <header className="panel-head">
+          <h2 id={titleId}>{title}</h2>
+          <button
+            type="button"
+            className="icon-button"
+            aria-label={`Close ${title.toLowerCase()}`}
+            onClick={onClose}
+          >
+            <Icon name="close" />
+          </button>
+        </header>
+        {children}
+      </div>
+    </div>
+  );
+}
