@@ -1,7 +1,7 @@
 // 6. Through nginx: the same small stream direct and through a managed nginx in its `streaming`
 // and `buffered` profiles, interleaved. A streaming proxy should cost nothing; a buffered one
 // holds the whole (small) stream, so its TTFT is its total.
-import { largestBurst, captureStream, type Capture } from '../src/main/proxy/check/capture';
+import { largestBurst, captureStream, type Capture } from '../src/main/proxy-check/capture';
 import { startNginxFront } from '../src/main/proxy';
 import type { NginxFront } from '../src/main/proxy/types';
 import { check, info, ms, progress, type BenchResult } from './lib/result';

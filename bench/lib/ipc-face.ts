@@ -1,9 +1,9 @@
 // The desktop face on plain Node: the engine writes to the main process's PortSink, batches cross
 // a worker_threads MessageChannel, and the page end runs the shared port client and applies each
 // batch with the shared `accumulate` reducer, as the renderer's store does. The main-side wiring of
-// acks and Stop is PortTurns' (src/main/ipc/turns.ts), minus ChatService: this measures transport.
+// acks and Stop is PortTurns' (src/main/desktop/turns.ts), minus ChatService: this measures transport.
 import { MessageChannel } from 'node:worker_threads';
-import { PortSink, type PortSinkStats } from '../../src/main/ipc/port-sink';
+import { PortSink, type PortSinkStats } from '../../src/main/desktop/port-sink';
 import type { TurnResult } from '../../src/main/relay/engine';
 import { accumulate, createMessage } from '../../src/shared/accumulate';
 import { createPortClient, parsePageMessage, type PageMessage } from '../../src/shared/port-protocol';

@@ -4,6 +4,7 @@
 // orders become ProtocolError values, and the content received so far is always kept.
 import type {
   AccBlock,
+  AccBlocks,
   AccMessage,
   ProtocolError,
   StreamEvent,
@@ -85,7 +86,7 @@ export function accumulate(msg: AccMessage, event: StreamEvent): AccMessage {
  * unterminated by construction, so it is not parsed at all and its raw text is kept for display.
  */
 export function finalizeMessage(msg: AccMessage): AccMessage {
-  let blocks: AccBlock[] | null = null;
+  let blocks: AccBlocks | null = null;
   msg.blocks.forEach((block, index) => {
     if (isToolBlock(block) && block.input.status === 'streaming') {
       blocks ??= msg.blocks.slice();
@@ -324,7 +325,7 @@ function settleToolInput(block: ToolBlock): ToolBlock {
 
 // ───────────────────────────── small pieces ─────────────────────────────
 
-function withBlock(blocks: AccBlock[], index: number, block: AccBlock): AccBlock[] {
+function withBlock(blocks: AccBlocks, index: number, block: AccBlock): AccBlocks {
   const next = blocks.slice(); // keeps holes: indices stay the wire's indices
   next[index] = block;
   return next;

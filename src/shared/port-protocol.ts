@@ -3,7 +3,7 @@
 //   page → main:  { type: 'ack', seq }   every batch up to seq was delivered (cumulative);
 //                 { type: 'abort' }      Stop: the main process aborts the upstream request and still
 //                                        sends the turn's terminal event before closing.
-// The main side keeps at most a small window of unacknowledged batches (main/ipc/port-sink.ts); the
+// The main side keeps at most a small window of unacknowledged batches (main/desktop/port-sink.ts); the
 // page side is the state machine below, written against a structural port so the preload and Node
 // tests run the same code. Every turn ends exactly once: with the terminal the main process sent,
 // or, if the port closes first, with one made here.

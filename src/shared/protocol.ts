@@ -108,6 +108,9 @@ export type AccBlock =
   /** A block type the reducer does not interpret (web_search_tool_result, …), kept verbatim. */
   | { type: 'opaque'; blockType: string; raw: Record<string, unknown> };
 
+/** Blocks by wire index; an index the provider skipped or never started is `undefined`. */
+export type AccBlocks = (AccBlock | undefined)[];
+
 export type ProtocolError = {
   type:
     'delta_before_start' | 'duplicate_message_start' | 'event_before_message_start' | 'duplicate_block_start';
@@ -120,8 +123,11 @@ export type ProtocolError = {
 export type AccMessage = {
   id: string | null;
   model: string | null;
-  /** Sparse by wire index; `blocks[i]` is the block the provider numbered i. */
-  blocks: AccBlock[];
+  /**
+   * By wire index: `blocks[i]` is the block the provider numbered i, and an index the provider
+   * skipped (or never started) is a hole, so every reader must handle `undefined`.
+   */
+  blocks: AccBlocks;
   /** Indices of blocks that have received content_block_stop. */
   stoppedBlocks: number[];
   stopReason: StopReason | null;

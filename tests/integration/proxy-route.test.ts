@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { ChatService } from '../../src/main/chat/service';
 import { EmbeddedSimulator } from '../../src/main/chat/target';
-import { captureStream } from '../../src/main/proxy/check/capture';
+import { captureStream } from '../../src/main/proxy-check/capture';
 import { findNginx, startNginxFront } from '../../src/main/proxy';
 import { NginxRouter } from '../../src/main/proxy/route';
 import { SIM_HEADERS, startSimulatedProvider, type SimLogEntry } from '../../src/main/providers/simulated';

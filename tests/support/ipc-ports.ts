@@ -6,7 +6,7 @@ import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { accumulate, createMessage, finalizeMessage } from '../../src/shared/accumulate';
 import { createPortClient, type PageMessage, type PortClient } from '../../src/shared/port-protocol';
 import type { AccMessage, RelayEvent } from '../../src/shared/protocol';
-import type { TurnPort } from '../../src/main/ipc/turns';
+import type { TurnPort } from '../../src/main/desktop/turns';
 
 /** Node's MessagePort delivers the message itself; MessagePortMain delivers { data }. Same contract. */
 export function nodeTurnPort(port: MessagePort): TurnPort {

@@ -1,10 +1,10 @@
 // The proxy-check report: a row per path with its verdict, the directives that caused and cured
 // the buffering, both heartbeat outcomes, and one timeline line per path.
 import { expect, test } from 'vitest';
-import { largestBurst } from '../../src/main/proxy/check/capture';
-import { reportJson, reportMarkdown } from '../../src/main/proxy/check/report';
-import type { PathResult, ProxyCheckReport } from '../../src/main/proxy/check/run';
-import { timelineSvg } from '../../src/main/proxy/check/timeline';
+import { largestBurst } from '../../src/main/proxy-check/capture';
+import { reportJson, reportMarkdown } from '../../src/main/proxy-check/report';
+import type { PathResult, ProxyCheckReport } from '../../src/main/proxy-check/run';
+import { timelineSvg } from '../../src/main/proxy-check/timeline';
 
 const path = (id: string, verdict: PathResult['verdict'], arrivals: number[]): PathResult => ({
   id,

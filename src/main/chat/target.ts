@@ -11,6 +11,13 @@ export interface KeySource {
   get(): KeyInfo | null;
 }
 
+/** Where the desktop app keeps the API key: settable, and able to say how it is stored. */
+export interface KeyStore extends KeySource {
+  set(key: string | null): Promise<void>;
+  /** A sentence the Settings screen should show (e.g. "kept for this session only"), or null. */
+  note(): string | null;
+}
+
 export const envKeySource = (env: NodeJS.ProcessEnv = process.env): KeySource => ({
   get: () => (env['ANTHROPIC_API_KEY'] ? { key: env['ANTHROPIC_API_KEY'], source: 'env' } : null),
 });

@@ -2,9 +2,9 @@
 // report.json and timeline.svg.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { reportJson, reportMarkdown } from '../proxy/check/report';
-import { runProxyCheck } from '../proxy/check/run';
-import { timelineSvg } from '../proxy/check/timeline';
+import { reportJson, reportMarkdown } from '../proxy-check/report';
+import { runProxyCheck } from '../proxy-check/run';
+import { timelineSvg } from '../proxy-check/timeline';
 
 export async function proxyCheck(opts: {
   out: string;

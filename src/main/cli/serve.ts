@@ -9,7 +9,7 @@ import { ChatService } from '../chat/service';
 import { DEFAULT_SETTINGS } from '../../shared/protocol';
 import { EmbeddedSimulator, envKeySource } from '../chat/target';
 import { formatLogLine } from '../providers/simulated';
-import { defaultDataDir } from '../server/data-dir';
+import { defaultDataDir } from '../store/data-dir';
 import { openInBrowser } from '../server/open-browser';
 import { buildRenderer, RendererBuildError, rendererBuildState } from '../server/renderer-build';
 import { NginxRouter } from '../proxy/route';

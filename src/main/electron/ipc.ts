@@ -1,12 +1,12 @@
 // Electron wiring for the IPC face: every channel first checks that the sender is our window's
 // top-level frame showing our renderer, then hands the untrusted payload to a validating handler
-// (src/main/ipc/handlers.ts). A turn starts with ipcRenderer.postMessage('turns:start', request,
-// [port]); its relay events go back on that port (src/main/ipc/port-sink.ts).
+// (src/main/desktop/handlers.ts). A turn starts with ipcRenderer.postMessage('turns:start', request,
+// [port]); its relay events go back on that port (src/main/desktop/port-sink.ts).
 import { ipcMain, type IpcMainEvent, type IpcMainInvokeEvent, type MessagePortMain } from 'electron';
 import { IPC_CHANNELS, INVOKE_CHANNELS, type IpcResult } from '../../shared/ipc';
-import type { Handlers } from '../ipc/handlers';
-import { isTrustedFrame } from '../ipc/sender';
-import type { PortTurns, TurnPort } from '../ipc/turns';
+import type { Handlers } from '../desktop/handlers';
+import { isTrustedFrame } from '../desktop/sender';
+import type { PortTurns, TurnPort } from '../desktop/turns';
 
 export function turnPortOf(port: MessagePortMain): TurnPort {
   return {

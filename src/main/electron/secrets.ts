@@ -5,8 +5,7 @@
 // No electron import: the cipher is passed in, so this runs (and is tested) on plain Node.
 import { readFile, rm } from 'node:fs/promises';
 import writeFileAtomic from 'write-file-atomic';
-import type { KeyInfo } from '../chat/target';
-import type { KeyStore } from '../ipc/handlers';
+import type { KeyInfo, KeyStore } from '../chat/target';
 
 export interface Cipher {
   /** null when encryption is real; otherwise why not, as a phrase ("no OS keyring was found"). */

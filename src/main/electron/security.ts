@@ -2,7 +2,7 @@
 // permission refused, no navigation away from the renderer, no new windows (web links open in the
 // system browser instead), no webviews, no downloads.
 import { shell, type Session, type WebContents } from 'electron';
-import { isTrustedFrame } from '../ipc/sender';
+import { isTrustedFrame } from '../desktop/sender';
 
 /** Copying a code block is the one permission the page needs; only our own page gets it. */
 const ALLOWED_PERMISSIONS: ReadonlySet<string> = new Set(['clipboard-sanitized-write']);

@@ -2,7 +2,7 @@
 // every event to a sink as it arrives, and ends with exactly one terminal event.
 import type Anthropic from '@anthropic-ai/sdk';
 import { finalizeMessage } from '../../shared/accumulate';
-import { toApiMessages } from '../../shared/history';
+import { toApiMessages } from './history';
 import { computeMetrics, createMarks, observeRelayEvent } from '../../shared/metrics';
 import type {
   AccBlock,

@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, test } from 'vitest';
-import { defaultDataDir } from '../../../src/main/server/data-dir';
+import { defaultDataDir } from '../../../src/main/store/data-dir';
 import { rendererBuildState } from '../../../src/main/server/renderer-build';
 import { resolveStaticPath } from '../../../src/main/server/static';
 

@@ -1,6 +1,6 @@
 // report.md and report.json for a proxy check.
-import { formatMs } from '../../../shared/metrics';
-import { profileExplanation } from '../config';
+import { formatMs } from '../../shared/metrics';
+import { profileExplanation } from '../proxy/config';
 import type { ProxyCheckReport } from './run';
 
 export function reportMarkdown(r: ProxyCheckReport): string {

@@ -5,17 +5,10 @@
 import { z } from 'zod';
 import type { ApiError, InvokeChannel, InvokeResult, IpcResult } from '../../shared/ipc';
 import { RenameSchema, type SettingsView } from '../../shared/protocol';
-import type { KeySource } from '../chat/target';
+import type { KeyStore } from '../chat/target';
 import type { ChatService } from '../chat/service';
 import type { ConversationStore } from '../store/conversations';
 import { InvalidSettingsError, type SettingsStore } from '../store/settings';
-
-/** Where the desktop app keeps the API key: settable, and able to say how it is stored. */
-export interface KeyStore extends KeySource {
-  set(key: string | null): Promise<void>;
-  /** A sentence the Settings screen should show (e.g. "kept for this session only"), or null. */
-  note(): string | null;
-}
 
 export type HandlerDeps = {
   service: ChatService;

@@ -2,7 +2,7 @@
 // (PortSink), the shared page-side state machine (createPortClient), and the two joined over a
 // real MessageChannel with the real relay engine against the simulated provider.
 import { afterEach, describe, expect, test, vi } from 'vitest';
-import { PortSink, type BatchPort } from '../../src/main/ipc/port-sink';
+import { PortSink, type BatchPort } from '../../src/main/desktop/port-sink';
 import { startSimulatedProvider, type SimLogEntry } from '../../src/main/providers/simulated';
 import type { RelaySink } from '../../src/main/relay/delivery';
 import { createPortClient, type BatchMessage, type PageMessage } from '../../src/shared/port-protocol';

@@ -2,7 +2,7 @@
 // every tool_use answered, nothing half-done.
 import { expect, test } from 'vitest';
 import { finalizeMessage } from '../../../src/shared/accumulate';
-import { toApiMessages, type ApiMessageParam } from '../../../src/shared/history';
+import { toApiMessages, type ApiMessageParam } from '../../../src/main/relay/history';
 import type {
   AccMessage,
   AssistantMessage,

@@ -2,8 +2,8 @@
 // strict about what it takes back (roles alternate, every tool_use has its tool_result in the next
 // user message, no empty text, thinking only with its signature), so whatever the stream left
 // half-done (an abort, a tool input that never parsed) is dropped here rather than sent and rejected.
-// Plain types, not the SDK's: src/shared must stay importable by the renderer.
-import type { AccBlock, AssistantStep, ChatMessage, ToolResultRecord } from './protocol';
+// Plain types, not the SDK's, so the conversion is tested without one.
+import type { AccBlock, AssistantStep, ChatMessage, ToolResultRecord } from '../../shared/protocol';
 
 export type ApiTextBlock = { type: 'text'; text: string };
 export type ApiThinkingBlock = { type: 'thinking'; thinking: string; signature: string };

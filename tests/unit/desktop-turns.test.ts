@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterEach, expect, test } from 'vitest';
 import { ChatService } from '../../src/main/chat/service';
 import { EmbeddedSimulator, envKeySource } from '../../src/main/chat/target';
-import { PortTurns } from '../../src/main/ipc/turns';
+import { PortTurns } from '../../src/main/desktop/turns';
 import type { SimLogEntry } from '../../src/main/providers/simulated';
 import { ConversationStore } from '../../src/main/store/conversations';
 import { SettingsStore } from '../../src/main/store/settings';

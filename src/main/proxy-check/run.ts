@@ -4,15 +4,15 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { detectBuffering } from '../../../shared/metrics';
-import type { NginxProfile } from '../../../shared/protocol';
-import { ChatService } from '../../chat/service';
-import { EmbeddedSimulator } from '../../chat/target';
-import { startSimulatedProvider, SIM_HEADERS, type SimWrite } from '../../providers/simulated';
-import { startServer } from '../../server/server';
-import { ConversationStore } from '../../store/conversations';
-import { SettingsStore } from '../../store/settings';
-import { findNginx, startNginxFront } from '..';
+import { detectBuffering } from '../../shared/metrics';
+import type { NginxProfile } from '../../shared/protocol';
+import { ChatService } from '../chat/service';
+import { EmbeddedSimulator } from '../chat/target';
+import { startSimulatedProvider, SIM_HEADERS, type SimWrite } from '../providers/simulated';
+import { startServer } from '../server/server';
+import { ConversationStore } from '../store/conversations';
+import { SettingsStore } from '../store/settings';
+import { findNginx, startNginxFront } from '../proxy';
 import { captureStream, largestBurst, type Capture } from './capture';
 
 export type CheckScript = { ttftMs: number; tpotMs: number; tokens: number };
