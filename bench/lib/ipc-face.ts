@@ -1,32 +1,25 @@
 // The desktop face on plain Node: the engine writes to the main process's PortSink, batches cross
 // a worker_threads MessageChannel, and the page end runs the shared port client and applies each
-// batch with the shared `accumulate` reducer, as the renderer's store does. The main-side wiring of
+// batch with the shared turn reducer, as the renderer's store does. The main-side wiring of
 // acks and Stop is PortTurns' (src/main/desktop/turns.ts), minus ChatService: this measures transport.
 import { MessageChannel } from 'node:worker_threads';
 import { PortSink, type PortSinkStats } from '../../src/main/desktop/port-sink';
 import type { TurnResult } from '../../src/main/relay/engine';
-import { accumulate, createMessage } from '../../src/shared/accumulate';
 import { createPortClient, parsePageMessage, type PageMessage } from '../../src/shared/port-protocol';
-import type { AccMessage, RelayEvent, TerminalEvent } from '../../src/shared/protocol';
+import type { RelayEvent } from '../../src/shared/protocol';
+import { applyRelayEvent, createTurn, type TurnState } from '../../src/shared/turn';
 import { runBenchTurn, type BenchTurn } from './engine-face';
 
-/** What the page holds: one accumulated message per step, and the terminal once it arrived. */
-export type PageTurn = { steps: AccMessage[]; terminal: TerminalEvent | null };
+/** What the page holds: the turn as the shared turn reducer builds it, as the renderer's store does. */
+export type PageTurn = TurnState;
 
 export type TimedEvent = { event: RelayEvent; at: number };
 
 /** Applies one batch, in order, with the shared reducer. */
 function applyBatch(turn: PageTurn, batch: readonly TimedEvent[]): PageTurn {
-  let { steps, terminal } = turn;
-  for (const { event } of batch) {
-    if (terminal) break;
-    if (event.type === 'terminal') terminal = event;
-    else if (event.type === 'provider') {
-      steps = steps.slice();
-      steps[event.step] = accumulate(steps[event.step] ?? createMessage(), event.event);
-    }
-  }
-  return { steps, terminal };
+  let next = turn;
+  for (const { event, at } of batch) next = applyRelayEvent(next, event, at);
+  return next;
 }
 
 export type IpcTurnOptions = Omit<BenchTurn, 'sink' | 'signal'> & {
@@ -64,7 +57,7 @@ export function startIpcTurn(opts: IpcTurnOptions): IpcTurn {
   });
   main.on('close', () => sink.disconnected());
 
-  let live: PageTurn = { steps: [], terminal: null };
+  let live: PageTurn = createTurn({ startedAt: performance.now() });
   let arrived: TimedEvent[] = [];
   let current: unknown = null;
   let pageClosed!: () => void;
@@ -122,6 +115,6 @@ export function startIpcTurn(opts: IpcTurnOptions): IpcTurn {
 /** The text of every text block the page holds. */
 export const liveText = (live: PageTurn): string =>
   live.steps
-    .flatMap((s) => s.blocks)
+    .flatMap((s) => s.message.blocks)
     .map((b) => (b?.type === 'text' ? b.text : ''))
     .join('');

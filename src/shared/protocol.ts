@@ -179,8 +179,8 @@ export type Status =
   | { phase: 'waiting'; attempt: number; ttfbMs: number }
   | { phase: 'retrying'; attempt: number; delayMs: number; reason: RelayErrorType; status?: number }
   | { phase: 'running_tools'; toolUseIds: string[] }
-  /** A whole-turn retry: what was streamed so far in this step is discarded by the next step. */
-  | { phase: 'turn_retry'; attempt: number; reason: RelayErrorType }
+  /** A whole-turn retry: what step `step` streamed so far is set aside, and the step starts over. */
+  | { phase: 'turn_retry'; attempt: number; reason: RelayErrorType; step: number }
   /** Something the person should know about how this turn is routed (e.g. nginx missing: going direct). */
   | { phase: 'notice'; message: string };
 

@@ -95,7 +95,7 @@ test('a slow reader pauses the provider; the relay holds a bounded amount', asyn
   // Everything cleaned up, and the partial answer stored.
   expect(report.outcome).toBe('aborted');
   expect(report.clientClosed).toBe(true);
-  expect(s.service.registry.size).toBe(0);
+  expect(s.service.liveTurns).toBe(0);
   expect(s.server.liveTurns()).toBe(0);
   const stored = (await s.conversations.get(report.conversationId)).messages.at(-1);
   expect(stored).toMatchObject({ role: 'assistant', outcome: 'aborted' });

@@ -124,7 +124,7 @@ describe('the SSE stream', () => {
     expect(storedText(stored)).toBe(deltaText(events));
     expect(deltaText(events).length).toBeGreaterThan(0);
     expect((await s.nextTurnEnd()).outcome).toBe('aborted');
-    expect(s.service.registry.size).toBe(0);
+    expect(s.service.liveTurns).toBe(0);
   });
 
   test('a client that drops the connection aborts the turn upstream; the partial answer is stored', async () => {
@@ -146,7 +146,7 @@ describe('the SSE stream', () => {
     const stored = storedAnswer(await s.conversations.get(report.conversationId));
     expect(stored.outcome).toBe('aborted');
     expect(storedText(stored).startsWith(deltaText(parseSse(raw).events))).toBe(true);
-    expect(s.service.registry.size).toBe(0);
+    expect(s.service.liveTurns).toBe(0);
     expect(s.server.liveTurns()).toBe(0);
   });
 

@@ -2,8 +2,7 @@
 // only when the test says so, and a clock that moves only when told.
 import { act, cleanup, render } from '@testing-library/react';
 import type { ReactNode } from 'react';
-import { FakeChatClient, type FakeOptions, type FakeTurn } from '../../src/renderer/src/api/fake';
-import type { ScriptEvent } from '../../src/renderer/src/api/script';
+import { FakeChatClient, type FakeOptions, type FakeTurn, type ScriptEvent } from './fake-client';
 import { App } from '../../src/renderer/src/components/App';
 import { createAppStore, type AppStore } from '../../src/renderer/src/store';
 import { StoreProvider } from '../../src/renderer/src/store/react';

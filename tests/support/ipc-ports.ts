@@ -3,9 +3,9 @@
 // port client exactly as the preload does). The page end can hold back its acks, as a busy or
 // frozen renderer would.
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
-import { accumulate, createMessage, finalizeMessage } from '../../src/shared/accumulate';
 import { createPortClient, type PageMessage, type PortClient } from '../../src/shared/port-protocol';
 import type { AccMessage, RelayEvent } from '../../src/shared/protocol';
+import { applyRelayEvent, createTurn, settleSteps } from '../../src/shared/turn';
 import type { TurnPort } from '../../src/main/desktop/turns';
 
 /** Node's MessagePort delivers the message itself; MessagePortMain delivers { data }. Same contract. */
@@ -89,14 +89,11 @@ export function pageEnd(port: MessagePort, onEvent: (event: RelayEvent) => void 
   };
 }
 
-/** What the page builds from the events with the shared reducer: one message per step (no retries). */
+/** What the page builds from the events with the shared turn reducer: one message per step. */
 export function pageMessages(events: RelayEvent[]): AccMessage[] {
-  const steps: AccMessage[] = [];
-  for (const e of events) {
-    if (e.type !== 'provider') continue;
-    steps[e.step] = accumulate(steps[e.step] ?? createMessage(), e.event);
-  }
-  return steps.map(finalizeMessage);
+  let turn = createTurn({ startedAt: 0 });
+  for (const e of events) turn = applyRelayEvent(turn, e, e.t);
+  return settleSteps(turn.steps).map((s) => s.message);
 }
 
 export const textOfEvents = (events: RelayEvent[]): string =>

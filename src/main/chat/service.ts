@@ -6,16 +6,19 @@ import type {
   AssistantMessage,
   ChatMessage,
   Conversation,
+  ProviderKind,
+  RelayEvent,
   Settings,
   SettingsView,
   StartTurnRequest,
 } from '../../shared/protocol';
-import { noMetrics } from '../../shared/terminal';
+import { localTerminal } from '../../shared/terminal';
+import { applyRelayEvent, assistantMessageOf, createTurn, type TurnState } from '../../shared/turn';
 import { ProviderClient } from '../providers/anthropic';
-import { runTurn, type RelayLogEntry, type TurnResult } from '../relay/engine';
+import { resultOf, runTurn, type RelayLogEntry, type TurnResult } from '../relay/engine';
 import type { RelaySink } from '../relay/delivery';
 import { relayError } from '../relay/errors';
-import { TurnRegistry } from '../relay/registry';
+import { TurnRegistry, type AbortReason } from '../relay/registry';
 import type { ConversationStore } from '../store/conversations';
 import type { SettingsStore } from '../store/settings';
 import type { NginxRouter } from '../proxy/route';
@@ -55,7 +58,7 @@ const titleFrom = (text: string) => {
 };
 
 export class ChatService {
-  readonly registry = new TurnRegistry();
+  private readonly registry = new TurnRegistry();
   readonly simulator: EmbeddedSimulator;
   private readonly tools: ToolRegistry;
 
@@ -112,27 +115,33 @@ export class ChatService {
     return { conversation, history: messages };
   }
 
+  /**
+   * Starts the turn `request` asks for, streaming to `sink`. Rejects (with a NotFoundError or a
+   * TurnRequestError) when the request cannot apply to the stored conversation; once it resolves,
+   * the turn is live in the registry and ends exactly once. Every face stops it with `abort`.
+   */
   async startTurn(
     request: StartTurnRequest,
     sink: RelaySink,
-    options: { signal?: AbortSignal; onProgress?: (message: AssistantMessage) => void } = {},
+    options: {
+      onProgress?: (turn: TurnState) => void;
+      /** Keep content arrival times, for a face that tells a buffered stream (the CLI). */
+      keepArrivals?: boolean;
+    } = {},
   ): Promise<StartedTurn> {
-    const { signal } = options;
     const { conversation, history } = await this.prepare(request);
     const store = this.opts.conversations;
     const turnId = randomUUID();
-    const controller = this.registry.register(turnId);
-    const stopOnSignal = () => controller.abort(signal?.reason ?? 'client-closed');
-    if (signal?.aborted) stopOnSignal();
-    else signal?.addEventListener('abort', stopOnSignal, { once: true });
+    const signal = this.registry.register(turnId);
 
     conversation.updatedAt = Date.now();
     await store.save(conversation);
     const settings = await this.opts.settings.get();
     const base = { ...conversation, messages: [...history] };
+    const meta = { turnId, createdAt: Date.now(), provider: settings.provider, model: settings.model };
 
     // The partial answer is saved on a timer while it streams, so a crash loses at most one interval.
-    let latest: AssistantMessage | null = null;
+    let latest: TurnState | null = null;
     let dirty = false;
     const persist = (message: AssistantMessage) =>
       store.save({ ...base, updatedAt: Date.now(), messages: [...history, message] });
@@ -140,7 +149,7 @@ export class ChatService {
       if (dirty && latest) {
         // Saves are queued per conversation in call order, so this one cannot overtake the final save.
         dirty = false;
-        void persist(latest).catch(() => {});
+        void persist(assistantMessageOf(latest, meta)).catch(() => {});
       }
     }, this.opts.saveIntervalMs ?? 1000);
     saver.unref?.();
@@ -152,8 +161,11 @@ export class ChatService {
           resolved = await resolveTarget(settings, this.opts.keys, this.simulator, this.opts.env);
         } catch (err) {
           if (!(err instanceof NoKeyError)) throw err;
-          return await this.failBeforeStart(turnId, conversation.id, sink, err.message, history, base);
+          const result = refusedTurn({ ...meta, conversationId: conversation.id }, sink, err.message);
+          await persist(result.message);
+          return result;
         }
+        Object.assign(meta, { provider: resolved.kind, model: resolved.model });
         let baseURL = this.opts.routeBaseURL
           ? await this.opts.routeBaseURL(resolved.target.baseURL, settings)
           : resolved.target.baseURL;
@@ -172,6 +184,7 @@ export class ChatService {
         const result = await runTurn({
           turnId,
           conversationId: conversation.id,
+          createdAt: meta.createdAt,
           provider: new ProviderClient({ ...resolved.target, baseURL }),
           providerKind: resolved.kind,
           history,
@@ -185,12 +198,13 @@ export class ChatService {
           tools: this.tools,
           notices,
           sink,
-          signal: controller.signal,
+          signal,
+          keepArrivals: options.keepArrivals ?? false,
           idleTimeoutMs: settings.idleTimeoutMs,
-          onProgress: (message) => {
-            latest = message;
+          onProgress: (turn) => {
+            latest = turn;
             dirty = true;
-            options.onProgress?.(message);
+            options.onProgress?.(turn);
           },
           ...(this.opts.log ? { log: this.opts.log } : {}),
         });
@@ -201,72 +215,24 @@ export class ChatService {
         return result;
       } finally {
         clearInterval(saver);
-        signal?.removeEventListener('abort', stopOnSignal);
         this.registry.release(turnId);
       }
     })();
     return { turnId, conversationId: conversation.id, done };
   }
 
-  /** A turn that cannot reach a provider still ends exactly once, with a message saying why. */
-  private async failBeforeStart(
-    turnId: string,
-    conversationId: string,
-    sink: RelaySink,
-    detail: string,
-    history: ChatMessage[],
-    base: Conversation,
-  ): Promise<TurnResult> {
-    const t = performance.now();
-    const error = { ...relayError('auth'), message: detail };
-    const metrics = noMetrics();
-    const settings = await this.opts.settings.get();
-    sink.write({
-      type: 'turn_start',
-      turnId,
-      conversationId,
-      t,
-      provider: settings.provider,
-      model: settings.model,
-    });
-    sink.write({
-      type: 'terminal',
-      turnId,
-      t,
-      outcome: 'error',
-      stopReason: null,
-      error,
-      metrics,
-      toolInputParses: 0,
-    });
-    const message: AssistantMessage = {
-      id: `msg_${turnId}`,
-      role: 'assistant',
-      turnId,
-      createdAt: Date.now(),
-      steps: [],
-      outcome: 'error',
-      stopReason: null,
-      error,
-      metrics,
-      provider: settings.provider,
-      model: settings.model,
-    };
-    await this.opts.conversations.save({ ...base, messages: [...history, message] });
-    return {
-      outcome: 'error',
-      stopReason: null,
-      error,
-      metrics,
-      message,
-      toolInputParses: 0,
-      mergedEvents: 0,
-      peakPending: 0,
-    };
+  /** The one way to stop a turn, for every face. False when no such turn is live. */
+  abort(turnId: string, reason: AbortReason = 'user'): boolean {
+    return this.registry.abort(turnId, reason);
   }
 
-  abort(turnId: string): boolean {
-    return this.registry.abort(turnId, 'user');
+  /** Stops every live turn; returns how many there were. */
+  abortAll(reason: AbortReason = 'shutdown'): number {
+    return this.registry.abortAll(reason);
+  }
+
+  get liveTurns(): number {
+    return this.registry.size;
   }
 
   async close(): Promise<void> {
@@ -274,4 +240,24 @@ export class ChatService {
     await this.simulator.close();
     await this.opts.router?.close();
   }
+}
+
+/** A turn that cannot reach a provider (no key) still ends exactly once, with a message saying why. */
+function refusedTurn(
+  meta: { turnId: string; conversationId: string; createdAt: number; provider: ProviderKind; model: string },
+  sink: RelaySink,
+  detail: string,
+): TurnResult {
+  const t = performance.now();
+  const { turnId, conversationId, provider, model } = meta;
+  const events: RelayEvent[] = [
+    { type: 'turn_start', turnId, conversationId, t, provider, model },
+    localTerminal({ turnId, t, outcome: 'error', error: { ...relayError('auth'), message: detail } }),
+  ];
+  let turn = createTurn({ startedAt: t, conversationId });
+  for (const event of events) {
+    turn = applyRelayEvent(turn, event, t);
+    sink.write(event);
+  }
+  return resultOf(turn.terminal!, turn, assistantMessageOf(turn, meta));
 }

@@ -102,7 +102,8 @@ export async function runChat(cmd: ChatCommand): Promise<number> {
       );
     }
     const turn = await service.startTurn({ action: 'send', conversationId: null, text: cmd.prompt }, sink, {
-      onProgress: (m) => (terminal.latest = m),
+      onProgress: (state) => (terminal.turn = state),
+      keepArrivals: true,
     });
     let interrupts = 0;
     cmd.onInterrupt(() => {

@@ -1,8 +1,10 @@
 // Renders relay events in a terminal as they arrive: text plain, thinking dimmed, tool calls with
 // their raw input streaming and the parsed input at the stop, status lines on stderr.
 import type { Writable } from 'node:stream';
-import { detectBuffering, formatMs, isContentEvent } from '../../shared/metrics';
-import type { AccBlock, AssistantMessage, RelayEvent, TerminalEvent } from '../../shared/protocol';
+import { isToolBlock, type ToolBlock } from '../../shared/accumulate';
+import { formatMs } from '../../shared/metrics';
+import type { RelayEvent, TerminalEvent } from '../../shared/protocol';
+import type { TurnState } from '../../shared/turn';
 import type { RelaySink } from '../relay/delivery';
 
 const color = (enabled: boolean) => {
@@ -36,15 +38,12 @@ export function footer(t: TerminalEvent, useColor: boolean): string {
 
 export class TerminalSink implements RelaySink {
   private readonly c: ReturnType<typeof color>;
-  private readonly blocks = new Map<string, AccBlock['type'] | string>();
   private atLineStart = true;
-  /** Content deltas shown, to set beside the provider's own count of tokens generated. */
-  private deltas = 0;
-  /** When the turn started and when each content event was received: the buffering detector's input. */
-  private startedAt = 0;
-  private readonly arrivals: number[] = [];
-  /** The engine's message so far (its reducer already parsed tool input at the stop: no second parse here). */
-  latest: AssistantMessage | null = null;
+  /**
+   * The engine's turn, as its reducer holds it when each event reaches this sink: tool input is
+   * already parsed at the stop (no second parse here), and content arrivals are already counted.
+   */
+  turn: TurnState | null = null;
 
   constructor(
     private readonly out: Writable,
@@ -68,7 +67,6 @@ export class TerminalSink implements RelaySink {
     const c = this.c;
     switch (event.type) {
       case 'turn_start':
-        this.startedAt = event.t;
         return true;
       case 'status': {
         const s = event.status;
@@ -97,24 +95,24 @@ export class TerminalSink implements RelaySink {
       }
       case 'terminal': {
         this.newline();
-        const buffering = detectBuffering(this.arrivals, this.startedAt, event.t);
-        if (buffering.buffered) {
+        const buffering = this.turn?.buffering;
+        if (buffering?.buffered) {
           this.print(`${c.yellow(`⚠ ${buffering.reason}`)}\n`);
           this.print(c.dim('  Triage: docs/RUNBOOK.md, "Works on localhost, batches in prod".\n'));
         }
         if (event.outcome !== 'complete') {
           const when = event.outcome === 'aborted' ? 'stop' : 'end';
-          this.print(c.dim(`── ${this.deltas} content deltas received before the ${when}\n`));
+          const deltas = this.turn?.arrivals?.length ?? 0;
+          this.print(c.dim(`── ${deltas} content deltas received before the ${when}\n`));
         }
         return this.print(`${footer(event, this.useColor)}\n`);
       }
       case 'provider': {
         const e = event.event;
-        const key = (index: number) => `${event.step}:${index}`;
+        const blockAt = (index: number) => this.turn?.steps[event.step]?.message.blocks[index];
         switch (e.type) {
           case 'content_block_start': {
             const b = e.content_block;
-            this.blocks.set(key(e.index), b.type);
             if (b.type === 'tool_use' || b.type === 'server_tool_use') {
               this.newline();
               return this.print(c.cyan(`⚙ ${b.name} `) + c.dim('input: '));
@@ -128,20 +126,15 @@ export class TerminalSink implements RelaySink {
           }
           case 'content_block_delta': {
             const d = e.delta;
-            if (isContentEvent(e)) {
-              this.deltas += 1;
-              this.arrivals.push(event.t);
-            }
             if (d.type === 'text_delta') return this.print(d.text);
             if (d.type === 'thinking_delta') return this.print(c.dim(d.thinking));
             if (d.type === 'input_json_delta') return this.print(c.dim(d.partial_json));
             return true;
           }
           case 'content_block_stop': {
-            const type = this.blocks.get(key(e.index));
-            if (type === 'thinking') return this.print('\n');
-            const block = this.latest?.steps[event.step]?.message.blocks[e.index];
-            if (block?.type === 'tool_use' || block?.type === 'server_tool_use') this.toolInput(block);
+            const block = blockAt(e.index);
+            if (block?.type === 'thinking') return this.print('\n');
+            if (isToolBlock(block)) this.toolInput(block);
             return true;
           }
           case 'error':
@@ -155,7 +148,7 @@ export class TerminalSink implements RelaySink {
   }
 
   /** Shows a tool block's parsed input (or why it did not parse) once the engine has it. */
-  private toolInput(block: Extract<AccBlock, { type: 'tool_use' | 'server_tool_use' }>): void {
+  private toolInput(block: ToolBlock): void {
     this.newline();
     if (block.input.status === 'parsed')
       this.print(this.c.cyan(`  parsed: ${JSON.stringify(block.input.value)}\n`));

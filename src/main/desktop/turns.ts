@@ -25,7 +25,15 @@ export type PortTurnReport = {
   stats: PortSinkStats;
 };
 
-type LiveTurn = { owner: number; controller: AbortController; sink: PortSink; settled: Promise<void> };
+type LiveTurn = {
+  owner: number;
+  sink: PortSink;
+  settled: Promise<void>;
+  /** Stops the turn through the service (the one cancel path); remembered until the turn has an id. */
+  stop(reason: AbortReason): void;
+  /** Why it was stopped, if it was. */
+  stopped: AbortReason | null;
+};
 
 export type PortTurnsOptions = {
   /** Unacknowledged batches allowed per turn. */
@@ -67,25 +75,30 @@ export class PortTurns {
    * id). Resolves once the turn has ended and its message is saved; never rejects.
    */
   async start(owner: number, request: unknown, port: TurnPort): Promise<PortTurnReport> {
-    const controller = new AbortController();
+    let turnId: string | null = null;
+    const stop = (reason: AbortReason) => {
+      // The first reason stands: a page that pressed Stop and then closed stopped it itself.
+      entry.stopped ??= reason;
+      if (turnId) this.service.abort(turnId, reason);
+    };
     const sink = new PortSink(port, {
       ...(this.options.window === undefined ? {} : { window: this.options.window }),
-      onDisconnect: () => controller.abort('client-closed' satisfies AbortReason),
+      onDisconnect: () => stop('client-closed'),
     });
     port.onMessage((data) => {
       const message = parsePageMessage(data);
       if (message?.type === 'ack') sink.ack(message.seq);
-      else if (message?.type === 'abort') controller.abort('user' satisfies AbortReason);
+      else if (message?.type === 'abort') stop('user');
     });
     port.onClose(() => sink.disconnected());
 
     let settle!: () => void;
-    const entry: LiveTurn = { owner, controller, sink, settled: new Promise((r) => (settle = r)) };
+    const entry: LiveTurn = { owner, sink, settled: new Promise((r) => (settle = r)), stop, stopped: null };
     this.live.add(entry);
-    const report = (turnId: string | null, outcome: TerminalEvent['outcome']): PortTurnReport => ({
-      turnId,
+    const report = (id: string | null, outcome: TerminalEvent['outcome']): PortTurnReport => ({
+      turnId: id,
       outcome,
-      pageGone: controller.signal.reason === 'client-closed',
+      pageGone: entry.stopped === 'client-closed',
       stats: sink.stats,
     });
     try {
@@ -96,11 +109,13 @@ export class PortTurns {
       }
       let started: StartedTurn;
       try {
-        started = await this.service.startTurn(parsed.data, sink, { signal: controller.signal });
+        started = await this.service.startTurn(parsed.data, sink);
       } catch (err) {
         const error = refusal(err) ?? { type: 'unknown' as const, message: describe(err), retryable: false };
         return this.refuse(sink, error, report);
       }
+      turnId = started.turnId;
+      if (entry.stopped) this.service.abort(turnId, entry.stopped);
       try {
         const result = await started.done;
         const ended = report(started.turnId, result.outcome);
@@ -144,7 +159,7 @@ export class PortTurns {
   async shutdown(timeoutMs: number): Promise<boolean> {
     const turns = [...this.live];
     for (const turn of turns) {
-      turn.controller.abort('shutdown' satisfies AbortReason);
+      turn.stop('shutdown');
       // The window is going away: nothing more needs to reach it, so the engine must not wait on acks.
       turn.sink.disconnected();
     }

@@ -1,14 +1,11 @@
 // The relay engine: runs one turn (one or more provider requests joined by the tool loop), writes
-// every event to a sink as it arrives, and ends with exactly one terminal event.
+// every event to a sink as it arrives, follows the turn with the shared turn reducer, and ends with
+// exactly one terminal event.
 import type Anthropic from '@anthropic-ai/sdk';
-import { finalizeMessage } from '../../shared/accumulate';
-import { toApiMessages } from './history';
-import { computeMetrics, createMarks, observeRelayEvent } from '../../shared/metrics';
+import { createMessage, finalizeMessage, toolUses } from '../../shared/accumulate';
 import type {
-  AccBlock,
   AccMessage,
   AssistantMessage,
-  AssistantStep,
   ChatMessage,
   Metrics,
   Outcome,
@@ -16,13 +13,22 @@ import type {
   RelayError,
   RelayEvent,
   StopReason,
+  TerminalEvent,
   ToolResultRecord,
 } from '../../shared/protocol';
+import {
+  applyRelayEvent,
+  assistantMessageOf,
+  createTurn,
+  terminalOf,
+  type TurnState,
+} from '../../shared/turn';
 import type { ProviderClient } from '../providers/anthropic';
 import type { ToolRegistry } from '../tools/registry';
 import { runTool, toolDefinitions } from '../tools/registry';
 import type { RelaySink } from './delivery';
 import { Delivery } from './delivery';
+import { toApiMessages, type ApiMessageParam } from './history';
 import { runStep } from './step';
 
 export type RelayLogEntry =
@@ -47,6 +53,8 @@ export type RelayLogEntry =
 export type RunTurnOptions = {
   turnId: string;
   conversationId: string;
+  /** When the stored message says the turn began (default: now). */
+  createdAt?: number;
   provider: ProviderClient;
   providerKind: ProviderKind;
   /** The conversation so far, ending with the user message (or the assistant message to continue). */
@@ -55,6 +63,8 @@ export type RunTurnOptions = {
   tools: ToolRegistry;
   sink: RelaySink;
   signal: AbortSignal;
+  /** Keep content arrival times in the turn (for a face that tells a buffered stream). */
+  keepArrivals?: boolean;
   idleTimeoutMs: number;
   /** SDK retries for HTTP failures before the body (429/5xx/529). */
   maxRetries?: number;
@@ -65,8 +75,8 @@ export type RunTurnOptions = {
   pendingLimit?: number;
   /** Sentences for the person about this turn's route, sent right after turn_start. */
   notices?: string[];
-  /** Called after every event with the turn so far (for saving partial messages). */
-  onProgress?: (message: AssistantMessage) => void;
+  /** Called after every event with the turn so far (saving partial messages, the CLI's view). */
+  onProgress?: (turn: TurnState) => void;
   log?: (entry: RelayLogEntry) => void;
   clock?: () => number;
 };
@@ -76,53 +86,39 @@ export type TurnResult = {
   stopReason: StopReason | null;
   error: RelayError | null;
   metrics: Metrics;
+  /** The turn as the shared reducer followed it, ending with the terminal. */
+  turn: TurnState;
   message: AssistantMessage;
   toolInputParses: number;
   mergedEvents: number;
   peakPending: number;
 };
 
-type ToolBlock = Extract<AccBlock, { type: 'tool_use' | 'server_tool_use' }>;
-
-const toolBlocks = (m: AccMessage): ToolBlock[] =>
-  m.blocks.filter(
-    (b): b is ToolBlock => b !== undefined && (b.type === 'tool_use' || b.type === 'server_tool_use'),
-  );
-
-const contentSize = (m: AccMessage): number =>
-  m.blocks.reduce(
-    (n, b) => n + (b?.type === 'text' ? b.text.length : b?.type === 'thinking' ? b.thinking.length : 0),
-    0,
-  );
+type RoundsEnd = { outcome: Outcome; error: RelayError | null };
 
 export async function runTurn(opts: RunTurnOptions): Promise<TurnResult> {
   const clock = opts.clock ?? (() => performance.now());
   const { turnId, signal } = opts;
   const delivery = new Delivery(opts.sink, opts.pendingLimit ?? 256 * 1024);
-  let marks = createMarks(clock());
-  const steps: AssistantStep[] = [];
-  const executed = new Set<string>();
-  const assistant: AssistantMessage = {
-    id: `msg_${turnId}`,
-    role: 'assistant',
+  const meta = {
     turnId,
-    createdAt: Date.now(),
-    steps,
-    outcome: null,
-    stopReason: null,
-    error: null,
-    metrics: null,
+    createdAt: opts.createdAt ?? Date.now(),
     provider: opts.providerKind,
     model: opts.params.model,
   };
-  const progress = () => opts.onProgress?.({ ...assistant, steps: [...steps] });
-  const observe = (event: RelayEvent) => {
-    marks = observeRelayEvent(marks, event, event.t);
-  };
+  let turn = createTurn({
+    startedAt: clock(),
+    conversationId: opts.conversationId,
+    arrivals: opts.keepArrivals ?? false,
+  });
+  // The reducer sees every event before the sink does, so whoever reads the turn (the partial
+  // saver, the CLI) already has what the sink is about to show.
   const emit = async (event: RelayEvent) => {
-    observe(event);
+    turn = applyRelayEvent(turn, event, event.t);
+    opts.onProgress?.(turn);
     await delivery.deliver(event);
   };
+  const messageOf = (current: TurnState) => assistantMessageOf(current, meta);
 
   await emit({
     type: 'turn_start',
@@ -132,101 +128,110 @@ export async function runTurn(opts: RunTurnOptions): Promise<TurnResult> {
     provider: opts.providerKind,
     model: opts.params.model,
   });
-
   for (const message of opts.notices ?? []) {
     await emit({ type: 'status', turnId, t: clock(), status: { phase: 'notice', message } });
   }
 
-  let outcome: Outcome = 'complete';
-  let error: RelayError | null = null;
-  let retriedTurn = false;
-  const maxRounds = opts.maxToolRounds ?? 8;
+  const end = await runRounds(opts, {
+    clock,
+    delivery,
+    emit,
+    turn: () => turn,
+    history: () => toApiMessages([...opts.history, messageOf(turn)]),
+  });
+
+  const terminal = terminalOf(turn, { turnId, t: clock(), ...end });
+  await emit(terminal);
+  await delivery.settle();
+  opts.log?.({
+    kind: 'turn_end',
+    turnId,
+    outcome: terminal.outcome,
+    stopReason: terminal.stopReason,
+    mergedEvents: delivery.mergedEvents,
+  });
+  return resultOf(terminal, turn, messageOf(turn), delivery);
+}
+
+/** A turn's result, read off its terminal; `delivery` says what the sink made the relay hold. */
+export function resultOf(
+  terminal: TerminalEvent,
+  turn: TurnState,
+  message: AssistantMessage,
+  delivery: { mergedEvents: number; peakPending: number } = { mergedEvents: 0, peakPending: 0 },
+): TurnResult {
+  const { outcome, stopReason, error, metrics, toolInputParses } = terminal;
+  const { mergedEvents, peakPending } = delivery;
+  return { outcome, stopReason, error, metrics, turn, message, toolInputParses, mergedEvents, peakPending };
+}
+
+type RoundsContext = {
+  clock: () => number;
+  delivery: Delivery;
+  emit: (event: RelayEvent) => Promise<void>;
+  turn: () => TurnState;
+  /** The API messages for the next request: the history, then this turn so far. */
+  history: () => ApiMessageParam[];
+};
+
+/** The tool loop: a request, its tools, the next request, until the model stops asking. */
+async function runRounds(opts: RunTurnOptions, ctx: RoundsContext): Promise<RoundsEnd> {
+  const { turnId, signal } = opts;
+  const executed = new Set<string>();
   const tools = toolDefinitions(opts.tools);
+  const maxRounds = opts.maxToolRounds ?? 8;
+  let retriedTurn = false;
 
   for (let round = 0; ; round++) {
-    const step = steps.length;
-    const apiMessages = toApiMessages([...opts.history, { ...assistant, steps: [...steps] }]);
+    const step = ctx.turn().steps.length;
+    const messages = ctx.history() as Anthropic.MessageParam[];
     const attempt = () =>
       runStep({
         turnId,
         step,
         provider: opts.provider,
-        params: { ...opts.params, messages: apiMessages as Anthropic.MessageParam[], tools },
+        params: { ...opts.params, messages, tools },
         signal,
         idleTimeoutMs: opts.idleTimeoutMs,
         maxRetries: opts.maxRetries ?? 2,
-        delivery,
-        clock,
-        observe: (event, message) => {
-          observe(event);
-          steps[step] = { message, toolResults: [] };
-          progress();
-        },
+        delivery: ctx.delivery,
+        clock: ctx.clock,
+        emit: ctx.emit,
+        message: () => ctx.turn().steps[step]?.message ?? createMessage(),
       });
-    const end = await attempt();
-    const message = finalizeMessage(end.message);
-    steps[step] = { message, toolResults: [] };
-    for (const block of toolBlocks(message)) {
-      if (block.input.status !== 'streaming') {
-        opts.log?.({
-          kind: 'tool_input_parsed',
-          turnId,
-          toolUseId: block.id,
-          name: block.name,
-          parseAttempts: block.parseAttempts,
-          ok: block.input.status === 'parsed',
-        });
-      }
-    }
-
+    let end = await attempt();
+    const retryable = end.error?.type === 'overloaded' || end.error?.type === 'network';
     if (
       end.outcome === 'error' &&
-      (end.error?.type === 'overloaded' || end.error?.type === 'network') &&
+      retryable &&
       (opts.autoRetry ?? true) &&
       !retriedTurn &&
       executed.size === 0
     ) {
       retriedTurn = true;
-      opts.log?.({ kind: 'turn_retry', turnId, reason: end.error.type });
-      const previous = steps[step];
-      await emit({
+      opts.log?.({ kind: 'turn_retry', turnId, reason: end.error?.type ?? 'unknown' });
+      await ctx.emit({
         type: 'status',
         turnId,
-        t: clock(),
-        status: { phase: 'turn_retry', attempt: 2, reason: end.error.type },
+        t: ctx.clock(),
+        status: { phase: 'turn_retry', attempt: 2, reason: end.error?.type ?? 'unknown', step },
       });
-      steps.length = step;
-      const retried = await attempt();
-      const retriedMessage = finalizeMessage(retried.message);
-      // A retry that fails with less to show than the first attempt must not cost the user text.
-      const keepFirst =
-        retried.outcome !== 'complete' &&
-        previous &&
-        contentSize(previous.message) > contentSize(retriedMessage);
-      steps[step] = keepFirst && previous ? previous : { message: retriedMessage, toolResults: [] };
-      if (retried.outcome !== 'complete') {
-        outcome = retried.outcome;
-        error = retried.error;
-        break;
-      }
-    } else if (end.outcome !== 'complete') {
-      outcome = end.outcome;
-      error = end.error;
-      break;
+      end = await attempt();
     }
+    const message = finalizeMessage(end.message);
+    logParsedInputs(opts, message);
+    if (end.outcome !== 'complete') return end;
 
-    const finalMessage = steps[step]!.message;
-    if (finalMessage.stopReason !== 'tool_use' || round + 1 >= maxRounds) break;
-    const calls = toolBlocks(finalMessage).filter((b) => b.type === 'tool_use' && !executed.has(b.id));
-    if (calls.length === 0) break;
+    if (message.stopReason !== 'tool_use' || round + 1 >= maxRounds) return end;
+    const calls = toolUses(message).filter((b) => b.type === 'tool_use' && !executed.has(b.id));
+    if (calls.length === 0) return end;
 
-    await emit({
+    await ctx.emit({
       type: 'status',
       turnId,
-      t: clock(),
+      t: ctx.clock(),
       status: { phase: 'running_tools', toolUseIds: calls.map((c) => c.id) },
     });
-    const results: ToolResultRecord[] = [];
     for (const call of calls) {
       if (signal.aborted) break;
       // Recorded before running: whatever happens next, this id is never run again.
@@ -240,46 +245,22 @@ export async function runTurn(opts: RunTurnOptions): Promise<TurnResult> {
             };
       opts.log?.({ kind: 'tool_run', turnId, toolUseId: call.id, name: call.name, isError: output.isError });
       const result: ToolResultRecord = { toolUseId: call.id, name: call.name, ...output };
-      results.push(result);
-      steps[step] = { message: finalMessage, toolResults: [...results] };
-      await emit({ type: 'tool_result', turnId, t: clock(), step, result });
-      progress();
+      await ctx.emit({ type: 'tool_result', turnId, t: ctx.clock(), step, result });
     }
-    if (signal.aborted) {
-      outcome = 'aborted';
-      break;
-    }
+    if (signal.aborted) return { outcome: 'aborted', error: null };
   }
+}
 
-  const stopReason = steps.at(-1)?.message.stopReason ?? null;
-  const terminalAt = clock();
-  marks = { ...marks, endedAt: terminalAt };
-  const metrics = computeMetrics(marks);
-  const toolInputParses = steps.reduce(
-    (n, s) => n + toolBlocks(s.message).reduce((k, b) => k + b.parseAttempts, 0),
-    0,
-  );
-  await delivery.deliver({
-    type: 'terminal',
-    turnId,
-    t: terminalAt,
-    outcome,
-    stopReason,
-    error,
-    metrics,
-    toolInputParses,
-  });
-  await delivery.settle();
-  opts.log?.({ kind: 'turn_end', turnId, outcome, stopReason, mergedEvents: delivery.mergedEvents });
-  Object.assign(assistant, { steps: [...steps], outcome, stopReason, error, metrics });
-  return {
-    outcome,
-    stopReason,
-    error,
-    metrics,
-    message: assistant,
-    toolInputParses,
-    mergedEvents: delivery.mergedEvents,
-    peakPending: delivery.peakPending,
-  };
+function logParsedInputs(opts: RunTurnOptions, message: AccMessage): void {
+  for (const block of toolUses(message)) {
+    if (block.input.status === 'streaming') continue;
+    opts.log?.({
+      kind: 'tool_input_parsed',
+      turnId: opts.turnId,
+      toolUseId: block.id,
+      name: block.name,
+      parseAttempts: block.parseAttempts,
+      ok: block.input.status === 'parsed',
+    });
+  }
 }

@@ -1,13 +1,16 @@
-// Live turns keyed by id, each with its abort. Every face (IPC, HTTP, CLI) stops a turn through here.
+// Live turns keyed by id, each with its one abort. The chat service owns the registry, and every
+// face (desktop port, HTTP, CLI) stops a turn through the service, which stops it here: there is no
+// other controller for a turn anywhere.
 export type AbortReason = 'user' | 'client-closed' | 'shutdown';
 
 export class TurnRegistry {
   private readonly live = new Map<string, AbortController>();
 
-  register(turnId: string): AbortController {
+  /** The turn's signal: the engine passes it down to the provider request and the tools. */
+  register(turnId: string): AbortSignal {
     const controller = new AbortController();
     this.live.set(turnId, controller);
-    return controller;
+    return controller.signal;
   }
 
   release(turnId: string): void {

@@ -2,7 +2,6 @@
 // sink, and say exactly how it ended. The SDK's iterator ends silently both on abort and on EOF
 // without message_stop; the abort signal's reason and the message's `finished` flag tell them apart.
 import type Anthropic from '@anthropic-ai/sdk';
-import { accumulate, createMessage } from '../../shared/accumulate';
 import type { AccMessage, Outcome, RelayError, RelayEvent, StreamEvent } from '../../shared/protocol';
 import type { ProviderClient } from '../providers/anthropic';
 import type { Delivery } from './delivery';
@@ -21,8 +20,10 @@ export type StepContext = {
   maxRetries: number;
   delivery: Delivery;
   clock: () => number;
-  /** Every relay event this step produces, as it is produced (metrics, persistence). */
-  observe: (event: RelayEvent, message: AccMessage) => void;
+  /** Applies an event to the turn and delivers it to the sink (the engine's one way out). */
+  emit: (event: RelayEvent) => Promise<void>;
+  /** This step's message as the turn reducer holds it (an empty one before message_start). */
+  message: () => AccMessage;
 };
 
 export async function runStep(ctx: StepContext): Promise<StepEnd> {
@@ -32,20 +33,16 @@ export async function runStep(ctx: StepContext): Promise<StepEnd> {
   if (ctx.signal.aborted) forward();
   else ctx.signal.addEventListener('abort', forward, { once: true });
   const watchdog = new IdleWatchdog(ctx.idleTimeoutMs, () => controller.abort('stalled'));
-  let message = createMessage();
 
-  const emit = async (event: RelayEvent) => {
-    ctx.observe(event, message);
-    await delivery.deliver(event);
-  };
   const status = (s: Extract<RelayEvent, { type: 'status' }>['status']) =>
-    emit({ type: 'status', turnId, t: clock(), status: s });
-  const provide = async (event: StreamEvent) => {
-    message = accumulate(message, event);
-    await emit({ type: 'provider', turnId, t: clock(), step, event });
-  };
+    ctx.emit({ type: 'status', turnId, t: clock(), status: s });
+  const provide = (event: StreamEvent) => ctx.emit({ type: 'provider', turnId, t: clock(), step, event });
 
-  const ended = (outcome: Outcome, error: RelayError | null): StepEnd => ({ outcome, error, message });
+  const ended = (outcome: Outcome, error: RelayError | null): StepEnd => ({
+    outcome,
+    error,
+    message: ctx.message(),
+  });
   const abortedEnd = (): StepEnd =>
     controller.signal.reason === 'stalled'
       ? ended('stalled', relayError('stalled', `no data for ${Math.round(ctx.idleTimeoutMs / 1000)} s`))
@@ -95,6 +92,7 @@ export async function runStep(ctx: StepContext): Promise<StepEnd> {
       await provide(event);
     }
     if (controller.signal.aborted) return abortedEnd();
+    const message = ctx.message();
     if (message.finished) return ended('complete', null);
     if (!message.started) {
       const what =
@@ -106,7 +104,7 @@ export async function runStep(ctx: StepContext): Promise<StepEnd> {
     await Promise.allSettled(pending);
     if (controller.signal.aborted) return abortedEnd();
     const wire = wireErrorOf(err);
-    if (wire && message.started) {
+    if (wire && ctx.message().started) {
       // An `error` event mid-stream: the SDK throws it; the reducer and the sink still get it as an event.
       await provide({ type: 'error', error: wire });
       return ended('error', fromWireError(wire));

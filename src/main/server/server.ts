@@ -100,7 +100,7 @@ export async function startServer(opts: ServeOptions): Promise<SluiceServer> {
     close: () =>
       (closing ??= (async () => {
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-        opts.service.registry.abortAll('shutdown');
+        opts.service.abortAll('shutdown');
         await Promise.allSettled([...live]);
         server.closeAllConnections();
         await closed;

@@ -2,8 +2,8 @@
 // answered as JSON before the stream starts; once it starts, every outcome is a terminal event.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { StartTurnSchema, type Outcome, type RelayEvent } from '../../shared/protocol';
-import { noMetrics } from '../../shared/terminal';
-import { TurnRequestError, type ChatService } from '../chat/service';
+import { localTerminal } from '../../shared/terminal';
+import { TurnRequestError, type ChatService, type StartedTurn } from '../chat/service';
 import { relayError } from '../relay/errors';
 import { NotFoundError } from '../store/conversations';
 import type { SettingsStore } from '../store/settings';
@@ -34,14 +34,17 @@ export async function streamTurn(ctx: TurnContext, req: IncomingMessage, res: Se
   const request = validate(StartTurnSchema, await readJsonBody(req), 'The turn request');
   const { pingIntervalMs } = await ctx.settings.get();
   const sink = new SseSink(res, pingIntervalMs);
-  const clientGone = new AbortController();
+  // A browser that goes away stops its turn, as Stop would; it may go before the turn has an id.
+  let started: StartedTurn | null = null;
+  let clientClosed = false;
   res.on('close', () => {
-    if (!sink.terminalWritten) clientGone.abort('client-closed');
+    if (sink.terminalWritten) return;
+    clientClosed = true;
+    if (started) ctx.service.abort(started.turnId, 'client-closed');
   });
 
-  let started;
   try {
-    started = await ctx.service.startTurn(request, sink, { signal: clientGone.signal });
+    started = await ctx.service.startTurn(request, sink);
   } catch (err) {
     if (err instanceof NotFoundError) throw new ApiError(404, 'not_found', err.message);
     if (err instanceof TurnRequestError) {
@@ -53,22 +56,24 @@ export async function streamTurn(ctx: TurnContext, req: IncomingMessage, res: Se
     }
     throw err;
   }
+  const turn = started;
+  if (clientClosed) ctx.service.abort(turn.turnId, 'client-closed');
   sink.open();
-  const finished = started.done.then(
+  const finished = turn.done.then(
     (result) => {
       ctx.onTurnEnd?.({
-        turnId: started.turnId,
-        conversationId: started.conversationId,
+        turnId: turn.turnId,
+        conversationId: turn.conversationId,
         outcome: result.outcome,
         peakPending: result.peakPending,
         mergedEvents: result.mergedEvents,
         sse: sink.stats,
-        clientClosed: clientGone.signal.aborted,
+        clientClosed,
       });
     },
     (err: unknown) => {
       // The engine always writes its terminal; this covers a failure after it (e.g. the final save).
-      if (!sink.terminalWritten) sink.write(internalTerminal(started.turnId, err));
+      if (!sink.terminalWritten) sink.write(internalTerminal(turn.turnId, err));
     },
   );
   ctx.live.add(finished);
@@ -81,14 +86,11 @@ export async function streamTurn(ctx: TurnContext, req: IncomingMessage, res: Se
 }
 
 function internalTerminal(turnId: string, err: unknown): RelayEvent {
-  return {
-    type: 'terminal',
+  const message = err instanceof Error ? err.message : String(err);
+  return localTerminal({
     turnId,
     t: performance.now(),
     outcome: 'error',
-    stopReason: null,
-    error: relayError('unknown', err instanceof Error ? err.message : String(err)),
-    metrics: noMetrics(),
-    toolInputParses: 0,
-  };
+    error: relayError('unknown', message),
+  });
 }

@@ -1,6 +1,5 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import type { ChatClient } from '../../shared/protocol';
 import { getChatClient } from './api/client';
 import { App } from './components/App';
 import { HighlighterContext } from './components/CodeBlock';
@@ -22,13 +21,6 @@ function savedTheme(): ThemePreference {
   }
 }
 
-// `?demo` replays scripted turns with no main process behind the window (screenshots, a look around).
-async function chooseClient(): Promise<ChatClient> {
-  if (!new URLSearchParams(location.search).has('demo')) return getChatClient();
-  const { createDemoClient } = await import('./api/demo');
-  return createDemoClient();
-}
-
 function showFatal(root: HTMLElement, err: unknown) {
   const p = document.createElement('p');
   p.className = 'fatal';
@@ -38,20 +30,19 @@ function showFatal(root: HTMLElement, err: unknown) {
 
 const root = document.getElementById('root');
 if (root) {
-  chooseClient().then(
-    (client) => {
-      const store = createAppStore(client, { theme: savedTheme() });
-      const highlighter = createShikiHighlighter();
-      createRoot(root).render(
-        <StrictMode>
-          <StoreProvider store={store}>
-            <HighlighterContext.Provider value={highlighter}>
-              <App />
-            </HighlighterContext.Provider>
-          </StoreProvider>
-        </StrictMode>,
-      );
-    },
-    (err: unknown) => showFatal(root, err),
-  );
+  try {
+    const store = createAppStore(getChatClient(), { theme: savedTheme() });
+    const highlighter = createShikiHighlighter();
+    createRoot(root).render(
+      <StrictMode>
+        <StoreProvider store={store}>
+          <HighlighterContext.Provider value={highlighter}>
+            <App />
+          </HighlighterContext.Provider>
+        </StoreProvider>
+      </StrictMode>,
+    );
+  } catch (err) {
+    showFatal(root, err);
+  }
 }

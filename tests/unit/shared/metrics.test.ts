@@ -178,7 +178,7 @@ test('observeRelayEvent uses the observer clock it is given, not event.t', () =>
 test('a retried step (same step number) replaces that step’s output tokens instead of adding them', () => {
   const events: RelayEvent[] = [
     at(10, messageDelta(null, { output_tokens: 40 }), 0),
-    status(20, { phase: 'turn_retry', attempt: 2, reason: 'overloaded' }),
+    status(20, { phase: 'turn_retry', attempt: 2, reason: 'overloaded', step: 0 }),
     at(30, messageDelta('end_turn', { output_tokens: 15 }), 0),
   ];
   expect(events.reduce((m, e) => observeRelayEvent(m, e, e.t), createMarks(0)).outputTokens).toBe(15);

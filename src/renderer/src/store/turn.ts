@@ -13,6 +13,7 @@ import type {
   TurnHandle,
 } from '../../../shared/protocol';
 import { localTerminal } from '../../../shared/terminal';
+import { assistantMessageOf } from '../../../shared/turn';
 import { applyBatch, createLiveTurn, stopTurn, type LiveTurn, type TimedEvent } from './live-turn';
 import type { AppSlice, AppState, StoreDeps } from './types';
 
@@ -48,19 +49,12 @@ const failedTerminal = (turnId: string, message: string, at: number): TerminalEv
 
 /** The message as the main process would have stored it, for when the stored one cannot be fetched. */
 function messageFromLive(live: LiveTurn, terminal: TerminalEvent): AssistantMessage {
-  return {
-    id: `live_${live.turnId ?? live.key}`,
-    role: 'assistant',
-    turnId: live.turnId ?? String(live.key),
-    createdAt: Date.now(),
-    steps: live.steps,
-    outcome: live.stopped ? 'aborted' : terminal.outcome,
-    stopReason: terminal.stopReason,
-    error: terminal.error,
-    metrics: terminal.metrics,
-    provider: live.provider ?? 'simulated',
-    model: live.model ?? '',
-  };
+  const turnId = live.turnId ?? String(live.key);
+  const message = assistantMessageOf(
+    { ...live, terminal },
+    { id: `live_${turnId}`, turnId, createdAt: Date.now(), provider: 'simulated', model: '' },
+  );
+  return live.stopped ? { ...message, outcome: 'aborted' } : message;
 }
 
 export const createTurnSlice =

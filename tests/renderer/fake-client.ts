@@ -1,13 +1,18 @@
-// A ChatClient that runs no model: it replays scripted relay events (the `?demo` mode) or lets a
-// test drive each turn by hand, and keeps conversations in memory the way the main process would
-// (the shared reducer accumulates what was sent, the terminal event carries computed metrics).
-import { accumulate, createMessage, finalizeMessage } from '../../../shared/accumulate';
-import { computeMetrics, createMarks, observeRelayEvent, type TimingMarks } from '../../../shared/metrics';
+// A test double of the ChatClient: no model and no main process. A test drives each turn by hand
+// (emit the relay events, then end it); the turn is followed with the shared turn reducer, as the
+// main process follows it, and conversations are kept in memory with the chat service's rules
+// (a request that cannot apply is refused, and nothing is stored).
+import { localTerminal } from '../../src/shared/terminal';
+import {
+  applyRelayEvent,
+  assistantMessageOf,
+  createTurn,
+  terminalOf,
+  type TurnState,
+} from '../../src/shared/turn';
 import {
   DEFAULT_SETTINGS,
   SettingsSchema,
-  type AssistantMessage,
-  type AssistantStep,
   type ChatClient,
   type ChatMessage,
   type Conversation,
@@ -20,16 +25,22 @@ import {
   type SettingsPatch,
   type SettingsView,
   type StartTurnRequest,
+  type Status,
+  type StreamEvent,
   type TerminalEvent,
+  type ToolResultRecord,
   type TurnHandle,
-} from '../../../shared/protocol';
-import type { ScriptEvent, TurnScript } from './script';
+} from '../../src/shared/protocol';
+
+/** A relay event as a test writes it: the client fills in `turnId` and `t`. */
+export type ScriptEvent =
+  | { type: 'status'; status: Status }
+  | { type: 'provider'; step: number; event: StreamEvent }
+  | { type: 'tool_result'; step: number; result: ToolResultRecord };
 
 export type FakeOptions = {
   conversations?: Conversation[];
   settings?: Partial<SettingsView>;
-  /** One script per turn, in order (cycled). Without scripts every turn is driven by hand. */
-  scripts?: TurnScript[];
   now?: () => number;
 };
 
@@ -48,10 +59,8 @@ const titleFrom = (text: string) => {
 
 export class FakeTurn {
   aborted = false;
-  ended: TerminalEvent | null = null;
   readonly events: RelayEvent[] = [];
-  private marks: TimingMarks;
-  private readonly steps: AssistantStep[] = [];
+  private state: TurnState;
   private resolveDone!: (terminal: TerminalEvent) => void;
   readonly done = new Promise<TerminalEvent>((resolve) => (this.resolveDone = resolve));
 
@@ -63,20 +72,21 @@ export class FakeTurn {
     private readonly onEvent: (event: RelayEvent) => void,
     private readonly client: FakeChatClient,
   ) {
-    this.marks = createMarks(client.now());
+    this.state = createTurn({ startedAt: client.now(), conversationId: conversation.id });
+  }
+
+  get ended(): TerminalEvent | null {
+    return this.state.terminal;
   }
 
   private deliver(event: RelayEvent) {
-    this.marks = observeRelayEvent(this.marks, event, event.t);
+    this.state = applyRelayEvent(this.state, event, event.t);
     this.events.push(event);
     this.onEvent(event);
   }
 
-  private model: string | undefined;
-
-  start(scriptModel?: string) {
-    this.model = scriptModel;
-    const { provider, model } = this.client.providerAndModel(scriptModel);
+  start() {
+    const { provider, model } = this.client.providerAndModel();
     this.deliver({
       type: 'turn_start',
       turnId: this.turnId,
@@ -87,92 +97,35 @@ export class FakeTurn {
     });
   }
 
-  /** Delivers one event, as the relay would; the stored message accumulates it too. */
+  /** Delivers one event, as the relay would. */
   emit(event: ScriptEvent) {
     if (this.ended) return;
-    const t = this.client.now();
-    if (event.type === 'provider') {
-      const previous = this.steps[event.step];
-      // A message_start on a step that already started is a whole-turn retry: the step starts over.
-      const message =
-        previous && !(event.event.type === 'message_start' && previous.message.started)
-          ? previous.message
-          : createMessage();
-      this.steps[event.step] = {
-        message: accumulate(message, event.event),
-        toolResults: previous?.message === message ? previous.toolResults : [],
-      };
-    } else if (event.type === 'tool_result') {
-      const step = this.steps[event.step];
-      if (step) this.steps[event.step] = { ...step, toolResults: [...step.toolResults, event.result] };
-    }
-    this.deliver({ ...event, turnId: this.turnId, t });
+    this.deliver({ ...event, turnId: this.turnId, t: this.client.now() });
   }
 
   /** Ends the turn with its one terminal event and stores the message. */
   end(outcome: Outcome, error: RelayError | null = null): TerminalEvent {
     if (this.ended) return this.ended;
-    const t = this.client.now();
-    const steps = this.steps.filter(Boolean).map((s) => ({ ...s, message: finalizeMessage(s.message) }));
-    const stopReason = steps.at(-1)?.message.stopReason ?? null;
-    const metrics = computeMetrics({ ...this.marks, endedAt: t });
-    const toolInputParses = steps.reduce(
-      (n, s) =>
-        n + s.message.blocks.reduce((k, b) => k + (b && 'parseAttempts' in b ? b.parseAttempts : 0), 0),
-      0,
-    );
-    const terminal: TerminalEvent = {
-      type: 'terminal',
-      turnId: this.turnId,
-      t,
-      outcome,
-      stopReason,
-      error,
-      metrics,
-      toolInputParses,
-    };
-    this.ended = terminal;
-    const { provider, model } = this.client.providerAndModel(this.model);
-    const message: AssistantMessage = {
-      id: `msg_${this.turnId}`,
-      role: 'assistant',
+    const terminal = terminalOf(this.state, { turnId: this.turnId, t: this.client.now(), outcome, error });
+    const ended = applyRelayEvent(this.state, terminal, terminal.t);
+    const message = assistantMessageOf(ended, {
       turnId: this.turnId,
       createdAt: Date.now(),
-      steps,
-      outcome,
-      stopReason,
-      error,
-      metrics,
-      provider,
-      model,
-    };
+      ...this.client.providerAndModel(),
+    });
     this.client.save({ ...this.conversation, updatedAt: Date.now(), messages: [...this.base, message] });
     this.deliver(terminal);
     this.resolveDone(terminal);
     return terminal;
   }
+}
 
-  /** Plays a script with real timers; Stop cancels the rest and ends the turn `aborted`. */
-  play(script: TurnScript) {
-    let i = 0;
-    let timer: ReturnType<typeof setTimeout> | null = null;
-    const next = () => {
-      if (this.aborted || this.ended) return;
-      const item = script.items[i++];
-      if (!item) {
-        this.end(script.end.outcome, script.end.error ?? null);
-        return;
-      }
-      timer = setTimeout(() => {
-        this.emit(item.event);
-        next();
-      }, item.delayMs);
-    };
-    next();
-    return () => {
-      if (timer) clearTimeout(timer);
-    };
-  }
+/** Why the chat service would refuse `request` against `messages`, or null when it applies. */
+function refusalOf(request: StartTurnRequest, messages: ChatMessage[]): string | null {
+  if (request.action === 'send') return null;
+  if (request.action === 'continue')
+    return messages.at(-1)?.role === 'assistant' ? null : 'There is no answer to continue.';
+  return messages.some((m) => m.role === 'user') ? null : 'There is no message to answer again.';
 }
 
 export class FakeChatClient implements ChatClient {
@@ -181,23 +134,21 @@ export class FakeChatClient implements ChatClient {
   readonly now: () => number;
   private readonly conversations = new Map<string, Conversation>();
   private settings: SettingsView;
-  private readonly scripts: TurnScript[];
   private counter = 0;
 
   constructor(options: FakeOptions = {}) {
     this.now = options.now ?? (() => performance.now());
     for (const c of options.conversations ?? []) this.conversations.set(c.id, structuredClone(c));
     this.settings = { ...DEFAULT_SETTINGS, keySet: false, keySource: null, ...options.settings };
-    this.scripts = options.scripts ?? [];
   }
 
   get lastTurn(): FakeTurn | undefined {
     return this.turns.at(-1);
   }
 
-  providerAndModel(scriptModel?: string): { provider: ProviderKind; model: string } {
+  providerAndModel(): { provider: ProviderKind; model: string } {
     const { provider, model, sim } = this.settings;
-    return { provider, model: scriptModel ?? (provider === 'simulated' ? sim.scenario : model) };
+    return { provider, model: provider === 'simulated' ? sim.scenario : model };
   }
 
   save(conversation: Conversation) {
@@ -206,25 +157,32 @@ export class FakeChatClient implements ChatClient {
 
   startTurn(request: StartTurnRequest, onEvent: (event: RelayEvent) => void): TurnHandle {
     const n = ++this.counter;
+    const existing = request.conversationId ? this.conversations.get(request.conversationId) : undefined;
+    const refusal =
+      request.conversationId !== null && !existing
+        ? `There is no conversation ${request.conversationId}.`
+        : refusalOf(request, existing?.messages ?? []);
+    if (refusal !== null) {
+      // Refused before any turn began, as the service does: one terminal, nothing stored.
+      const terminal = localTerminal({
+        turnId: `refused-${n}`,
+        t: this.now(),
+        outcome: 'error',
+        error: { type: 'invalid_request', message: refusal, retryable: false },
+      });
+      queueMicrotask(() => onEvent(terminal));
+      return { turnId: Promise.resolve(terminal.turnId), abort: () => {}, done: Promise.resolve(terminal) };
+    }
     const { conversation, base } = this.prepare(request, n);
     const turn = new FakeTurn(`turn-${n}`, conversation, request, base, onEvent, this);
     this.turns.push(turn);
-    const script = this.scripts.length > 0 ? this.scripts[(n - 1) % this.scripts.length] : undefined;
-    let cancel = () => {};
     // Events arrive after startTurn returns, as they do over IPC or HTTP.
-    queueMicrotask(() => {
-      turn.start(script?.model);
-      if (script) cancel = turn.play(script);
-    });
+    queueMicrotask(() => turn.start());
     return {
       turnId: Promise.resolve(turn.turnId),
       abort: () => {
         if (turn.aborted || turn.ended) return;
         turn.aborted = true;
-        if (script) {
-          cancel();
-          setTimeout(() => turn.end('aborted'), 0);
-        }
       },
       done: turn.done,
     };
@@ -236,7 +194,7 @@ export class FakeChatClient implements ChatClient {
     const conversation: Conversation = existing
       ? structuredClone(existing)
       : {
-          id: request.conversationId ?? `conv-${n}`,
+          id: `conv-${n}`,
           title: request.action === 'send' ? titleFrom(request.text) : 'New chat',
           createdAt: now,
           updatedAt: now,
@@ -246,6 +204,7 @@ export class FakeChatClient implements ChatClient {
     if (request.action === 'send') {
       messages.push({ id: `user-${n}`, role: 'user', text: request.text, createdAt: now });
     } else if (request.action !== 'continue') {
+      // regenerate and edit answer the last user message again, dropping what followed it.
       const lastUser = messages.findLastIndex((m) => m.role === 'user');
       messages.splice(lastUser + 1);
       const user = messages[lastUser];

@@ -1,0 +1,296 @@
+// The one reducer for a turn (DESIGN.md rule 4, one level above `accumulate`): relay events in,
+// the turn out — its steps (one assistant message per request of the tool loop, with their tool
+// results), a whole-turn retry and what it set aside, the phase line, the route notices, the
+// timing marks and the terminal. The engine, the renderer's live turn, the CLI and the bench all
+// follow a turn with it, so every face agrees on what a turn is.
+//
+// Generic over the state so a face can carry its own fields beside the turn (the renderer's live
+// turn does): every transition spreads the state it was given.
+import { accumulate, countToolInputParses, createMessage, finalizeMessage } from './accumulate';
+import {
+  computeMetrics,
+  createMarks,
+  detectBuffering,
+  isContentEvent,
+  observeRelayEvent,
+  type BufferingVerdict,
+  type TimingMarks,
+} from './metrics';
+import type {
+  AccMessage,
+  AssistantMessage,
+  AssistantStep,
+  Outcome,
+  ProviderKind,
+  RelayError,
+  RelayErrorType,
+  RelayEvent,
+  StopReason,
+  StreamEvent,
+  TerminalEvent,
+} from './protocol';
+
+/** What the phase line says. `since` values are in the observer's clock. */
+export type Phase =
+  | { kind: 'connecting'; attempt: number }
+  | { kind: 'waiting'; since: number }
+  | { kind: 'retrying'; since: number; delayMs: number; attempt: number; reason: RelayErrorType }
+  | { kind: 'turn_retry'; attempt: number; reason: RelayErrorType }
+  | { kind: 'thinking'; since: number }
+  | { kind: 'answering' }
+  | { kind: 'tool_input'; name: string }
+  | { kind: 'running_tools'; count: number }
+  | { kind: 'done' };
+
+export type TurnState = {
+  turnId: string | null;
+  conversationId: string | null;
+  provider: ProviderKind | null;
+  model: string | null;
+  /** By step number. A step is settled (finalizeMessage) once a later event shows it has ended. */
+  steps: AssistantStep[];
+  /** The attempt a whole-turn retry set aside: it comes back if the retry ends with less to show. */
+  retired: { step: number; value: AssistantStep } | null;
+  phase: Phase;
+  /** What the relay said about this turn's route (nginx mode, or why it went direct). */
+  notices: string[];
+  /** In the observer's clock. */
+  marks: TimingMarks;
+  /**
+   * Arrival times of content events, for detectBuffering, when the observer asked for them. An
+   * append-only log owned by this turn and appended in place: copying it on every event would make
+   * a long answer quadratic.
+   */
+  arrivals: number[] | null;
+  terminal: TerminalEvent | null;
+  /** Set with the terminal, when arrivals were kept. */
+  buffering: BufferingVerdict | null;
+};
+
+export function createTurn(init: {
+  startedAt: number;
+  conversationId?: string | null;
+  /** Keep content arrival times, to tell a buffered stream at the end. */
+  arrivals?: boolean;
+}): TurnState {
+  return {
+    turnId: null,
+    conversationId: init.conversationId ?? null,
+    provider: null,
+    model: null,
+    steps: [],
+    retired: null,
+    phase: { kind: 'connecting', attempt: 1 },
+    notices: [],
+    marks: createMarks(init.startedAt),
+    arrivals: init.arrivals ? [] : null,
+    terminal: null,
+    buffering: null,
+  };
+}
+
+/**
+ * Applies one relay event received at `at` (the observer's clock). Returns `turn` itself when the
+ * event changed nothing; nothing is applied after the terminal.
+ */
+export function applyRelayEvent<T extends TurnState>(turn: T, event: RelayEvent, at: number): T {
+  if (turn.terminal) return turn;
+  const marks = observeRelayEvent(turn.marks, event, at);
+  // Provider events are most of a turn: they are applied with one copy of the state, not two.
+  if (event.type === 'provider') return applyProvider(turn, marks, event.step, event.event, at);
+  const next = marks === turn.marks ? turn : { ...turn, marks };
+  switch (event.type) {
+    case 'turn_start':
+      return {
+        ...next,
+        turnId: event.turnId,
+        conversationId: event.conversationId,
+        provider: event.provider,
+        model: event.model,
+      };
+    case 'status':
+      return applyStatus(next, event.status, at);
+    case 'tool_result': {
+      const step = next.steps[event.step];
+      if (!step) return next;
+      const steps = next.steps.slice();
+      steps[event.step] = {
+        message: finalizeMessage(step.message),
+        toolResults: [...step.toolResults, event.result],
+      };
+      return { ...next, steps };
+    }
+    case 'terminal':
+      return endTurn(next, event, at);
+  }
+}
+
+function applyStatus<T extends TurnState>(
+  turn: T,
+  status: Extract<RelayEvent, { type: 'status' }>['status'],
+  at: number,
+): T {
+  switch (status.phase) {
+    case 'connecting':
+      return { ...turn, phase: { kind: 'connecting', attempt: status.attempt } };
+    case 'waiting':
+      // The wait a person feels started when they pressed Send, not when headers arrived.
+      return { ...turn, phase: { kind: 'waiting', since: turn.marks.startedAt } };
+    case 'retrying':
+      return {
+        ...turn,
+        phase: {
+          kind: 'retrying',
+          since: at,
+          delayMs: status.delayMs,
+          attempt: status.attempt,
+          reason: status.reason,
+        },
+      };
+    case 'running_tools':
+      return {
+        ...turn,
+        steps: settleSteps(turn.steps),
+        phase: { kind: 'running_tools', count: status.toolUseIds.length },
+      };
+    case 'turn_retry': {
+      // The step starts over: what it streamed is set aside, and the next attempt streams anew.
+      const previous = turn.steps[status.step];
+      return {
+        ...turn,
+        steps: turn.steps.slice(0, status.step),
+        retired: previous
+          ? { step: status.step, value: { ...previous, message: finalizeMessage(previous.message) } }
+          : turn.retired,
+        phase: { kind: 'turn_retry', attempt: status.attempt, reason: status.reason },
+      };
+    }
+    case 'notice':
+      return { ...turn, notices: [...turn.notices, status.message] };
+  }
+}
+
+function applyProvider<T extends TurnState>(
+  turn: T,
+  marks: TimingMarks,
+  step: number,
+  event: StreamEvent,
+  at: number,
+): T {
+  const previous = turn.steps[step];
+  const message = previous?.message ?? createMessage();
+  const accumulated = accumulate(message, event);
+  if (turn.arrivals && isContentEvent(event)) turn.arrivals.push(at);
+  const phase = phaseAfter(turn.phase, event, at);
+  if (accumulated === message && previous) {
+    if (phase === turn.phase && marks === turn.marks) return turn;
+    return { ...turn, marks, phase };
+  }
+  // A new step means the ones before it have ended.
+  const steps = step >= turn.steps.length ? settleSteps(turn.steps).slice() : turn.steps.slice();
+  steps[step] = { message: accumulated, toolResults: previous?.toolResults ?? [] };
+  return { ...turn, marks, steps, phase };
+}
+
+function phaseAfter(phase: Phase, event: StreamEvent, at: number): Phase {
+  if (event.type === 'content_block_start') {
+    // Junk from the wire may lack the block or its name.
+    const block = event.content_block as { type?: unknown; name?: unknown } | undefined;
+    if (block?.type === 'tool_use' || block?.type === 'server_tool_use') {
+      return { kind: 'tool_input', name: typeof block.name === 'string' ? block.name : 'tool' };
+    }
+    return phase;
+  }
+  if (event.type !== 'content_block_delta') return phase;
+  const kind = (event.delta as { type?: unknown } | undefined)?.type;
+  if (kind === 'thinking_delta' && phase.kind !== 'thinking') return { kind: 'thinking', since: at };
+  if (kind === 'text_delta' && phase.kind !== 'answering') return { kind: 'answering' };
+  return phase;
+}
+
+function endTurn<T extends TurnState>(turn: T, terminal: TerminalEvent, at: number): T {
+  let steps = settleSteps(turn.steps);
+  const retired = turn.retired;
+  if (retired && terminal.outcome !== 'complete') {
+    // A retry that failed with less to show than the attempt before it must not cost the text.
+    const retry = steps[retired.step];
+    if (
+      (!retry || !retry.message.finished) &&
+      contentSize(retired.value.message) > (retry ? contentSize(retry.message) : 0)
+    ) {
+      steps = steps.slice(0, retired.step);
+      steps[retired.step] = retired.value;
+    }
+  }
+  return {
+    ...turn,
+    steps,
+    phase: { kind: 'done' },
+    terminal,
+    buffering: turn.arrivals ? detectBuffering(turn.arrivals, turn.marks.startedAt, at) : null,
+  };
+}
+
+/** Every step's message finalized; `steps` itself when none changed. */
+export function settleSteps(steps: AssistantStep[]): AssistantStep[] {
+  let changed = false;
+  const out = steps.map((step) => {
+    const message = finalizeMessage(step.message);
+    if (message === step.message) return step;
+    changed = true;
+    return { ...step, message };
+  });
+  return changed ? out : steps;
+}
+
+const contentSize = (m: AccMessage): number =>
+  m.blocks.reduce(
+    (n, b) => n + (b?.type === 'text' ? b.text.length : b?.type === 'thinking' ? b.thinking.length : 0),
+    0,
+  );
+
+/** JSON.parse calls made on tool input over the turn's steps (the contract: one per tool block). */
+export const toolInputParses = (steps: readonly AssistantStep[]): number =>
+  steps.reduce((n, s) => n + countToolInputParses(s.message), 0);
+
+export const stopReasonOf = (turn: TurnState): StopReason | null =>
+  turn.steps.at(-1)?.message.stopReason ?? null;
+
+/** The terminal event that ends `turn` at `t`, with the observer's own numbers. */
+export function terminalOf(
+  turn: TurnState,
+  end: { turnId: string; t: number; outcome: Outcome; error: RelayError | null },
+): TerminalEvent {
+  const steps = settleSteps(turn.steps);
+  return {
+    type: 'terminal',
+    turnId: end.turnId,
+    t: end.t,
+    outcome: end.outcome,
+    stopReason: steps.at(-1)?.message.stopReason ?? null,
+    error: end.error,
+    metrics: computeMetrics({ ...turn.marks, endedAt: end.t }),
+    toolInputParses: toolInputParses(steps),
+  };
+}
+
+/** The turn as a stored assistant message; `outcome` is null (and so are its numbers) while it streams. */
+export function assistantMessageOf(
+  turn: TurnState,
+  meta: { turnId: string; createdAt: number; provider: ProviderKind; model: string; id?: string },
+): AssistantMessage {
+  const terminal = turn.terminal;
+  return {
+    id: meta.id ?? `msg_${meta.turnId}`,
+    role: 'assistant',
+    turnId: meta.turnId,
+    createdAt: meta.createdAt,
+    steps: turn.steps,
+    outcome: terminal?.outcome ?? null,
+    stopReason: terminal?.stopReason ?? null,
+    error: terminal?.error ?? null,
+    metrics: terminal?.metrics ?? null,
+    provider: turn.provider ?? meta.provider,
+    model: turn.model ?? meta.model,
+  };
+}
