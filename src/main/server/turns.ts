@@ -3,11 +3,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { StartTurnSchema, type Outcome, type RelayEvent } from '../../shared/protocol';
 import { noMetrics } from '../../shared/terminal';
-import { TurnRequestError, type ChatService } from '../chat/service';
+import type { ChatService } from '../chat/service';
 import { relayError } from '../relay/errors';
-import { NotFoundError } from '../store/conversations';
 import type { SettingsStore } from '../store/settings';
-import { ApiError, readJsonBody, validate } from './http';
+import { readJsonBody, validate } from './http';
 import { SseSink, type SseStats } from './sse';
 
 export type TurnReport = {
@@ -39,20 +38,8 @@ export async function streamTurn(ctx: TurnContext, req: IncomingMessage, res: Se
     if (!sink.terminalWritten) clientGone.abort('client-closed');
   });
 
-  let started;
-  try {
-    started = await ctx.service.startTurn(request, sink, { signal: clientGone.signal });
-  } catch (err) {
-    if (err instanceof NotFoundError) throw new ApiError(404, 'not_found', err.message);
-    if (err instanceof TurnRequestError) {
-      throw new ApiError(
-        err.type === 'not_found' ? 404 : 409,
-        err.type === 'not_found' ? 'not_found' : 'invalid_action',
-        err.message,
-      );
-    }
-    throw err;
-  }
+  // A refusal (no such conversation, an action it cannot take) goes to server.ts, which answers it.
+  const started = await ctx.service.startTurn(request, sink, { signal: clientGone.signal });
   sink.open();
   const finished = started.done.then(
     (result) => {
