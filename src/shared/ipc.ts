@@ -2,6 +2,7 @@
 // and result, the envelope that carries typed errors across, and the bridge the preload exposes as
 // `window.sluice`. Types and string constants only — no zod — so the sandboxed preload bundle stays
 // small. The per-turn stream travels on a MessagePort; its messages are in port-protocol.ts.
+import type { AnswerError } from './errors';
 import type {
   Conversation,
   ConversationSummary,
@@ -51,19 +52,12 @@ export const INVOKE_CHANNELS: readonly InvokeChannel[] = [
   'settings:set-key',
 ];
 
-/** An error that crossed IPC: `type` for the UI to switch on, a sentence for the person. */
-export type ApiError = {
-  type: 'invalid_request' | 'not_found' | 'invalid_settings' | 'forbidden' | 'internal' | (string & {});
-  message: string;
-  /** Per-field problems, for settings forms. */
-  issues?: { path: string; message: string }[];
-};
-
 /**
  * ipcMain.handle would turn a thrown error into a bare "Error invoking remote method" string, and
- * contextBridge copies errors without their fields, so results travel as values.
+ * contextBridge copies errors without their fields, so results travel as values: the shared error
+ * (errors.ts).
  */
-export type IpcResult<T> = { ok: true; value: T } | { ok: false; error: ApiError };
+export type IpcResult<T> = { ok: true; value: T } | { ok: false; error: AnswerError };
 
 export type TurnControl = { abort(): void };
 

@@ -24,15 +24,7 @@ import type { SettingsStore } from '../store/settings';
 import type { NginxRouter } from '../proxy/route';
 import { builtinTools, type ToolRegistry } from '../tools/registry';
 import { EmbeddedSimulator, NoKeyError, resolveTarget, type KeySource } from './target';
-
-export class TurnRequestError extends Error {
-  constructor(
-    readonly type: 'not_found' | 'invalid_action',
-    message: string,
-  ) {
-    super(message);
-  }
-}
+import { TurnRequestError } from './errors';
 
 export type ChatServiceOptions = {
   conversations: ConversationStore;

@@ -3,12 +3,14 @@
 // IpcResult — a value, or a typed error with a sentence for the person. The Electron wiring
 // (src/main/electron/ipc.ts) only adds the sender check.
 import { z } from 'zod';
-import type { ApiError, InvokeChannel, InvokeResult, IpcResult } from '../../shared/ipc';
+import { issuesOf, type AnswerError } from '../../shared/errors';
+import type { InvokeChannel, InvokeResult, IpcResult } from '../../shared/ipc';
 import { RenameSchema, type SettingsView } from '../../shared/protocol';
 import type { KeyStore } from '../chat/target';
+import { domainError } from '../chat/errors';
 import type { ChatService } from '../chat/service';
 import type { ConversationStore } from '../store/conversations';
-import { InvalidSettingsError, type SettingsStore } from '../store/settings';
+import type { SettingsStore } from '../store/settings';
 
 export type HandlerDeps = {
   service: ChatService;
@@ -37,20 +39,14 @@ const SetKey = z
   })
   .strict();
 
-const issuesOf = (error: z.ZodError) =>
-  error.issues.map((i) => ({ path: i.path.join('.') || '(payload)', message: i.message }));
-
-function toApiError(err: unknown): ApiError {
+/** The desktop face's answer to whatever a handler threw: a bad payload, a domain failure, or a bug. */
+function toApiError(err: unknown): AnswerError {
   if (err instanceof z.ZodError) {
-    const issues = issuesOf(err);
+    const issues = issuesOf(err, '(payload)');
     return { type: 'invalid_request', message: issues.map((i) => i.message).join(' '), issues };
   }
-  if (err instanceof InvalidSettingsError)
-    return { type: 'invalid_settings', message: err.message, issues: err.issues };
-  const type = (err as { type?: unknown } | null)?.type;
-  const message = err instanceof Error ? err.message : String(err);
-  if (type === 'not_found') return { type: 'not_found', message };
-  return { type: 'internal', message: `The main process could not do that: ${message}` };
+  const detail = err instanceof Error ? err.message : String(err);
+  return domainError(err) ?? { type: 'internal', message: `The main process could not do that: ${detail}` };
 }
 
 function handler<S extends z.ZodType, T>(schema: S, run: (payload: z.infer<S>) => Promise<T>) {

@@ -4,9 +4,9 @@
 // everything and waits, bounded, for the partials to be saved.
 import { localTerminal, parsePageMessage, type BatchMessage } from '../../shared/port-protocol';
 import { StartTurnSchema, type RelayError, type TerminalEvent } from '../../shared/protocol';
-import { TurnRequestError, type ChatService, type StartedTurn } from '../chat/service';
+import { domainError } from '../chat/errors';
+import type { ChatService, StartedTurn } from '../chat/service';
 import type { AbortReason } from '../relay/registry';
-import { NotFoundError } from '../store/conversations';
 import { PortSink, type PortSinkStats } from './port-sink';
 
 /** A turn's port as the main process sees it, whatever the runtime (MessagePortMain, Node). */
@@ -47,15 +47,10 @@ const describe = (err: unknown) => (err instanceof Error ? err.message : String(
 
 /** Why a request was refused before any turn began, as the error of its one terminal event. */
 function refusal(err: unknown): RelayError | null {
-  if (err instanceof NotFoundError) return { type: 'not_found', message: err.message, retryable: false };
-  if (err instanceof TurnRequestError) {
-    return {
-      type: err.type === 'not_found' ? 'not_found' : 'invalid_request',
-      message: err.message,
-      retryable: false,
-    };
-  }
-  return null;
+  const error = domainError(err);
+  if (!error) return null;
+  const type = error.type === 'not_found' ? 'not_found' : 'invalid_request';
+  return { type, message: error.message, retryable: false };
 }
 
 export class PortTurns {

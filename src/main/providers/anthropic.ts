@@ -2,6 +2,7 @@
 // SDK keeps to itself — each attempt, the response headers, the retry it is about to sleep for,
 // and every body chunk (pings included), which the idle watchdog needs.
 import Anthropic from '@anthropic-ai/sdk';
+import { relayErrorTypeOf } from '../../shared/errors';
 import type { RelayErrorType, StreamEvent } from '../../shared/protocol';
 
 export type ProviderTarget = {
@@ -39,17 +40,6 @@ export type StreamRequest = {
 
 export const RETRYABLE_STATUS = (status: number): boolean =>
   status === 408 || status === 409 || status === 429 || status >= 500;
-
-export function statusReason(status: number): RelayErrorType {
-  if (status === 429) return 'rate_limited';
-  if (status === 529) return 'overloaded';
-  if (status === 401) return 'auth';
-  if (status === 403) return 'permission';
-  if (status === 404) return 'not_found';
-  if (status === 413) return 'request_too_large';
-  if (status >= 400 && status < 500) return 'invalid_request';
-  return 'api';
-}
 
 /** The SDK's own delay rule (client.js retryRequest), so the reported delay is the one it sleeps. */
 export function retryDelayMs(headers: Headers, retriesSoFar: number): number {
@@ -140,7 +130,7 @@ export class ProviderClient {
           observer.onRetry(attempt, {
             status: response.status,
             delayMs: retryDelayMs(response.headers, attempt - 1),
-            reason: statusReason(response.status),
+            reason: relayErrorTypeOf(response.status),
           });
         }
         return response;

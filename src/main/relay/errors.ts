@@ -1,7 +1,7 @@
 // Every way a turn can fail, as a typed value with a sentence a person can act on.
 import Anthropic from '@anthropic-ai/sdk';
+import { relayErrorTypeOf } from '../../shared/errors';
 import type { RelayError, RelayErrorType, WireError } from '../../shared/protocol';
-import { statusReason } from '../providers/anthropic';
 
 const ADVICE: Record<RelayErrorType, string> = {
   overloaded: 'The provider is overloaded right now. What arrived so far is kept; Retry in a moment.',
@@ -82,7 +82,7 @@ export function classifyError(err: unknown): RelayError {
       // An `error` event inside a 200 stream.
       return wire ? fromWireError(wire) : relayError('api', err.message);
     }
-    const type = wire && WIRE_TYPES[wire.type] ? WIRE_TYPES[wire.type]! : statusReason(err.status);
+    const type = wire && WIRE_TYPES[wire.type] ? WIRE_TYPES[wire.type]! : relayErrorTypeOf(err.status);
     return relayError(type, `HTTP ${err.status}${wire ? `, ${wire.type}: ${wire.message}` : ''}`, {
       status: err.status,
       ...(requestId ? { requestId } : {}),

@@ -1,9 +1,9 @@
-// The JSON API under /api/ (the token is checked before anything here runs).
+// The JSON API under /api/ (the token is checked before anything here runs). A domain failure a
+// handler throws (no such conversation, invalid settings) is answered by server.ts (httpErrorOf).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { RenameSchema } from '../../shared/protocol';
-import { NotFoundError, type ConversationStore } from '../store/conversations';
-import { InvalidSettingsError } from '../store/settings';
-import { ApiError, readJsonBody, sendJson, sendNoContent, validate } from './http';
+import type { ConversationStore } from '../store/conversations';
+import { HttpError, readJsonBody, sendJson, sendNoContent, validate } from './http';
 import { streamTurn, type TurnContext } from './turns';
 
 export type ApiContext = TurnContext & { conversations: ConversationStore };
@@ -23,21 +23,15 @@ const route = (method: string, path: string, handler: Handler): Route => ({
   handler,
 });
 
-const notFound = (err: unknown): never => {
-  if (err instanceof NotFoundError) throw new ApiError(404, 'not_found', err.message);
-  throw err;
-};
-
 const ROUTES: Route[] = [
   route('GET', '/api/health', async (_ctx, _req, res) => sendJson(res, 200, { ok: true })),
   route('POST', '/api/turns', (ctx, req, res) => streamTurn(ctx, req, res)),
   route('POST', '/api/turns/:id/abort', async (ctx, _req, res, [turnId]) => {
     if (!turnId || !ctx.service.abort(turnId)) {
-      throw new ApiError(
-        404,
-        'not_found',
-        `No live turn with id "${turnId ?? ''}" (it may have ended already).`,
-      );
+      throw new HttpError({
+        type: 'not_found',
+        message: `No live turn with id "${turnId ?? ''}" (it may have ended already).`,
+      });
     }
     sendNoContent(res);
   }),
@@ -45,29 +39,21 @@ const ROUTES: Route[] = [
     sendJson(res, 200, await ctx.conversations.list()),
   ),
   route('GET', '/api/conversations/:id', async (ctx, _req, res, [id]) =>
-    sendJson(res, 200, await ctx.conversations.get(id ?? '').catch(notFound)),
+    sendJson(res, 200, await ctx.conversations.get(id ?? '')),
   ),
   route('PATCH', '/api/conversations/:id', async (ctx, req, res, [id]) => {
     const { title } = validate(RenameSchema, await readJsonBody(req), 'The rename');
-    sendJson(res, 200, await ctx.conversations.rename(id ?? '', title).catch(notFound));
+    sendJson(res, 200, await ctx.conversations.rename(id ?? '', title));
   }),
   route('DELETE', '/api/conversations/:id', async (ctx, _req, res, [id]) => {
-    await ctx.conversations.delete(id ?? '').catch(notFound);
+    await ctx.conversations.delete(id ?? '');
     sendNoContent(res);
   }),
   route('GET', '/api/settings', async (ctx, _req, res) =>
     sendJson(res, 200, await ctx.service.settingsView()),
   ),
   route('PATCH', '/api/settings', async (ctx, req, res) => {
-    const patch = await readJsonBody(req);
-    try {
-      await ctx.settings.update(patch);
-    } catch (err) {
-      if (err instanceof InvalidSettingsError) {
-        throw new ApiError(400, 'invalid_request', `The settings were not saved: ${err.message}`, err.issues);
-      }
-      throw err;
-    }
+    await ctx.settings.update(await readJsonBody(req));
     sendJson(res, 200, await ctx.service.settingsView());
   }),
 ];
@@ -79,15 +65,17 @@ export async function handleApi(
   path: string,
 ): Promise<void> {
   const matches = ROUTES.map((r) => ({ r, m: r.pattern.exec(path) })).filter((x) => x.m !== null);
-  if (matches.length === 0) throw new ApiError(404, 'not_found', `There is no API endpoint at ${path}.`);
+  if (matches.length === 0) {
+    throw new HttpError({ type: 'not_found', message: `There is no API endpoint at ${path}.` });
+  }
   const hit = matches.find((x) => x.r.method === req.method);
   if (!hit?.m) {
     const allowed = matches.map((x) => x.r.method).join(', ');
-    throw new ApiError(
-      405,
-      'method_not_allowed',
-      `${req.method ?? 'This method'} is not allowed on ${path}; use ${allowed}.`,
-      undefined,
+    throw new HttpError(
+      {
+        type: 'method_not_allowed',
+        message: `${req.method ?? 'This method'} is not allowed on ${path}; use ${allowed}.`,
+      },
       { Allow: allowed },
     );
   }
@@ -95,7 +83,7 @@ export async function handleApi(
     try {
       return decodeURIComponent(p);
     } catch {
-      throw new ApiError(400, 'invalid_request', `The path segment "${p}" is not valid.`);
+      throw new HttpError({ type: 'invalid_request', message: `The path segment "${p}" is not valid.` });
     }
   });
   await hit.r.handler(ctx, req, res, params);

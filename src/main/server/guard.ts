@@ -4,12 +4,12 @@
 // users). CORS is never opened: no Access-Control-* header is ever sent.
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { ApiError } from './http';
+import { HttpError } from './http';
 
 export type Guard = {
-  /** Throws an ApiError when the request's Host or Origin is not this server's own. */
+  /** Throws an HttpError when the request's Host or Origin is not this server's own. */
   checkHostAndOrigin(req: IncomingMessage): void;
-  /** Throws a 401 ApiError unless the request carries the token in a header. */
+  /** Throws a 401 HttpError unless the request carries the token in a header. */
   checkToken(req: IncomingMessage): void;
 };
 
@@ -32,15 +32,17 @@ export function createGuard(opts: { token: string; port: number; host: string })
     checkHostAndOrigin(req) {
       const host = (req.headers.host ?? '').toLowerCase();
       if (!hosts.has(host)) {
-        throw new ApiError(
-          421,
-          'misdirected',
-          `This server answers only to ${[...hosts].join(' or ')}; the request was addressed to "${req.headers.host ?? ''}".`,
-        );
+        throw new HttpError({
+          type: 'misdirected',
+          message: `This server answers only to ${[...hosts].join(' or ')}; the request was addressed to "${req.headers.host ?? ''}".`,
+        });
       }
       const origin = req.headers.origin;
       if (origin !== undefined && !origins.has(origin.toLowerCase())) {
-        throw new ApiError(403, 'forbidden_origin', `Requests from other origins ("${origin}") are refused.`);
+        throw new HttpError({
+          type: 'forbidden_origin',
+          message: `Requests from other origins ("${origin}") are refused.`,
+        });
       }
     },
     checkToken(req) {
@@ -48,13 +50,14 @@ export function createGuard(opts: { token: string; port: number; host: string })
       const bytes = Buffer.from(given ?? '');
       const ok = given !== null && bytes.length === expected.length && timingSafeEqual(bytes, expected);
       if (!ok) {
-        throw new ApiError(
-          401,
-          'unauthorized',
-          given === null
-            ? 'This request needs the access token from the URL `sluice serve` printed, as "Authorization: Bearer <token>".'
-            : 'The access token is not this server’s. Open the URL `sluice serve` printed when it started (a new token is made every run).',
-          undefined,
+        throw new HttpError(
+          {
+            type: 'unauthorized',
+            message:
+              given === null
+                ? 'This request needs the access token from the URL `sluice serve` printed, as "Authorization: Bearer <token>".'
+                : 'The access token is not this server’s. Open the URL `sluice serve` printed when it started (a new token is made every run).',
+          },
           { 'WWW-Authenticate': 'Bearer' },
         );
       }

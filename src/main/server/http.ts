@@ -1,37 +1,56 @@
 // Small HTTP helpers for the API: JSON bodies in, JSON replies and typed errors out.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
+import { issuesOf, type AnswerError, type AnswerErrorType } from '../../shared/errors';
+import { domainError } from '../chat/errors';
 
-export type ApiIssue = { path: string; message: string };
+/** The status each error answers with. A refused settings patch goes out as `invalid_request` (see httpErrorOf). */
+const STATUS: Record<AnswerErrorType, number> = {
+  invalid_request: 400,
+  invalid_action: 409,
+  invalid_settings: 400,
+  not_found: 404,
+  method_not_allowed: 405,
+  unsupported_media_type: 415,
+  payload_too_large: 413,
+  unauthorized: 401,
+  forbidden: 403,
+  forbidden_origin: 403,
+  misdirected: 421,
+  renderer_missing: 503,
+  internal: 500,
+};
 
-export type ApiErrorType =
-  | 'invalid_request'
-  | 'invalid_action'
-  | 'unauthorized'
-  | 'forbidden_origin'
-  | 'misdirected'
-  | 'not_found'
-  | 'method_not_allowed'
-  | 'unsupported_media_type'
-  | 'payload_too_large'
-  | 'renderer_missing'
-  | 'internal';
-
-/** An error that becomes the JSON reply `{"error":{type, message, issues?}}` with its status. */
-export class ApiError extends Error {
+/** The HTTP face of the shared ApiError: the reply `{"error": error}`, with its status and any headers it needs. */
+export class HttpError extends Error {
+  readonly status: number;
   constructor(
-    readonly status: number,
-    readonly type: ApiErrorType,
-    message: string,
-    readonly issues?: ApiIssue[],
+    readonly error: AnswerError,
     readonly headers: Record<string, string> = {},
   ) {
-    super(message);
+    super(error.message);
+    this.status = STATUS[error.type];
   }
 }
 
-export const issuesOf = (error: z.ZodError): ApiIssue[] =>
-  error.issues.map((i) => ({ path: i.path.join('.') || '(body)', message: i.message }));
+/**
+ * How the HTTP face answers whatever a handler threw: its own HttpErrors as they are, domain
+ * failures with the status of their type; null for anything else (answered as a 500).
+ */
+export function httpErrorOf(err: unknown): HttpError | null {
+  if (err instanceof HttpError) return err;
+  const error = domainError(err);
+  if (!error) return null;
+  if (error.type === 'invalid_settings') {
+    // The HTTP API has always called this invalid_request (the desktop face says invalid_settings).
+    return new HttpError({
+      ...error,
+      type: 'invalid_request',
+      message: `The settings were not saved: ${error.message}`,
+    });
+  }
+  return new HttpError(error);
+}
 
 /** Headers on every response: nothing is sniffed, nothing leaks in a Referer. */
 export const BASE_HEADERS: Record<string, string> = {
@@ -55,36 +74,36 @@ export function sendNoContent(res: ServerResponse): void {
   res.end();
 }
 
-export function sendError(res: ServerResponse, error: ApiError): void {
+export function sendError(res: ServerResponse, { status, error, headers }: HttpError): void {
   if (res.headersSent) {
     res.destroy();
     return;
   }
-  for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);
-  sendJson(res, error.status, {
-    error: { type: error.type, message: error.message, ...(error.issues ? { issues: error.issues } : {}) },
-  });
+  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+  sendJson(res, status, { error });
 }
 
 // A message is at most 1,000,000 characters; UTF-8 may take four bytes for one, plus JSON escaping.
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
 
-/** Reads and parses a JSON body; anything else is a 4xx ApiError saying what was wrong. */
+/** Reads and parses a JSON body; anything else is a 4xx HttpError saying what was wrong. */
 export async function readJsonBody(req: IncomingMessage): Promise<unknown> {
   const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
   if (type !== 'application/json') {
-    throw new ApiError(
-      415,
-      'unsupported_media_type',
-      `The request body must be JSON, sent with "Content-Type: application/json" (it was ${type ? `"${type}"` : 'missing'}).`,
-    );
+    throw new HttpError({
+      type: 'unsupported_media_type',
+      message: `The request body must be JSON, sent with "Content-Type: application/json" (it was ${type ? `"${type}"` : 'missing'}).`,
+    });
   }
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
     if (size > MAX_BODY_BYTES) {
-      throw new ApiError(413, 'payload_too_large', `The request body is over ${MAX_BODY_BYTES} bytes.`);
+      throw new HttpError({
+        type: 'payload_too_large',
+        message: `The request body is over ${MAX_BODY_BYTES} bytes.`,
+      });
     }
     chunks.push(chunk);
   }
@@ -92,12 +111,11 @@ export async function readJsonBody(req: IncomingMessage): Promise<unknown> {
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
-    throw new ApiError(
-      400,
-      'invalid_request',
-      `The request body is not valid JSON (${(err as Error).message}).`,
-      [],
-    );
+    throw new HttpError({
+      type: 'invalid_request',
+      message: `The request body is not valid JSON (${(err as Error).message}).`,
+      issues: [],
+    });
   }
 }
 
@@ -105,13 +123,12 @@ export async function readJsonBody(req: IncomingMessage): Promise<unknown> {
 export function validate<S extends z.ZodType>(schema: S, body: unknown, what: string): z.infer<S> {
   const parsed = schema.safeParse(body);
   if (!parsed.success) {
-    const issues = issuesOf(parsed.error);
-    throw new ApiError(
-      400,
-      'invalid_request',
-      `${what} is invalid: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+    const issues = issuesOf(parsed.error, '(body)');
+    throw new HttpError({
+      type: 'invalid_request',
+      message: `${what} is invalid: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
       issues,
-    );
+    });
   }
   return parsed.data;
 }

@@ -8,7 +8,7 @@ import type { ConversationStore } from '../store/conversations';
 import type { SettingsStore } from '../store/settings';
 import { handleApi, type ApiContext } from './api';
 import { createGuard } from './guard';
-import { ApiError, sendError } from './http';
+import { HttpError, httpErrorOf, sendError } from './http';
 import { serveStatic } from './static';
 import type { TurnReport } from './turns';
 
@@ -69,12 +69,14 @@ export async function startServer(opts: ServeOptions): Promise<SluiceServer> {
         await serveStatic(opts.staticDir, req, res, path);
       }
     } catch (err) {
-      if (!(err instanceof ApiError)) opts.onError?.(err);
-      const error =
-        err instanceof ApiError
-          ? err
-          : new ApiError(500, 'internal', 'Sluice failed to handle this request; see its terminal.');
-      if (!res.destroyed) sendError(res, error);
+      const answer = httpErrorOf(err);
+      if (!answer) opts.onError?.(err);
+      const internal = () =>
+        new HttpError({
+          type: 'internal',
+          message: 'Sluice failed to handle this request; see its terminal.',
+        });
+      if (!res.destroyed) sendError(res, answer ?? internal());
     }
   };
 

@@ -4,7 +4,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, resolve, sep } from 'node:path';
-import { ApiError, BASE_HEADERS } from './http';
+import { BASE_HEADERS, HttpError } from './http';
 
 /** The same policy as the renderer's meta CSP, plus what only a header can say (no framing). */
 export const RENDERER_CSP =
@@ -56,23 +56,22 @@ export async function serveStatic(
   urlPath: string,
 ): Promise<void> {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
-    throw new ApiError(
-      405,
-      'method_not_allowed',
-      `${req.method ?? 'This method'} is not allowed here; use GET.`,
-    );
+    throw new HttpError({
+      type: 'method_not_allowed',
+      message: `${req.method ?? 'This method'} is not allowed here; use GET.`,
+    });
   }
   const path = resolveStaticPath(root, urlPath);
   const info = path ? await stat(path).catch(() => null) : null;
   if (!path || !info?.isFile()) {
     if (urlPath === '/' || urlPath === '/index.html') {
-      throw new ApiError(
-        503,
-        'renderer_missing',
-        'The renderer is not built. Run `npx electron-vite build` (or start `sluice serve` without --no-build).',
-      );
+      throw new HttpError({
+        type: 'renderer_missing',
+        message:
+          'The renderer is not built. Run `npx electron-vite build` (or start `sluice serve` without --no-build).',
+      });
     }
-    throw new ApiError(404, 'not_found', `Nothing is served at ${urlPath}.`);
+    throw new HttpError({ type: 'not_found', message: `Nothing is served at ${urlPath}.` });
   }
   const type = CONTENT_TYPES[extname(path).toLowerCase()] ?? 'application/octet-stream';
   const html = type.startsWith('text/html');

@@ -3,11 +3,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { StartTurnSchema, type Outcome, type RelayEvent } from '../../shared/protocol';
 import { localTerminal } from '../../shared/terminal';
-import { TurnRequestError, type ChatService, type StartedTurn } from '../chat/service';
+import type { ChatService, StartedTurn } from '../chat/service';
 import { relayError } from '../relay/errors';
-import { NotFoundError } from '../store/conversations';
 import type { SettingsStore } from '../store/settings';
-import { ApiError, readJsonBody, validate } from './http';
+import { readJsonBody, validate } from './http';
 import { SseSink, type SseStats } from './sse';
 
 export type TurnReport = {
@@ -43,20 +42,9 @@ export async function streamTurn(ctx: TurnContext, req: IncomingMessage, res: Se
     if (started) ctx.service.abort(started.turnId, 'client-closed');
   });
 
-  try {
-    started = await ctx.service.startTurn(request, sink);
-  } catch (err) {
-    if (err instanceof NotFoundError) throw new ApiError(404, 'not_found', err.message);
-    if (err instanceof TurnRequestError) {
-      throw new ApiError(
-        err.type === 'not_found' ? 404 : 409,
-        err.type === 'not_found' ? 'not_found' : 'invalid_action',
-        err.message,
-      );
-    }
-    throw err;
-  }
-  const turn = started;
+  // A refusal (no such conversation, an action it cannot take) goes to server.ts, which answers it.
+  const turn = await ctx.service.startTurn(request, sink);
+  started = turn;
   if (clientClosed) ctx.service.abort(turn.turnId, 'client-closed');
   sink.open();
   const finished = turn.done.then(

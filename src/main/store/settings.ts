@@ -1,19 +1,16 @@
 // Settings on disk, validated whole: an invalid change is refused and nothing is written.
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { z } from 'zod';
+import { issuesOf, type ApiIssue } from '../../shared/errors';
 import { DEFAULT_SETTINGS, SettingsSchema, type Settings } from '../../shared/protocol';
 import { readJson, writeJsonAtomic } from './atomic';
 
 export class InvalidSettingsError extends Error {
   readonly type = 'invalid_settings';
-  constructor(readonly issues: { path: string; message: string }[]) {
+  constructor(readonly issues: ApiIssue[]) {
     super(issues.map((i) => `${i.path}: ${i.message}`).join('; '));
   }
 }
-
-const issuesOf = (error: z.ZodError) =>
-  error.issues.map((i) => ({ path: i.path.join('.') || '(settings)', message: i.message }));
 
 export class SettingsStore {
   private readonly path: string;
@@ -40,7 +37,7 @@ export class SettingsStore {
       if (parsed.success) {
         this.current = parsed.data;
       } else {
-        this.warning = `Settings in ${this.path} were invalid (${issuesOf(parsed.error)
+        this.warning = `Settings in ${this.path} were invalid (${issuesOf(parsed.error, '(settings)')
           .map((i) => `${i.path}: ${i.message}`)
           .join('; ')}); using defaults until you save new ones. The file was left as it is.`;
       }
@@ -68,7 +65,7 @@ export class SettingsStore {
     };
     const merged = { ...base, ...p, thinking: nested('thinking'), sim: nested('sim') };
     const parsed = SettingsSchema.safeParse(merged);
-    if (!parsed.success) throw new InvalidSettingsError(issuesOf(parsed.error));
+    if (!parsed.success) throw new InvalidSettingsError(issuesOf(parsed.error, '(settings)'));
     await mkdir(dirname(this.path), { recursive: true });
     await writeJsonAtomic(this.path, parsed.data);
     this.current = parsed.data;

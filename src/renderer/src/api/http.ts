@@ -4,6 +4,7 @@
 // connection drops, goes silent or is stopped and the server's word does not come — with one
 // made here, while everything already delivered stays delivered.
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import { ApiFailure, apiErrorFromReply, relayErrorTypeOf, type ApiError } from '../../../shared/errors';
 import { localTerminal } from '../../../shared/terminal';
 import {
   DEFAULT_SETTINGS,
@@ -33,17 +34,16 @@ export type HttpClientOptions = {
   abortGraceMs?: number;
 };
 
-export type ApiIssue = { path: string; message: string };
-
-/** A refused API call: `type` from the server's `{"error":{type, message, issues}}`, or `network`. */
-export class HttpApiError extends Error {
+/**
+ * A refused API call: the server's `{"error":{type, message, issues}}` as the shared ApiFailure, with
+ * the HTTP status (0 when Sluice could not be reached: type `network`).
+ */
+export class HttpApiError extends ApiFailure {
   constructor(
-    readonly type: string,
-    message: string,
+    error: ApiError,
     readonly status: number,
-    readonly issues: ApiIssue[] = [],
   ) {
-    super(message);
+    super(error);
     this.name = 'HttpApiError';
   }
 }
@@ -85,25 +85,16 @@ async function errorFrom(response: Response): Promise<HttpApiError> {
   } catch {
     // Not our JSON (a proxy's page, say): the status says enough.
   }
-  const e = (body as { error?: { type?: unknown; message?: unknown; issues?: unknown } } | null)?.error;
   return new HttpApiError(
-    typeof e?.type === 'string' ? e.type : 'http',
-    typeof e?.message === 'string' ? e.message : `Sluice answered HTTP ${response.status}.`,
+    apiErrorFromReply(body, `Sluice answered HTTP ${response.status}.`),
     response.status,
-    Array.isArray(e?.issues) ? (e.issues as ApiIssue[]) : [],
   );
 }
 
+/** A refused turn request as its terminal's error type. */
 const relayTypeOf = (status: number): RelayErrorType =>
-  status === 401
-    ? 'auth'
-    : status === 403 || status === 421
-      ? 'permission'
-      : status === 404
-        ? 'not_found'
-        : status < 500
-          ? 'invalid_request'
-          : 'api';
+  // Sluice's own 421 is its Host guard refusing the request, like its 403 for another origin.
+  status === 421 ? 'permission' : relayErrorTypeOf(status);
 
 const describe = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
@@ -132,8 +123,10 @@ export function createHttpClient(opts: HttpClientOptions = {}): ChatClient {
       });
     } catch (err) {
       throw new HttpApiError(
-        'network',
-        `Could not reach Sluice (${describe(err)}). Is \`sluice serve\` still running?`,
+        {
+          type: 'network',
+          message: `Could not reach Sluice (${describe(err)}). Is \`sluice serve\` still running?`,
+        },
         0,
       );
     }

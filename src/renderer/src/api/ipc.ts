@@ -1,8 +1,9 @@
 // The ChatClient for the desktop app, over the preload's `window.sluice` bridge. The port protocol
 // itself (acks, order, exactly one terminal) runs in the preload (shared/port-protocol.ts); here the
 // TurnHandle's promises are rebuilt from the events, because contextBridge drops promises nested in
-// returned objects, and IPC results are unwrapped into typed errors.
-import type { ApiError, IpcResult, SluiceBridge } from '../../../shared/ipc';
+// returned objects, and IPC results are unwrapped: a refusal is thrown as the shared ApiFailure.
+import { ApiFailure } from '../../../shared/errors';
+import type { IpcResult, SluiceBridge } from '../../../shared/ipc';
 import { createTurnTracker } from '../../../shared/port-protocol';
 import type { ChatClient, RelayEvent, StartTurnRequest, TurnHandle } from '../../../shared/protocol';
 
@@ -13,24 +14,10 @@ declare global {
   }
 }
 
-export type ApiIssue = { path: string; message: string };
-
-/** A refused call: `type` to switch on, a sentence for the person, and per-field issues for forms. */
-export class IpcApiError extends Error {
-  readonly type: ApiError['type'];
-  readonly issues: ApiIssue[];
-  constructor(error: ApiError) {
-    super(error.message);
-    this.name = 'IpcApiError';
-    this.type = error.type;
-    this.issues = error.issues ?? [];
-  }
-}
-
 async function unwrap<T>(result: Promise<IpcResult<T>>): Promise<T> {
   const r = await result;
   if (r.ok) return r.value;
-  throw new IpcApiError(r.error);
+  throw new ApiFailure(r.error);
 }
 
 export function createIpcClient(bridge: SluiceBridge): ChatClient {

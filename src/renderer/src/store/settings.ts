@@ -2,6 +2,7 @@
 // first, for messages per field, and then sent whole: the main process validates again and
 // either saves everything or nothing.
 import type { z } from 'zod';
+import { ApiFailure } from '../../../shared/errors';
 import { SettingsSchema, type Settings, type SettingsView } from '../../../shared/protocol';
 import type { AppSlice, StoreDeps } from './types';
 
@@ -52,15 +53,10 @@ export function validateSettings(
   return { ok: false, fieldErrors };
 }
 
-/** The IPC and HTTP clients' errors may carry the main process's per-field issues. */
-function issuesOf(err: unknown): FieldErrors {
-  const issues = (err as { issues?: unknown } | null)?.issues;
+/** The main process's per-field issues, which the IPC and HTTP clients' ApiFailure carries. */
+function fieldErrorsOf(err: unknown): FieldErrors {
   const fieldErrors: FieldErrors = {};
-  if (!Array.isArray(issues)) return fieldErrors;
-  for (const issue of issues as { path?: unknown; message?: unknown }[]) {
-    if (typeof issue?.path === 'string' && typeof issue.message === 'string')
-      fieldErrors[issue.path] ??= issue.message;
-  }
+  if (err instanceof ApiFailure) for (const issue of err.issues) fieldErrors[issue.path] ??= issue.message;
   return fieldErrors;
 }
 
@@ -92,7 +88,11 @@ export const createSettingsSlice =
         set({ settings: await client.updateSettings(checked.value) });
         return { ok: true };
       } catch (err) {
-        return { ok: false, fieldErrors: issuesOf(err), message: `Nothing was saved: ${messageOf(err)}` };
+        return {
+          ok: false,
+          fieldErrors: fieldErrorsOf(err),
+          message: `Nothing was saved: ${messageOf(err)}`,
+        };
       }
     },
 

@@ -1,0 +1,27 @@
+// What a domain failure means to whoever asked, the same on every face: the shared ApiError
+// (shared/errors.ts). Each face wraps it in its own envelope: HTTP adds a status
+// (server/http.ts), IPC an IpcResult (desktop/handlers.ts), a refused turn a terminal event
+// (desktop/turns.ts).
+import type { AnswerError } from '../../shared/errors';
+import { NotFoundError } from '../store/conversations';
+import { InvalidSettingsError } from '../store/settings';
+
+/** A turn request the conversation cannot take; nothing was started. */
+export class TurnRequestError extends Error {
+  constructor(
+    readonly type: 'not_found' | 'invalid_action',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The ApiError a domain failure stands for; null for anything else (a bug, a failed write). */
+export function domainError(err: unknown): AnswerError | null {
+  if (err instanceof NotFoundError) return { type: 'not_found', message: err.message };
+  if (err instanceof TurnRequestError) return { type: err.type, message: err.message };
+  if (err instanceof InvalidSettingsError) {
+    return { type: 'invalid_settings', message: err.message, issues: err.issues };
+  }
+  return null;
+}
