@@ -143,7 +143,7 @@ export class ChatService {
         void persist(latest).catch(() => {});
       }
     }, this.opts.saveIntervalMs ?? 1000);
-    saver.unref?.();
+    saver.unref();
 
     const done = (async (): Promise<TurnResult> => {
       try {

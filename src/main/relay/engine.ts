@@ -200,10 +200,8 @@ export async function runTurn(opts: RunTurnOptions): Promise<TurnResult> {
       const retriedMessage = finalizeMessage(retried.message);
       // A retry that fails with less to show than the first attempt must not cost the user text.
       const keepFirst =
-        retried.outcome !== 'complete' &&
-        previous &&
-        contentSize(previous.message) > contentSize(retriedMessage);
-      steps[step] = keepFirst && previous ? previous : { message: retriedMessage, toolResults: [] };
+        retried.outcome !== 'complete' && contentSize(previous.message) > contentSize(retriedMessage);
+      steps[step] = keepFirst ? previous : { message: retriedMessage, toolResults: [] };
       if (retried.outcome !== 'complete') {
         outcome = retried.outcome;
         error = retried.error;
@@ -215,7 +213,7 @@ export async function runTurn(opts: RunTurnOptions): Promise<TurnResult> {
       break;
     }
 
-    const finalMessage = steps[step]!.message;
+    const finalMessage = steps[step].message;
     if (finalMessage.stopReason !== 'tool_use' || round + 1 >= maxRounds) break;
     const calls = toolBlocks(finalMessage).filter((b) => b.type === 'tool_use' && !executed.has(b.id));
     if (calls.length === 0) break;

@@ -170,11 +170,7 @@ function storedAnswer(
       const step = steps[event.step];
       if (step) steps[event.step] = { ...step, toolResults: [...step.toolResults, event.result] };
     }
-    marks = observeRelayEvent(
-      marks,
-      { ...event, turnId: id, t } as Parameters<typeof observeRelayEvent>[1],
-      t,
-    );
+    marks = observeRelayEvent(marks, { ...event, turnId: id, t }, t);
   }
   const final = steps.map((s) => ({ ...s, message: finalizeMessage(s.message) }));
   return {

@@ -235,5 +235,6 @@ export function finalizeSteps(steps: AssistantStep[]): AssistantStep[] {
     changed = true;
     return { ...step, message };
   });
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- set in the map callback (TS#9998)
   return changed ? out : steps;
 }

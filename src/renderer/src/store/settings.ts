@@ -57,7 +57,7 @@ function issuesOf(err: unknown): FieldErrors {
   const issues = (err as { issues?: unknown } | null)?.issues;
   const fieldErrors: FieldErrors = {};
   if (!Array.isArray(issues)) return fieldErrors;
-  for (const issue of issues as { path?: unknown; message?: unknown }[]) {
+  for (const issue of issues as ({ path?: unknown; message?: unknown } | null)[]) {
     if (typeof issue?.path === 'string' && typeof issue.message === 'string')
       fieldErrors[issue.path] ??= issue.message;
   }
