@@ -2,6 +2,26 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
+import { builtinModules } from 'node:module';
+
+// ───── The layer fences (DESIGN.md, "Rules of the house"). ─────
+// Each layer gets one no-restricted-imports setting (a later flat-config entry would replace, not
+// add to, an earlier one), built from these. Relative imports are matched by where they climb to:
+// `^(\.\./)+main(/|$)` is "up some levels, then into main/". Type-only imports count too.
+const up = (dirs, min = 1) => `^(\\.\\./){${min},}(${dirs})(/|$)`;
+const NODE = [
+  { group: ['node:*'], message: 'Node built-ins are not available here.' },
+  {
+    regex: `^(${builtinModules.filter((m) => !m.startsWith('_') && !m.includes('/')).join('|')})(/|$)`,
+    message: 'Node built-ins are not available here.',
+  },
+];
+const ELECTRON = {
+  regex: '^electron(/|$)',
+  message: 'Only src/main/electron/** and src/main/index.ts import electron (DESIGN.md rule 2).',
+};
+const NO_TESTS = { regex: up('tests|bench'), message: 'Nothing in src/ imports from tests/ or bench/.' };
+const fence = (...patterns) => ({ 'no-restricted-imports': ['error', { patterns }] });
 
 export default tseslint.config(
   {
@@ -28,10 +48,35 @@ export default tseslint.config(
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },
   {
+    // Type-aware linting: every file is known to a TS project (tsconfig.json's references);
+    // the two plain-JS files get the default project.
+    languageOptions: {
+      parserOptions: {
+        projectService: {
+          allowDefaultProject: ['eslint.config.js', 'scripts/*.mjs'],
+          defaultProject: 'tsconfig.node.json',
+        },
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
+  },
+  {
     files: ['**/*.{ts,tsx}'],
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
+    },
+  },
+  {
+    // The type-checked rules that guard the house (not the no-unsafe-* family).
+    files: ['**/*.{ts,tsx,js,mjs}'],
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/await-thenable': 'error',
+      '@typescript-eslint/switch-exhaustiveness-check': 'error',
+      '@typescript-eslint/no-unnecessary-condition': 'error',
+      '@typescript-eslint/no-unnecessary-type-assertion': 'error',
     },
   },
   {
@@ -40,29 +85,71 @@ export default tseslint.config(
     rules: { ...reactHooks.configs.recommended.rules },
   },
   {
-    // DESIGN.md rule 1: src/shared is pure TypeScript.
+    // DESIGN.md rule 1: src/shared is pure TypeScript; it imports nothing of main, renderer, preload.
     files: ['src/shared/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            'node:*',
-            'electron',
-            'react',
-            'react-dom',
-            '../main/*',
-            '../renderer/*',
-            '../preload/*',
-          ],
-        },
-      ],
-    },
+    rules: fence(
+      {
+        regex: up('main|renderer|preload'),
+        message: 'src/shared imports nothing of main, renderer or preload (DESIGN.md rule 1).',
+      },
+      ...NODE,
+      ELECTRON,
+      { regex: '^react(-dom)?(/|$)', message: 'src/shared is pure TypeScript: no React (DESIGN.md rule 1).' },
+      NO_TESTS,
+    ),
   },
   {
-    // DESIGN.md rule 2: only src/main/electron and src/main/index.ts import electron.
-    files: ['src/main/**/*.ts', 'src/renderer/**/*.{ts,tsx}'],
+    // src/main never imports the renderer; only src/main/electron/** and src/main/index.ts import electron.
+    files: ['src/main/**/*.ts'],
     ignores: ['src/main/electron/**', 'src/main/index.ts'],
-    rules: { 'no-restricted-imports': ['error', { paths: ['electron'] }] },
+    rules: fence(
+      { regex: up('renderer|preload'), message: 'src/main never imports src/renderer or src/preload.' },
+      ELECTRON,
+      NO_TESTS,
+    ),
+  },
+  {
+    files: ['src/main/electron/**/*.ts', 'src/main/index.ts'],
+    rules: fence(
+      { regex: up('renderer|preload'), message: 'src/main never imports src/renderer or src/preload.' },
+      NO_TESTS,
+    ),
+  },
+  {
+    // The renderer runs in a sandboxed page: it talks to the main process only through its api/ clients.
+    files: ['src/renderer/**/*.{ts,tsx}'],
+    rules: fence(
+      {
+        // Two levels up at least: src/renderer/src/main.tsx is the renderer's own entry.
+        regex: up('main|preload', 2),
+        message: 'src/renderer never imports src/main or src/preload; it reaches them through api/.',
+      },
+      ...NODE,
+      ELECTRON,
+      NO_TESTS,
+    ),
+  },
+  {
+    // The one small bridge: src/shared and electron, nothing else.
+    files: ['src/preload/**/*.ts'],
+    rules: fence({
+      regex: '^(?!\\./|(\\.\\./)+shared(/|$)|electron$)',
+      message: 'src/preload imports only src/shared and electron.',
+    }),
+  },
+  {
+    // The Node project (tsconfig.node.json) holds no renderer file: only the tests in
+    // tsconfig.twin.json drive renderer code (the HTTP client, the live turn) from Node.
+    files: ['tests/{unit,integration,e2e,support}/**/*.ts', 'bench/**/*.ts', '*.config.ts'],
+    ignores: [
+      'tests/integration/serve.test.ts',
+      'tests/integration/serve-client.test.ts',
+      'tests/integration/turn-faces.test.ts',
+      'tests/unit/domain-errors.test.ts',
+    ],
+    rules: fence({
+      regex: '(^|/)src/renderer(/|$)',
+      message: 'Node-side code does not import renderer files; a test that must goes in tsconfig.twin.json.',
+    }),
   },
 );

@@ -132,7 +132,7 @@ async function renderOnce(session: Session, proxy: UpstreamProxy, tokens: number
   // Let the final render (settled code blocks, highlighting) land in the numbers too.
   await page.waitForTimeout(300);
   const after = await metrics(cdp);
-  const snap = (await page.evaluate('window.__sluiceBench.snapshot()')) as Snapshot;
+  const snap = await page.evaluate<Snapshot>('window.__sluiceBench.snapshot()');
   const outcome = await answers.first().getAttribute('data-outcome');
   const footer = page.getByTestId('metrics-footer').first();
   const output = (await footer.count()) > 0 ? await footer.getAttribute('data-output-tokens') : null;

@@ -87,7 +87,7 @@ export function accumulate(msg: AccMessage, event: StreamEvent): AccMessage {
  */
 export function finalizeMessage(msg: AccMessage): AccMessage {
   let blocks: AccBlocks | null = null;
-  msg.blocks.forEach((block, index) => {
+  for (const [index, block] of msg.blocks.entries()) {
     if (isToolBlock(block) && block.input.status === 'streaming') {
       blocks ??= msg.blocks.slice();
       blocks[index] = {
@@ -99,7 +99,7 @@ export function finalizeMessage(msg: AccMessage): AccMessage {
         ),
       };
     }
-  });
+  }
   return blocks ? { ...msg, blocks } : msg;
 }
 

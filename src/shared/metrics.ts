@@ -49,7 +49,10 @@ export function isContentEvent(event: StreamEvent): boolean {
       return nonEmpty(delta.thinking);
     case 'input_json_delta':
       return nonEmpty(delta.partial_json);
-    default:
+    case 'signature_delta':
+    case 'citations_delta':
+    case undefined:
+    default: // and any delta type the wire adds
       return false;
   }
 }

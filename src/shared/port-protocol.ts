@@ -144,10 +144,12 @@ export function createPortClient(
       }
       expectedSeq += 1;
       for (const event of batch.events) {
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- deliver() may end it (TS#9998)
         if (tracker.ended) break;
         deliver(event);
       }
       port.postMessage({ type: 'ack', seq: batch.seq });
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- deliver() may end it (TS#9998)
       if (tracker.ended) port.close();
     },
     disconnected() {

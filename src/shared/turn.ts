@@ -233,14 +233,14 @@ function endTurn<T extends TurnState>(turn: T, terminal: TerminalEvent, at: numb
 
 /** Every step's message finalized; `steps` itself when none changed. */
 export function settleSteps(steps: AssistantStep[]): AssistantStep[] {
-  let changed = false;
-  const out = steps.map((step) => {
+  let out: AssistantStep[] | null = null;
+  for (const [index, step] of steps.entries()) {
     const message = finalizeMessage(step.message);
-    if (message === step.message) return step;
-    changed = true;
-    return { ...step, message };
-  });
-  return changed ? out : steps;
+    if (message === step.message) continue;
+    out ??= steps.slice();
+    out[index] = { ...step, message };
+  }
+  return out ?? steps;
 }
 
 const contentSize = (m: AccMessage): number =>

@@ -39,8 +39,8 @@ async function spawnServe(dataDir: string, env: NodeJS.ProcessEnv = {}): Promise
     },
   );
   let output = '';
-  child.stdout?.on('data', (c: Buffer) => (output += c.toString('utf8')));
-  child.stderr?.on('data', (c: Buffer) => (output += c.toString('utf8')));
+  child.stdout.on('data', (c: Buffer) => (output += c.toString('utf8')));
+  child.stderr.on('data', (c: Buffer) => (output += c.toString('utf8')));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   cleanup.push(async () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
@@ -51,7 +51,7 @@ async function spawnServe(dataDir: string, env: NodeJS.ProcessEnv = {}): Promise
       const match = /http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+/.exec(output);
       if (match) resolve(new URL(match[0]));
     };
-    child.stdout?.on('data', look);
+    child.stdout.on('data', look);
     void exited.then(() => reject(new Error(`sluice serve exited early:\n${output}`)));
   });
   return {

@@ -16,7 +16,7 @@ async function openSettings() {
   return env;
 }
 
-const input = (path: string) => screen.getByTestId(`setting-${path}`) as HTMLInputElement;
+const input = (path: string) => screen.getByTestId<HTMLInputElement>(`setting-${path}`);
 const save = async () => {
   fireEvent.click(screen.getByTestId('settings-save'));
   await settle();
@@ -76,7 +76,7 @@ test('a save the main process refuses shows its reason and keeps the form as typ
 
 test('the API key is write-only: the field is a password, and only "Key set" comes back', async () => {
   const { client } = await openSettings();
-  const key = screen.getByTestId('api-key-input') as HTMLInputElement;
+  const key = screen.getByTestId<HTMLInputElement>('api-key-input');
   expect(key.type).toBe('password');
   fireEvent.change(key, { target: { value: 'sk-ant-secret' } });
   await act(async () => {

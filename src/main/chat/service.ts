@@ -144,7 +144,7 @@ export class ChatService {
         void persist(assistantMessageOf(latest, meta)).catch(() => {});
       }
     }, this.opts.saveIntervalMs ?? 1000);
-    saver.unref?.();
+    saver.unref();
 
     const done = (async (): Promise<TurnResult> => {
       try {

@@ -140,7 +140,11 @@ export class TerminalSink implements RelaySink {
           case 'error':
             this.newline();
             return this.print(c.red(`[provider error: ${e.error.type}: ${e.error.message}]\n`));
-          default:
+          case 'message_start':
+          case 'message_delta':
+          case 'message_stop':
+          case 'ping':
+          default: // and any event type the wire adds: carried, ignored
             return true;
         }
       }

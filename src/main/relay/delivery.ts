@@ -34,7 +34,8 @@ export class Delivery {
   async deliver(event: RelayEvent): Promise<void> {
     if (!this.full && this.pending.length === 0) {
       this.full = !this.sink.write(event);
-      if (this.full) this.awaitDrain();
+      // Not awaited: the events that follow wait in `pending` (bounded) until the sink drains.
+      if (this.full) void this.awaitDrain();
       return;
     }
     this.pending.push(event);

@@ -98,7 +98,7 @@ type RoundsEnd = { outcome: Outcome; error: RelayError | null };
 
 export async function runTurn(opts: RunTurnOptions): Promise<TurnResult> {
   const clock = opts.clock ?? (() => performance.now());
-  const { turnId, signal } = opts;
+  const { turnId } = opts;
   const delivery = new Delivery(opts.sink, opts.pendingLimit ?? 256 * 1024);
   const meta = {
     turnId,

@@ -50,7 +50,7 @@ export class IdleWatchdog {
       },
       Math.max(0, ms),
     );
-    this.timer.unref?.();
+    this.timer.unref();
   }
 
   private clear(): void {

@@ -91,7 +91,7 @@ export class SseSink implements RelaySink {
 
   private schedulePing(delayMs: number): void {
     this.pingTimer = setTimeout(() => this.ping(), delayMs);
-    this.pingTimer.unref?.();
+    this.pingTimer.unref();
   }
 
   private ping(): void {

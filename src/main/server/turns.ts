@@ -34,18 +34,17 @@ export async function streamTurn(ctx: TurnContext, req: IncomingMessage, res: Se
   const { pingIntervalMs } = await ctx.settings.get();
   const sink = new SseSink(res, pingIntervalMs);
   // A browser that goes away stops its turn, as Stop would; it may go before the turn has an id.
-  let started: StartedTurn | null = null;
-  let clientClosed = false;
+  const client: { turn: StartedTurn | null; closed: boolean } = { turn: null, closed: false };
   res.on('close', () => {
     if (sink.terminalWritten) return;
-    clientClosed = true;
-    if (started) ctx.service.abort(started.turnId, 'client-closed');
+    client.closed = true;
+    if (client.turn) ctx.service.abort(client.turn.turnId, 'client-closed');
   });
 
   // A refusal (no such conversation, an action it cannot take) goes to server.ts, which answers it.
   const turn = await ctx.service.startTurn(request, sink);
-  started = turn;
-  if (clientClosed) ctx.service.abort(turn.turnId, 'client-closed');
+  client.turn = turn;
+  if (client.closed) ctx.service.abort(turn.turnId, 'client-closed');
   sink.open();
   const finished = turn.done.then(
     (result) => {
@@ -56,7 +55,7 @@ export async function streamTurn(ctx: TurnContext, req: IncomingMessage, res: Se
         peakPending: result.peakPending,
         mergedEvents: result.mergedEvents,
         sse: sink.stats,
-        clientClosed,
+        clientClosed: client.closed,
       });
     },
     (err: unknown) => {

@@ -20,6 +20,13 @@ export const summarize = (c: Conversation): ConversationSummary => ({
   messageCount: c.messages.length,
 });
 
+/** What a file must look like to be loaded; any JSON can be on disk. */
+const looksLikeConversation = (value: unknown): value is Conversation =>
+  typeof value === 'object' &&
+  value !== null &&
+  typeof (value as { id?: unknown }).id === 'string' &&
+  Array.isArray((value as { messages?: unknown }).messages);
+
 export class ConversationStore {
   private readonly dir: string;
   private readonly cache = new Map<string, Conversation>();
@@ -38,8 +45,8 @@ export class ConversationStore {
       for (const name of await readdir(this.dir)) {
         if (!name.endsWith('.json')) continue;
         const path = join(this.dir, name);
-        const read = await readJson<Conversation>(path);
-        if (read.ok && typeof read.value?.id === 'string' && Array.isArray(read.value.messages)) {
+        const read = await readJson(path);
+        if (read.ok && looksLikeConversation(read.value)) {
           this.cache.set(read.value.id, read.value);
         } else if (!read.ok && !read.missing) {
           const aside = `${path}.unreadable-${Date.now()}`;

@@ -18,8 +18,8 @@ export type ToolRegistry = ReadonlyMap<string, Tool>;
 
 export function builtinTools(): ToolRegistry {
   return new Map<string, Tool>([
-    [calculator.name, calculator as Tool],
-    [currentTime.name, currentTime as Tool],
+    [calculator.name, calculator],
+    [currentTime.name, currentTime],
   ]);
 }
 

@@ -88,9 +88,12 @@ export async function writeStream(
     if (ex.closed) return 'client-closed';
     if (step.kind === 'stall' || step.delayMs > 0) {
       await flushAndDrain();
+      // The client may leave during any await: `ex.closed` is set by the socket's 'close' (TS#9998).
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- see above
       if (!ex.closed) await silence(step.kind === 'stall' ? Infinity : step.delayMs);
       if (step.kind === 'stall') return 'client-closed';
       burst = 0;
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- see above
       if (ex.closed) return 'client-closed';
     }
     if (step.kind === 'drop') {

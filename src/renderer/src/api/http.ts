@@ -247,6 +247,7 @@ export function createHttpClient(opts: HttpClientOptions = {}): ChatClient {
           const { value, done: eof } = await reader.read();
           if (eof) break;
           // Raw bytes, pings included, are what prove the connection alive; not only whole events.
+          // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- finish() sets it during the await (TS#9998)
           if (!finished) armIdle();
           parser.feed(decoder.decode(value, { stream: true }));
         }

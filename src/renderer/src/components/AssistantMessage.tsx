@@ -24,7 +24,10 @@ type Actions = NoticeActions & { regenerate: (() => void) | null };
 
 const NO_ACTIONS: Actions = { retry: null, continueAnswer: null, regenerate: null };
 
-export function textOfSteps(steps: readonly AssistantStep[]): string {
+/** A live turn's steps may have a hole where an event for a later step came first. */
+type Steps = readonly (AssistantStep | undefined)[];
+
+export function textOfSteps(steps: Steps): string {
   const parts: string[] = [];
   for (const step of steps) {
     if (!step) continue;
@@ -33,11 +36,11 @@ export function textOfSteps(steps: readonly AssistantStep[]): string {
   return parts.join('\n\n');
 }
 
-const protocolErrorsOf = (steps: readonly AssistantStep[]): ProtocolError[] =>
+const protocolErrorsOf = (steps: Steps): ProtocolError[] =>
   steps.flatMap((s) => s?.message.protocolErrors ?? []);
 
 function AssistantArticle(props: {
-  steps: AssistantStep[];
+  steps: Steps;
   streaming: boolean;
   outcome: Outcome | null;
   stopReason: StopReason | null;

@@ -5,8 +5,10 @@
  */
 export async function copyText(text: string): Promise<boolean> {
   try {
-    if (navigator.clipboard?.writeText) {
-      await navigator.clipboard.writeText(text);
+    // lib.dom types it as always there; outside a secure context (or in an old webview) it is not.
+    const clipboard = navigator.clipboard as Partial<Clipboard> | undefined;
+    if (clipboard?.writeText) {
+      await clipboard.writeText(text);
       return true;
     }
   } catch {

@@ -79,9 +79,7 @@ export function createShikiHighlighter(): Highlighter {
       themes: { light: 'github-light', dark: 'github-dark' },
       defaultColor: false,
     });
-    return tokens.map((line) =>
-      line.map((t) => ({ content: t.content, style: (t.htmlStyle ?? {}) as CSSProperties })),
-    );
+    return tokens.map((line) => line.map((t) => ({ content: t.content, style: t.htmlStyle ?? {} })));
   };
 
   return (code, lang) => {
