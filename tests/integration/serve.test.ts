@@ -3,14 +3,8 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { createHttpClient, HttpApiError } from '../../src/renderer/src/api/http';
 import type { AssistantMessage, ChatClient, Conversation, RelayEvent } from '../../src/shared/protocol';
-import {
-  deltaText,
-  openTurn,
-  parseSse,
-  startTestServe,
-  type TestServe,
-  type TestServeOptions,
-} from '../support/serve';
+import { deltaText } from '../support/relay-events';
+import { openTurn, parseSse, startTestServe, type TestServe, type TestServeOptions } from '../support/serve';
 
 let ts: TestServe | null = null;
 afterEach(async () => {

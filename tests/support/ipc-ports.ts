@@ -98,12 +98,3 @@ export function pageMessages(events: RelayEvent[]): AccMessage[] {
   }
   return steps.map(finalizeMessage);
 }
-
-export const textOfEvents = (events: RelayEvent[]): string =>
-  events
-    .map((e) =>
-      e.type === 'provider' && e.event.type === 'content_block_delta' && e.event.delta.type === 'text_delta'
-        ? e.event.delta.text
-        : '',
-    )
-    .join('');

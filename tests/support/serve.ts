@@ -316,13 +316,3 @@ export function parseSse(text: string): {
   parser.feed(text);
   return { events, ids, names, comments };
 }
-
-/** Concatenated text deltas of a list of relay events. */
-export const deltaText = (events: RelayEvent[]): string =>
-  events
-    .map((e) =>
-      e.type === 'provider' && e.event.type === 'content_block_delta' && e.event.delta.type === 'text_delta'
-        ? e.event.delta.text
-        : '',
-    )
-    .join('');
