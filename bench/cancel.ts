@@ -4,6 +4,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import type { RelayEvent } from '../src/shared/protocol';
 import { isDelta, runBenchTurn, StampingSink } from './lib/engine-face';
+import { byFace, FACES, type Face } from './lib/faces';
 import { startIpcTurn } from './lib/ipc-face';
 import { check, info, ms, progress, type BenchResult } from './lib/result';
 import { startBenchServe, streamServeTurn, type BenchServe } from './lib/serve-face';
@@ -12,8 +13,6 @@ import { percentile, rotate, seeded, sleep } from './lib/stats';
 
 export type CancelConfig = { abortsPerFace: number; tpotMs: number; staticDir: string };
 
-const FACES = ['a-sdk', 'b-engine', 'c-ipc', 'd-serve'] as const;
-type Face = (typeof FACES)[number];
 const LABELS: Record<Face, string> = {
   'a-sdk': '(a) SDK direct, AbortController',
   'b-engine': '(b) relay engine, turn signal',
@@ -130,7 +129,7 @@ export async function cancel(sim: BenchSim, cfg: CancelConfig): Promise<BenchRes
     staticDir: cfg.staticDir,
     settings: { sim: { scenario: 'sim-text', ttftMs: 0, tpotMs: cfg.tpotMs } },
   });
-  const samples: Record<Face, Sample[]> = { 'a-sdk': [], 'b-engine': [], 'c-ipc': [], 'd-serve': [] };
+  const samples = byFace((): Sample[] => []);
   try {
     for (let i = 0; i < cfg.abortsPerFace; i++) {
       for (const face of rotate(FACES, i)) {
@@ -154,25 +153,17 @@ export async function cancel(sim: BenchSim, cfg: CancelConfig): Promise<BenchRes
     await serve.close();
   }
 
-  const stats = Object.fromEntries(
-    FACES.map((f) => {
-      const s = samples[f];
-      const close = s.map((x) => x.closeMs);
-      return [
-        f,
-        {
-          p50Ms: percentile(close, 50),
-          p99Ms: percentile(close, 99),
-          notClosed: close.filter((v) => Number.isNaN(v)).length,
-          maxUnseen: Math.max(...s.map((x) => x.unseen)),
-          maxWrittenAfterAbort: Math.max(...s.map((x) => x.writtenAfterAbort)),
-        },
-      ];
-    }),
-  ) as Record<
-    Face,
-    { p50Ms: number; p99Ms: number; notClosed: number; maxUnseen: number; maxWrittenAfterAbort: number }
-  >;
+  const stats = byFace((f) => {
+    const s = samples[f];
+    const close = s.map((x) => x.closeMs);
+    return {
+      p50Ms: percentile(close, 50),
+      p99Ms: percentile(close, 99),
+      notClosed: close.filter((v) => Number.isNaN(v)).length,
+      maxUnseen: Math.max(...s.map((x) => x.unseen)),
+      maxWrittenAfterAbort: Math.max(...s.map((x) => x.writtenAfterAbort)),
+    };
+  });
 
   const rows = FACES.map((f) =>
     info(

@@ -4,6 +4,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import type { RelayEvent } from '../src/shared/protocol';
 import { isDelta, runBenchTurn, StampingSink } from './lib/engine-face';
+import { byFace, FACES, type Face } from './lib/faces';
 import { startIpcTurn } from './lib/ipc-face';
 import { check, info, ms, progress, x, type BenchResult } from './lib/result';
 import { startBenchServe, streamServeTurn, type BenchServe } from './lib/serve-face';
@@ -19,10 +20,7 @@ export type RelayOverheadConfig = {
   staticDir: string;
 };
 
-const CONSUMERS = ['a-sdk', 'b-engine', 'c-ipc', 'd-serve'] as const;
-type Consumer = (typeof CONSUMERS)[number];
-
-const LABELS: Record<Consumer, string> = {
+const LABELS: Record<Face, string> = {
   'a-sdk': '(a) SDK direct',
   'b-engine': '(b) relay engine sink',
   'c-ipc': '(c) IPC → page reducer',
@@ -34,7 +32,7 @@ const PROMPT = 'How does a relay keep a token stream live?';
 type Run = { t0: number; stamps: number[]; merged: number };
 
 async function runConsumer(
-  who: Consumer,
+  who: Face,
   sim: BenchSim,
   serve: BenchServe,
   timing: { ttftMs: number; tpotMs: number },
@@ -99,17 +97,12 @@ export async function relayOverhead(sim: BenchSim, cfg: RelayOverheadConfig): Pr
     settings: { sim: { scenario: 'sim-text', ...timing }, maxTokens: 4096 },
   });
   const fresh = (): Samples => ({ ttft: [], latency: [], merged: 0, mismatched: 0 });
-  const samples: Record<Consumer, Samples> = {
-    'a-sdk': fresh(),
-    'b-engine': fresh(),
-    'c-ipc': fresh(),
-    'd-serve': fresh(),
-  };
+  const samples = byFace(fresh);
   sim.keepWrites = true;
   try {
     // Warm-up: one fast run each (JIT, connection pools, the first conversation file), discarded.
     await serve.patchSettings({ sim: { ttftMs: 0, tpotMs: 0 } });
-    for (const who of CONSUMERS) {
+    for (const who of FACES) {
       await runConsumer(who, sim, serve, { ttftMs: 0, tpotMs: 0 });
       sim.forget((await sim.nextEnd()).requestId);
     }
@@ -118,7 +111,7 @@ export async function relayOverhead(sim: BenchSim, cfg: RelayOverheadConfig): Pr
 
     for (let round = 0; round < cfg.rounds; round++) {
       const line: string[] = [];
-      for (const who of rotate(CONSUMERS, round)) {
+      for (const who of rotate(FACES, round)) {
         const run = await runConsumer(who, sim, serve, timing);
         const end = await sim.nextEnd();
         const writes = sim.deltaWrites(end.requestId);
@@ -139,36 +132,20 @@ export async function relayOverhead(sim: BenchSim, cfg: RelayOverheadConfig): Pr
     await serve.close();
   }
 
-  const stats = Object.fromEntries(
-    CONSUMERS.map((c) => {
-      const s = samples[c];
-      return [
-        c,
-        {
-          ttftMs: median(s.ttft),
-          ttftRuns: s.ttft,
-          p50Ms: percentile(s.latency, 50),
-          p99Ms: percentile(s.latency, 99),
-          events: s.latency.length,
-          mergedEvents: s.merged,
-          runsWithCountMismatch: s.mismatched,
-        },
-      ];
-    }),
-  ) as Record<
-    Consumer,
-    {
-      ttftMs: number;
-      p50Ms: number;
-      p99Ms: number;
-      events: number;
-      mergedEvents: number;
-      runsWithCountMismatch: number;
-      ttftRuns: number[];
-    }
-  >;
+  const stats = byFace((c) => {
+    const s = samples[c];
+    return {
+      ttftMs: median(s.ttft),
+      ttftRuns: s.ttft,
+      p50Ms: percentile(s.latency, 50),
+      p99Ms: percentile(s.latency, 99),
+      events: s.latency.length,
+      mergedEvents: s.merged,
+      runsWithCountMismatch: s.mismatched,
+    };
+  });
   const a = stats['a-sdk'];
-  const rows = CONSUMERS.map((c) => {
+  const rows = FACES.map((c) => {
     const s = stats[c];
     return info(
       `${LABELS[c]}: TTFT · per-event p50 / p99`,
@@ -180,7 +157,7 @@ export async function relayOverhead(sim: BenchSim, cfg: RelayOverheadConfig): Pr
   const addedP50 = c.p50Ms - a.p50Ms;
   rows.push(check('TTFT ratio (c)/(a)', x(ttftRatio), '≤ ×1.05', ttftRatio <= 1.05));
   rows.push(check('Added per-event p50, (c) − (a)', ms(addedP50, 3), '≤ 1 ms', addedP50 <= 1));
-  const mismatches = CONSUMERS.filter((k) => stats[k].runsWithCountMismatch > 0 || stats[k].mergedEvents > 0);
+  const mismatches = FACES.filter((k) => stats[k].runsWithCountMismatch > 0 || stats[k].mergedEvents > 0);
   const notes = [
     `Simulated sim-text answer of ${cfg.tokens} deltas, TTFT ${cfg.ttftMs} ms, TPOT ${cfg.tpotMs} ms; ${cfg.rounds} interleaved rounds (order rotated each round) after one discarded warm-up run per consumer. TTFT is the median over rounds; p50/p99 pool every event of every round (${a.events} events per consumer).`,
     '(c) is runTurn → PortSink → worker_threads MessageChannel → createPortClient → the shared accumulate reducer applied per batch, stamped after each batch is applied; it has no ChatService (no conversation saves). (d) is the full `sluice serve` path: ChatService (saves included) → SseSink → HTTP → eventsource-parser + JSON.parse.',

@@ -1,14 +1,10 @@
 // A browser that reads slowly must slow the model down, not fill the relay's memory: the SSE sink
 // reports a full socket, the engine stops pulling, TCP pushes back on the simulated provider.
 // A raw client reads nothing, then a trickle, while the provider is asked for ~480 MB.
-import { afterEach, expect, test } from 'vitest';
-import { openTurn, startTestServe, type TestServe } from '../support/serve';
+import { expect, test } from 'vitest';
+import { openTurn, servePerTest } from '../support/serve';
 
-let ts: TestServe | null = null;
-afterEach(async () => {
-  await ts?.close();
-  ts = null;
-});
+const serve = servePerTest();
 
 const TOKENS = 4_000_000;
 /** The engine's default bound on what it holds for a full sink (characters). */
@@ -29,11 +25,10 @@ async function plateau(bytes: () => number, ceiling: number): Promise<number> {
 }
 
 test('a slow reader pauses the provider; the relay holds a bounded amount', async () => {
-  const s = await startTestServe({
+  const s = await serve({
     simTokens: TOKENS,
     settings: { sim: { scenario: 'sim-text', ttftMs: 0, tpotMs: 0 } },
   });
-  ts = s;
   const simBytes = () => s.simWrites.reduce((n, w) => n + w.bytes, 0);
   const simTokens = () => s.simWrites.filter((w) => w.eventType === 'content_block_delta').length;
   const { req, res } = await openTurn(s, {

@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, expect, test, vi } from 'vitest';
 import { createHttpClient } from '../../src/renderer/src/api/http';
 import type { RelayEvent } from '../../src/shared/protocol';
+import { terminalEvent } from '../support/relay-events';
 import { startTestServe, type TestServe } from '../support/serve';
 
 const closers: (() => Promise<void>)[] = [];
@@ -124,24 +125,7 @@ test('silence with not even a ping ends the turn as stalled and lets the connect
 
 test('bytes that are not yet whole events (a slow trickle) keep the turn alive', async () => {
   const long = frame(2, text('x'.repeat(2000)));
-  const terminalFrame = frame(3, {
-    type: 'terminal',
-    turnId: 'turn-1',
-    t: 9,
-    outcome: 'complete',
-    stopReason: 'end_turn',
-    error: null,
-    metrics: {
-      ttfbMs: 1,
-      firstProgressMs: 2,
-      ttftMs: 2,
-      tpotMs: 1,
-      totalMs: 9,
-      outputTokens: 2,
-      tokensPerSecond: 1,
-    },
-    toolInputParses: 0,
-  });
+  const terminalFrame = frame(3, terminalEvent());
   const [chunk, everyMs, idleMs] = [100, 30, 300];
   // The long event takes about 20 trickles, several idle budgets, to complete; no gap comes near one.
   expect((long.length / chunk) * everyMs).toBeGreaterThan(idleMs * 1.5);

@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, expect, test } from 'vitest';
 import { ConversationStore } from '../../src/main/store/conversations';
 import type { AssistantMessage, Conversation, RelayEvent } from '../../src/shared/protocol';
-import { deltaText, parseSse, rawRequest } from '../support/serve';
+import { deltaText } from '../support/relay-events';
+import { parseSse, rawRequest } from '../support/serve';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const cleanup: (() => Promise<void>)[] = [];

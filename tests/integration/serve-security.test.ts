@@ -3,28 +3,12 @@
 import { readFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { envKeySource } from '../../src/main/chat/target';
 import { RENDERER_CSP } from '../../src/main/server/static';
-import {
-  parseSse,
-  rawRequest,
-  startTestServe,
-  type Reply,
-  type TestServe,
-  type TestServeOptions,
-} from '../support/serve';
+import { parseSse, rawRequest, servePerTest, type Reply } from '../support/serve';
 
-let ts: TestServe | null = null;
-afterEach(async () => {
-  await ts?.close();
-  ts = null;
-});
-
-async function serve(opts: TestServeOptions = {}): Promise<TestServe> {
-  ts = await startTestServe(opts);
-  return ts;
-}
+const serve = servePerTest();
 
 const API: [string, string, unknown?][] = [
   ['GET', '/api/health'],

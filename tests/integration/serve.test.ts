@@ -1,27 +1,12 @@
 // `sluice serve` end to end on loopback: the real server, ChatService and simulated provider, read
 // by raw HTTP and by the browser client (createHttpClient) running in Node.
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { createHttpClient, HttpApiError } from '../../src/renderer/src/api/http';
 import type { AssistantMessage, ChatClient, Conversation, RelayEvent } from '../../src/shared/protocol';
-import {
-  deltaText,
-  openTurn,
-  parseSse,
-  startTestServe,
-  type TestServe,
-  type TestServeOptions,
-} from '../support/serve';
+import { deltaText } from '../support/relay-events';
+import { openTurn, parseSse, servePerTest, type TestServe } from '../support/serve';
 
-let ts: TestServe | null = null;
-afterEach(async () => {
-  await ts?.close();
-  ts = null;
-});
-
-async function serve(opts: TestServeOptions = {}): Promise<TestServe> {
-  ts = await startTestServe(opts);
-  return ts;
-}
+const serve = servePerTest();
 
 const clientFor = (s: TestServe): ChatClient =>
   createHttpClient({ baseUrl: s.server.origin, token: s.server.token });

@@ -53,6 +53,22 @@ function post(
   });
 }
 
+/** A streaming SDK request the test can abort, with the simulator's id for it. */
+async function abortableStream(model: string, maxTokens: number, headers: Record<string, string> = {}) {
+  const controller = new AbortController();
+  const { data, request_id } = await new Anthropic({
+    apiKey: 'sim',
+    baseURL: sim.url,
+    maxRetries: 0,
+  }).messages
+    .create(
+      { model, max_tokens: maxTokens, messages: [{ role: 'user', content: 'hi' }], stream: true },
+      { headers, signal: controller.signal },
+    )
+    .withResponse();
+  return { events: data, requestId: request_id ?? '', abort: () => controller.abort() };
+}
+
 async function readAll(res: http.IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of res) chunks.push(chunk as Buffer);
@@ -215,55 +231,32 @@ describe('sim-replay', () => {
 
 describe('a client that goes away', () => {
   test('abort while the provider waits for the next token: it stops at once, having written what the client saw', async () => {
-    const controller = new AbortController();
-    const { data, request_id } = await new Anthropic({
-      apiKey: 'sim',
-      baseURL: sim.url,
-      maxRetries: 0,
-    }).messages
-      .create(
-        { model: 'sim-text', max_tokens: 4096, messages: [{ role: 'user', content: 'hi' }], stream: true },
-        // A TPOT this long outlasts the test's timeout unless the abort cuts the wait short.
-        { headers: { 'x-sluice-sim-tpot-ms': '60000' }, signal: controller.signal },
-      )
-      .withResponse();
+    // A TPOT this long outlasts the test's timeout unless the abort cuts the wait short.
+    const { events, requestId, abort } = await abortableStream('sim-text', 4096, {
+      'x-sluice-sim-tpot-ms': '60000',
+    });
     let seen = 0;
-    for await (const e of data) {
+    for await (const e of events) {
       if (e.type === 'content_block_delta') seen += 1;
-      if (seen === 1) controller.abort();
+      if (seen === 1) abort();
     }
-    expect(await sim.waitForEnd(request_id ?? '')).toMatchObject({
+    expect(await sim.waitForEnd(requestId)).toMatchObject({
       reason: 'client-closed',
       tokensGenerated: 1,
     });
   });
 
   test('abort mid-firehose: the provider has written at least what the client saw, far less than asked, then nothing', async () => {
-    const controller = new AbortController();
-    const { data, request_id } = await new Anthropic({
-      apiKey: 'sim',
-      baseURL: sim.url,
-      maxRetries: 0,
-    }).messages
-      .create(
-        {
-          model: 'sim-text',
-          max_tokens: 1_000_000,
-          messages: [{ role: 'user', content: 'hi' }],
-          stream: true,
-        },
-        {
-          headers: { 'x-sluice-sim-tpot-ms': '1', 'x-sluice-sim-tokens': '100000' },
-          signal: controller.signal,
-        },
-      )
-      .withResponse();
+    const { events, requestId, abort } = await abortableStream('sim-text', 1_000_000, {
+      'x-sluice-sim-tpot-ms': '1',
+      'x-sluice-sim-tokens': '100000',
+    });
     let seen = 0;
-    for await (const e of data) {
+    for await (const e of events) {
       if (e.type === 'content_block_delta') seen += 1;
-      if (seen === 20) controller.abort();
+      if (seen === 20) abort();
     }
-    const entry = await sim.waitForEnd(request_id ?? '');
+    const entry = await sim.waitForEnd(requestId);
     expect(entry.reason).toBe('client-closed');
     expect(entry.tokensGenerated).toBeGreaterThanOrEqual(20);
     expect(entry.tokensGenerated).toBeLessThan(100_000);
@@ -273,26 +266,15 @@ describe('a client that goes away', () => {
   });
 
   test('sim-stall: a few deltas, then silence until the client leaves', async () => {
-    const controller = new AbortController();
-    const { data, request_id } = await new Anthropic({
-      apiKey: 'sim',
-      baseURL: sim.url,
-      maxRetries: 0,
-    }).messages
-      .create(
-        { model: 'sim-stall', max_tokens: 4096, messages: [{ role: 'user', content: 'hi' }], stream: true },
-        { signal: controller.signal },
-      )
-      .withResponse();
-    const requestId = request_id ?? '';
+    const { events, requestId, abort } = await abortableStream('sim-stall', 4096);
     const types: string[] = [];
-    for await (const e of data) {
+    for await (const e of events) {
       types.push(e.type);
       if (types.length === 6) {
         await sleep(50);
         // message_start, content_block_start, ping, four deltas: nothing more while the client waited.
         expect(writesOf(requestId)).toHaveLength(7);
-        controller.abort();
+        abort();
       }
     }
     expect(types).toEqual([

@@ -95,12 +95,3 @@ export function pageMessages(events: RelayEvent[]): AccMessage[] {
   for (const e of events) turn = applyRelayEvent(turn, e, e.t);
   return settleSteps(turn.steps).map((s) => s.message);
 }
-
-export const textOfEvents = (events: RelayEvent[]): string =>
-  events
-    .map((e) =>
-      e.type === 'provider' && e.event.type === 'content_block_delta' && e.event.delta.type === 'text_delta'
-        ? e.event.delta.text
-        : '',
-    )
-    .join('');

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createParser } from 'eventsource-parser';
+import { afterEach } from 'vitest';
 import { ChatService } from '../../src/main/chat/service';
 import { EmbeddedSimulator, envKeySource, type KeySource } from '../../src/main/chat/target';
 import type { SimLogEntry, SimTiming, SimWrite } from '../../src/main/providers/simulated';
@@ -144,6 +145,22 @@ async function passThroughProxy(
         server.closeAllConnections();
         server.close(() => resolve());
       }),
+  };
+}
+
+/**
+ * For a test file: returns `serve`, which starts a test server, and registers an afterEach that
+ * closes every server started during the test.
+ */
+export function servePerTest(): (opts?: TestServeOptions) => Promise<TestServe> {
+  const open: TestServe[] = [];
+  afterEach(async () => {
+    for (let s = open.pop(); s; s = open.pop()) await s.close();
+  });
+  return async (opts = {}) => {
+    const s = await startTestServe(opts);
+    open.push(s);
+    return s;
   };
 }
 
@@ -316,13 +333,3 @@ export function parseSse(text: string): {
   parser.feed(text);
   return { events, ids, names, comments };
 }
-
-/** Concatenated text deltas of a list of relay events. */
-export const deltaText = (events: RelayEvent[]): string =>
-  events
-    .map((e) =>
-      e.type === 'provider' && e.event.type === 'content_block_delta' && e.event.delta.type === 'text_delta'
-        ? e.event.delta.text
-        : '',
-    )
-    .join('');

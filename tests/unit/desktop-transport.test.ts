@@ -7,7 +7,8 @@ import { startSimulatedProvider, type SimLogEntry } from '../../src/main/provide
 import type { RelaySink } from '../../src/main/relay/delivery';
 import { createPortClient, type BatchMessage, type PageMessage } from '../../src/shared/port-protocol';
 import type { RelayEvent } from '../../src/shared/protocol';
-import { openTurnChannel, pageEnd, pageMessages, textOfEvents } from '../support/ipc-ports';
+import { openTurnChannel, pageEnd, pageMessages } from '../support/ipc-ports';
+import { deltaText, terminalEvent } from '../support/relay-events';
 import { runTurnAgainst, turnText } from '../support/relay';
 
 class RecordingPort implements BatchPort {
@@ -29,24 +30,7 @@ const delta = (text: string, t = 0): RelayEvent => ({
   event: { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text } },
 });
 
-const terminal: RelayEvent = {
-  type: 'terminal',
-  turnId: 'turn-1',
-  t: 9,
-  outcome: 'complete',
-  stopReason: 'end_turn',
-  error: null,
-  metrics: {
-    ttfbMs: 1,
-    firstProgressMs: 2,
-    ttftMs: 2,
-    tpotMs: 1,
-    totalMs: 9,
-    outputTokens: 3,
-    tokensPerSecond: 300,
-  },
-  toolInputParses: 0,
-};
+const terminal = terminalEvent();
 
 /** Lets every pending promise reaction (the sink's end-of-tick post among them) run. */
 const settleMicrotasks = async () => {
@@ -252,7 +236,7 @@ describe('port client (page side, shared with the preload)', () => {
     const page = recordingPage();
     page.client.receive({ type: 'batch', seq: 1, events: [start] });
     page.client.abort();
-    const aborted: RelayEvent = { ...terminal, outcome: 'aborted', stopReason: null };
+    const aborted = terminalEvent({ outcome: 'aborted', stopReason: null });
     page.client.receive({ type: 'batch', seq: 2, events: [aborted] });
     expect(page.sent).toEqual([{ type: 'ack', seq: 1 }, { type: 'abort' }, { type: 'ack', seq: 2 }]);
     expect(await page.client.done).toEqual(aborted);
@@ -336,7 +320,7 @@ describe('over a MessageChannel, with the real relay and simulated provider', ()
       expect(stalledAt).toBeLessThan(entry!.bytesWritten / 4);
       expect(result.outcome).toBe('complete');
       expect(result.stopReason).toBe('end_turn');
-      expect(textOfEvents(page.events)).toBe(turnText(result));
+      expect(deltaText(page.events)).toBe(turnText(result));
       expect(pageMessages(page.events)).toEqual(result.message.steps.map((s) => s.message));
       // Same events, same order, as the engine handed them over.
       expect(page.events.length).toBe(handed.length);

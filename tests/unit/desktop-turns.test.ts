@@ -12,7 +12,8 @@ import type { SimLogEntry } from '../../src/main/providers/simulated';
 import { ConversationStore } from '../../src/main/store/conversations';
 import { SettingsStore } from '../../src/main/store/settings';
 import type { AssistantMessage, RelayEvent, SettingsPatch, TerminalEvent } from '../../src/shared/protocol';
-import { openTurnChannel, pageEnd, pageMessages, textOfEvents } from '../support/ipc-ports';
+import { openTurnChannel, pageEnd, pageMessages } from '../support/ipc-ports';
+import { deltaText } from '../support/relay-events';
 
 const OWNER = 7;
 const cleanups: (() => Promise<void>)[] = [];
@@ -103,7 +104,7 @@ test('Stop goes over the port: the upstream is closed, the page gets the aborted
 
   const saved = await savedAnswer(d, conversationOf(page.events));
   expect(saved.outcome).toBe('aborted');
-  expect(savedText(saved)).toBe(textOfEvents(page.events));
+  expect(savedText(saved)).toBe(deltaText(page.events));
   expect(savedText(saved).length).toBeGreaterThan(0);
   expect(d.turns.size).toBe(0);
 });
@@ -112,7 +113,7 @@ test('a page whose port closes mid-stream aborts the upstream request; the parti
   const d = await desktop();
   const { page, report } = d.start(send('Tell me about mountains'));
   await page.until(textDeltas(3));
-  const seen = textOfEvents(page.events);
+  const seen = deltaText(page.events);
   page.close();
 
   expect(await report).toMatchObject({ outcome: 'aborted', pageGone: true });

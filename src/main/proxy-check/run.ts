@@ -78,8 +78,10 @@ const relayEvents = {
   isLast: (event: string | undefined) => event === 'terminal',
 };
 
+type PathSpec = { id: string; label: string; profile: NginxProfile | null };
+
 function summarize(
-  spec: { id: string; label: string; profile: NginxProfile | null },
+  spec: PathSpec,
   capture: Capture,
   writes: number[],
   tokens: number,
@@ -179,8 +181,24 @@ export async function runProxyCheck(opts: ProxyCheckOptions = {}): Promise<Proxy
 
   const paths: PathResult[] = [];
   const heartbeats: HeartbeatResult[] = [];
+  /** One path: `run` through `spec.profile` in front of `upstream`, judged against the upstream's writes. */
+  async function checkPath(spec: PathSpec, upstream: string, run: (base: string) => Promise<Capture>) {
+    writes = [];
+    const capture = await through(spec.profile, upstream, run);
+    const result = summarize(
+      spec,
+      capture,
+      writes.map((w) => w.t - capture.startedAt),
+      script.tokens,
+    );
+    paths.push(result);
+    progress(
+      `${spec.label}: ${result.verdict} (TTFT ${Math.round(result.ttftMs ?? 0)} ms, total ${Math.round(result.totalMs)} ms)`,
+    );
+  }
+
   try {
-    const providerPaths: { id: string; label: string; profile: NginxProfile | null; accelNo: boolean }[] = [
+    const providerPaths: (PathSpec & { accelNo: boolean })[] = [
       { id: 'direct', label: 'direct (no proxy)', profile: null, accelNo: false },
       { id: 'buffered', label: 'nginx buffered (stock proxy_pass)', profile: 'buffered', accelNo: false },
       { id: 'buffered-gzip', label: 'nginx buffered + gzip', profile: 'buffered-gzip', accelNo: false },
@@ -198,8 +216,7 @@ export async function runProxyCheck(opts: ProxyCheckOptions = {}): Promise<Proxy
       },
     ];
     for (const spec of providerPaths) {
-      writes = [];
-      const capture = await through(spec.profile, sim.url, (base) =>
+      await checkPath(spec, sim.url, (base) =>
         captureStream({
           url: `${base}/v1/messages`,
           headers: timing(script.ttftMs, spec.accelNo ? { [SIM_HEADERS.accelBuffering]: 'no' } : {}),
@@ -207,16 +224,6 @@ export async function runProxyCheck(opts: ProxyCheckOptions = {}): Promise<Proxy
           ...providerEvents,
           timeoutMs: 30_000,
         }),
-      );
-      const result = summarize(
-        spec,
-        capture,
-        writes.map((w) => w.t - capture.startedAt),
-        script.tokens,
-      );
-      paths.push(result);
-      progress(
-        `${spec.label}: ${result.verdict} (TTFT ${Math.round(result.ttftMs ?? 0)} ms, total ${Math.round(result.totalMs)} ms)`,
       );
     }
 
@@ -234,25 +241,11 @@ export async function runProxyCheck(opts: ProxyCheckOptions = {}): Promise<Proxy
         ...relayEvents,
         timeoutMs: 30_000,
       });
-    {
-      const spec = {
-        id: 'relay-hop',
-        label: 'sluice serve behind stock nginx (buffered)',
-        profile: 'buffered' as const,
-      };
-      writes = [];
-      const capture = await through(spec.profile, relay.origin, relayTurn);
-      const result = summarize(
-        spec,
-        capture,
-        writes.map((w) => w.t - capture.startedAt),
-        script.tokens,
-      );
-      paths.push(result);
-      progress(
-        `${spec.label}: ${result.verdict} (TTFT ${Math.round(result.ttftMs ?? 0)} ms, total ${Math.round(result.totalMs)} ms)`,
-      );
-    }
+    await checkPath(
+      { id: 'relay-hop', label: 'sluice serve behind stock nginx (buffered)', profile: 'buffered' },
+      relay.origin,
+      relayTurn,
+    );
 
     // Heartbeats: a first token several times longer than nginx's proxy_read_timeout.
     const heartbeat = async (

@@ -64,6 +64,14 @@ const FABLE_DELTA_USAGE = {
   ],
 };
 
+/** What both stream-a fixtures end with: message_delta's usage over the fields only message_start had. */
+const FABLE_FINAL_USAGE = {
+  ...FABLE_DELTA_USAGE,
+  cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 0 },
+  service_tier: 'standard',
+  inference_geo: 'global',
+};
+
 test('basic_response: one text block, ping ignored, end_turn, usage overwritten', () => {
   expect(reduce(fixtureEvents('basic_response.sse'))).toEqual(
     ended({
@@ -181,12 +189,7 @@ test('stream-a-refusal: thinking with empty deltas then signature, then text, re
       stoppedBlocks: [0, 1],
       stopReason: 'refusal',
       stopDetails: REFUSAL_DETAILS,
-      usage: {
-        ...FABLE_DELTA_USAGE,
-        cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 0 },
-        service_tier: 'standard',
-        inference_geo: 'global',
-      },
+      usage: FABLE_FINAL_USAGE,
     }),
   );
 });
@@ -225,12 +228,7 @@ test('stream-a-toolrefusal: server_tool_use parsed once, web_search_tool_result 
       stopReason: 'refusal',
       stopDetails: REFUSAL_DETAILS,
       // Cumulative usage: message_delta's input_tokens (28) replaces message_start's (612).
-      usage: {
-        ...FABLE_DELTA_USAGE,
-        cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 0 },
-        service_tier: 'standard',
-        inference_geo: 'global',
-      },
+      usage: FABLE_FINAL_USAGE,
     }),
   );
   // Kept verbatim: the very object the wire carried, both search results included.
