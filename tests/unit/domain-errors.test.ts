@@ -69,7 +69,7 @@ test('the HTTP face: each domain failure gets its status; its own errors pass th
   const issues = [{ path: 'maxTokens', message: 'Too small' }];
   expect(httpErrorOf(new InvalidSettingsError(issues))).toMatchObject({
     status: 400,
-    error: { type: 'invalid_request', message: 'The settings were not saved: maxTokens: Too small', issues },
+    error: { type: 'invalid_request', message: 'maxTokens: Too small', issues },
   });
 
   const own = new HttpError({ type: 'unauthorized', message: 'No token.' }, { 'WWW-Authenticate': 'Bearer' });

@@ -41,14 +41,9 @@ export function httpErrorOf(err: unknown): HttpError | null {
   if (err instanceof HttpError) return err;
   const error = domainError(err);
   if (!error) return null;
-  if (error.type === 'invalid_settings') {
-    // The HTTP API has always called this invalid_request (the desktop face says invalid_settings).
-    return new HttpError({
-      ...error,
-      type: 'invalid_request',
-      message: `The settings were not saved: ${error.message}`,
-    });
-  }
+  // The HTTP API has always called this invalid_request (the desktop face says invalid_settings);
+  // the 400 and the issues per field say that nothing was saved.
+  if (error.type === 'invalid_settings') return new HttpError({ ...error, type: 'invalid_request' });
   return new HttpError(error);
 }
 
