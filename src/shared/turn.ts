@@ -209,26 +209,27 @@ function phaseAfter(phase: Phase, event: StreamEvent, at: number): Phase {
 }
 
 function endTurn<T extends TurnState>(turn: T, terminal: TerminalEvent, at: number): T {
-  let steps = settleSteps(turn.steps);
-  const retired = turn.retired;
-  if (retired && terminal.outcome !== 'complete') {
-    // A retry that failed with less to show than the attempt before it must not cost the text.
-    const retry = steps[retired.step];
-    if (
-      (!retry || !retry.message.finished) &&
-      contentSize(retired.value.message) > (retry ? contentSize(retry.message) : 0)
-    ) {
-      steps = steps.slice(0, retired.step);
-      steps[retired.step] = retired.value;
-    }
-  }
   return {
     ...turn,
-    steps,
+    steps: keptSteps(turn, terminal.outcome),
     phase: { kind: 'done' },
     terminal,
     buffering: turn.arrivals ? detectBuffering(turn.arrivals, turn.marks.startedAt, at) : null,
   };
+}
+
+/** The steps a turn ending with `outcome` keeps: all settled, and a failed retry's first attempt back. */
+function keptSteps(turn: TurnState, outcome: Outcome): AssistantStep[] {
+  const steps = settleSteps(turn.steps);
+  const retired = turn.retired;
+  if (!retired || outcome === 'complete') return steps;
+  // A retry that failed with less to show than the attempt before it must not cost the text.
+  const retry = steps[retired.step];
+  if (retry?.message.finished) return steps;
+  if (contentSize(retired.value.message) <= (retry ? contentSize(retry.message) : 0)) return steps;
+  const kept = steps.slice(0, retired.step);
+  kept[retired.step] = retired.value;
+  return kept;
 }
 
 /** Every step's message finalized; `steps` itself when none changed. */
@@ -261,7 +262,7 @@ export function terminalOf(
   turn: TurnState,
   end: { turnId: string; t: number; outcome: Outcome; error: RelayError | null },
 ): TerminalEvent {
-  const steps = settleSteps(turn.steps);
+  const steps = keptSteps(turn, end.outcome);
   return {
     type: 'terminal',
     turnId: end.turnId,
