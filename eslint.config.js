@@ -43,17 +43,17 @@ export default tseslint.config(
     rules: { 'no-empty-pattern': 'off' },
   },
   {
-    // Plain Node scripts (npm start's launcher).
-    files: ['scripts/**/*.mjs'],
+    // Plain Node scripts (npm start's launcher, the package's bin).
+    files: ['scripts/**/*.mjs', 'bin/*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },
   {
     // Type-aware linting: every file is known to a TS project (tsconfig.json's references);
-    // the two plain-JS files get the default project.
+    // the plain-JS files get the default project.
     languageOptions: {
       parserOptions: {
         projectService: {
-          allowDefaultProject: ['eslint.config.js', 'scripts/*.mjs'],
+          allowDefaultProject: ['eslint.config.js', 'scripts/*.mjs', 'bin/*.mjs'],
           defaultProject: 'tsconfig.node.json',
         },
         tsconfigRootDir: import.meta.dirname,

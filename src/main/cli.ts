@@ -1,128 +1,214 @@
-// `sluice` — the relay in a terminal. Plain Node: runs with `npm run sluice -- <command>`.
-import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { NGINX_PROFILES, type NginxProfile, type Settings, type SettingsPatch } from '../shared/protocol';
+// `sluice` — the relay in a terminal. Plain Node: `npm run -s sluice -- <command>` or `npx sluice <command>`.
+// Every argument error is one line that names the option and says what to do, a pointer to the
+// command's help, and exit code 2.
+import { access, constants } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { NGINX_PROFILES, SIM_SCENARIOS, type NginxProfile, type SettingsPatch } from '../shared/protocol';
 import { runChat } from './cli/chat';
 import { proxyCheck as runProxyCheck } from './cli/proxy-check';
 import { runServe } from './cli/serve';
 import { formatLogLine, startSimulatedProvider } from './providers/simulated';
+import { InvalidSettingsError } from './store/settings';
 
-const USAGE = `Usage: npm run sluice -- <command> [options]
+/** How the README tells people to run it; `npx sluice` works the same from the checkout. */
+const RUN = 'npm run -s sluice --';
 
-Commands:
-  chat "prompt"      One turn, streamed to the terminal, with a metrics footer.
-      --model M        Model (Anthropic) or scenario (simulated: sim-text, sim-tool, sim-reasoning, …)
-      --json           One JSON object per relay event, then a result line
-      --max-tokens N   Max output tokens (default 4096)
-      --thinking N     Enable extended thinking with a budget of N tokens
-      --idle-timeout S Seconds of upstream silence before the turn is ended as stalled (default 30)
-      --ttft MS        Simulated provider: time to first token (default 400)
-      --tpot MS        Simulated provider: time per output token (default 25)
-      --via-nginx P    Route through a local nginx: buffered, buffered-gzip, streaming, header-cure
-  serve              The chat UI in a browser and its streaming API, on 127.0.0.1. Prints one URL
-                     with a per-run access token (open it; the API needs the token).
-      --port N         Port (default 0: a free port; the URL changes every run anyway)
-      --data-dir DIR   Where conversations and settings live (default: the user data directory)
-      --open           Open the URL in the default browser
-      --host ADDR      Listen on ADDR instead of 127.0.0.1 (exposes your API key's use; prints a warning)
-      --no-build       Serve out/renderer as it is, even when missing or older than its sources
-  proxy-check        Capture one scripted stream direct and through a real nginx configured each way;
-                     writes report.md, report.json and timeline.svg.
-      --out DIR        Where to write them (default ./proxy-check)
-      --nginx PATH     The nginx binary (default: found on PATH)
-  simulate           Run the simulated provider alone.
-      --port N         Port on 127.0.0.1 (default 0: a free port)
-      --json-log       Log each finished request as a JSON object
-      --replay-dir DIR Folder of .sse files the sim-replay model may replay (x-sluice-sim-replay: FILE)
-      --accel-buffering-no  Send X-Accel-Buffering: no on streams (the nginx header cure)
+type Option = {
+  type: 'string' | 'boolean';
+  /** The value's name in the usage (`--port N`); string options only. */
+  arg?: string;
+  help: string;
+  /** A value to show when the option is given without one. */
+  example?: string;
+};
 
-Environment:
-  ANTHROPIC_API_KEY   Use the real Anthropic API (otherwise the simulated provider is used)
-  ANTHROPIC_BASE_URL  Any endpoint that speaks the Messages API
-`;
+type Command = {
+  /** What follows the command name in the usage line. */
+  synopsis: string;
+  about: string[];
+  options: Record<string, Option>;
+  run(args: Args): Promise<number>;
+};
+
+/** Validated arguments: every string option given has a string, every boolean option given is true. */
+type Args = {
+  values: Record<string, string | true | undefined>;
+  positionals: string[];
+  options: Record<string, Option>;
+};
 
 class UsageError extends Error {}
 
-type Parsed = { values: Record<string, string | boolean | undefined>; positionals: string[] };
+const SIM_MODELS = [...SIM_SCENARIOS, 'sim-replay (with --replay FILE.sse)'];
 
-function parse(args: string[], options: ParseArgsConfig['options']): Parsed {
-  try {
-    return parseArgs({ args, options: options ?? {}, allowPositionals: true, strict: true }) as Parsed;
-  } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : String(err));
+const CHAT_OPTIONS: Record<string, Option> = {
+  model: {
+    type: 'string',
+    arg: 'M',
+    help: 'Model (Anthropic) or scenario (simulated: sim-text, sim-tool, sim-reasoning, …)',
+    example: 'sim-tool',
+  },
+  json: { type: 'boolean', help: 'One JSON object per relay event, then a result line' },
+  'max-tokens': { type: 'string', arg: 'N', help: 'Max output tokens (default 4096)', example: '4096' },
+  thinking: {
+    type: 'string',
+    arg: 'N',
+    help: 'Enable extended thinking with a budget of N tokens',
+    example: '2048',
+  },
+  'idle-timeout': {
+    type: 'string',
+    arg: 'S',
+    help: 'Seconds of upstream silence before the turn is ended as stalled (default 30)',
+    example: '30',
+  },
+  ttft: {
+    type: 'string',
+    arg: 'MS',
+    help: 'Simulated provider: time to first token (default 400)',
+    example: '400',
+  },
+  tpot: {
+    type: 'string',
+    arg: 'MS',
+    help: 'Simulated provider: time per output token (default 25)',
+    example: '25',
+  },
+  'via-nginx': {
+    type: 'string',
+    arg: 'P',
+    help: `Route through a local nginx: ${NGINX_PROFILES.join(', ')}`,
+    example: 'streaming',
+  },
+  replay: {
+    type: 'string',
+    arg: 'FILE',
+    help: 'Simulated provider: replay this recorded .sse stream (the model sim-replay)',
+    example: 'recorded.sse',
+  },
+};
+
+/** The option that set each settings field, so a refused value is named as it was typed. */
+const SETTINGS_FLAGS: Record<string, string> = {
+  model: 'model',
+  maxTokens: 'max-tokens',
+  'thinking.budgetTokens': 'thinking',
+  idleTimeoutMs: 'idle-timeout',
+  'sim.ttftMs': 'ttft',
+  'sim.tpotMs': 'tpot',
+};
+
+/** A whole number, or undefined when the option was not given. Ranges are the settings' to check. */
+function int(args: Args, name: string): number | undefined {
+  const value = args.values[name];
+  if (typeof value !== 'string') return undefined;
+  if (!/^-?\d+$/.test(value.trim())) {
+    const example = args.options[name]?.example ?? '1';
+    throw new UsageError(`--${name} takes a whole number, e.g. --${name} ${example}; "${value}" is not one.`);
   }
+  return Number(value);
 }
 
-function int(name: string, value: string | boolean | undefined): number | undefined {
-  if (value === undefined || typeof value === 'boolean') return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n)) throw new UsageError(`--${name} takes a whole number, not "${value}".`);
-  return n;
-}
-
-async function chat(args: string[]): Promise<number> {
-  const { values, positionals } = parse(args, {
-    model: { type: 'string' },
-    json: { type: 'boolean', default: false },
-    'max-tokens': { type: 'string' },
-    thinking: { type: 'string' },
-    'idle-timeout': { type: 'string' },
-    ttft: { type: 'string' },
-    tpot: { type: 'string' },
-    'via-nginx': { type: 'string' },
-  });
+async function chat(args: Args): Promise<number> {
+  const { values, positionals } = args;
   const prompt = positionals.join(' ').trim();
-  if (!prompt) throw new UsageError('chat needs a prompt, e.g. npm run sluice -- chat "hello"');
-  const useReal = Boolean(process.env['ANTHROPIC_API_KEY']);
-  const model = values.model as string | undefined;
-  const settings: SettingsPatch = {};
-  if (model) {
-    if (useReal) settings.model = model;
-    else settings.sim = { ...settings.sim, scenario: model as Settings['sim']['scenario'] };
+  if (!prompt) {
+    throw new UsageError(`no prompt given. Put it after chat, in quotes: ${RUN} chat "hello".`);
   }
-  const maxTokens = int('max-tokens', values['max-tokens']);
+  const useReal = Boolean(process.env['ANTHROPIC_API_KEY']);
+  const model = typeof values['model'] === 'string' ? values['model'].trim() : undefined;
+  const replay = typeof values['replay'] === 'string' ? values['replay'] : undefined;
+  const settings: SettingsPatch = {};
+  if (replay !== undefined) {
+    if (model !== undefined && model !== 'sim-replay') {
+      throw new UsageError(
+        `--replay plays a recorded stream as the model sim-replay, not --model ${model}; drop one of the two.`,
+      );
+    }
+    try {
+      await access(replay, constants.R_OK);
+    } catch {
+      throw new UsageError(
+        `--replay ${replay}: no readable file there. Give the path of a recorded .sse stream.`,
+      );
+    }
+  } else if (model === 'sim-replay') {
+    throw new UsageError(
+      `--model sim-replay replays a recorded stream: add --replay FILE.sse (the body of a streamed Messages API answer).`,
+    );
+  } else if (model !== undefined && useReal) {
+    settings.model = model;
+  } else if (model !== undefined) {
+    const scenario = SIM_SCENARIOS.find((s) => s === model);
+    if (!scenario) {
+      throw new UsageError(
+        `--model ${model}: with no ANTHROPIC_API_KEY, Sluice runs the simulated provider, whose models are ` +
+          `${SIM_MODELS.join(', ')}; a real model name (claude-…) needs ANTHROPIC_API_KEY.`,
+      );
+    }
+    settings.sim = { scenario };
+  }
+  const maxTokens = int(args, 'max-tokens');
   if (maxTokens !== undefined) settings.maxTokens = maxTokens;
-  const thinking = int('thinking', values.thinking);
+  const thinking = int(args, 'thinking');
   if (thinking !== undefined) settings.thinking = { enabled: true, budgetTokens: thinking };
-  const idle = int('idle-timeout', values['idle-timeout']);
+  const idle = int(args, 'idle-timeout');
   if (idle !== undefined) settings.idleTimeoutMs = idle * 1000;
   const via = values['via-nginx'];
   if (typeof via === 'string') {
-    if (!(NGINX_PROFILES as readonly string[]).includes(via)) {
-      throw new UsageError(`--via-nginx takes one of ${NGINX_PROFILES.join(', ')}, not "${via}".`);
+    const profile = NGINX_PROFILES.find((p) => p === via);
+    if (!profile) {
+      throw new UsageError(`--via-nginx takes one of ${NGINX_PROFILES.join(', ')}; "${via}" is not one.`);
     }
-    settings.viaNginx = via as NginxProfile;
+    settings.viaNginx = profile satisfies NginxProfile;
   }
-  const ttft = int('ttft', values.ttft);
-  const tpot = int('tpot', values.tpot);
+  const ttft = int(args, 'ttft');
+  const tpot = int(args, 'tpot');
   if (ttft !== undefined) settings.sim = { ...settings.sim, ttftMs: ttft };
   if (tpot !== undefined) settings.sim = { ...settings.sim, tpotMs: tpot };
 
   const interruptHandlers: (() => void)[] = [];
   process.on('SIGINT', () => interruptHandlers.forEach((h) => h()));
-  return runChat({
-    prompt,
-    json: Boolean(values.json),
-    settings,
-    out: process.stdout,
-    err: process.stderr,
-    env: process.env,
-    onInterrupt: (h) => interruptHandlers.push(h),
-  });
+  try {
+    return await runChat({
+      prompt,
+      json: Boolean(values['json']),
+      settings,
+      ...(replay !== undefined ? { replay } : {}),
+      out: process.stdout,
+      err: process.stderr,
+      env: process.env,
+      onInterrupt: (h) => interruptHandlers.push(h),
+    });
+  } catch (err) {
+    if (!(err instanceof InvalidSettingsError)) throw err;
+    const lines = err.issues.map((issue) => {
+      const flag = SETTINGS_FLAGS[issue.path];
+      const given = flag ? values[flag] : undefined;
+      if (!flag || typeof given !== 'string') return `${issue.path}: ${issue.message}`;
+      const more =
+        flag === 'thinking' && maxTokens === undefined && /max tokens/.test(issue.message)
+          ? ' Raise --max-tokens (default 4096) as well.'
+          : '';
+      return `--${flag} ${given}: ${issue.message}${more}`;
+    });
+    throw new UsageError(lines.join(`\nsluice chat: `));
+  }
 }
 
-async function simulate(args: string[]): Promise<number> {
-  const { values } = parse(args, {
-    port: { type: 'string' },
-    'json-log': { type: 'boolean', default: false },
-    'replay-dir': { type: 'string' },
-    'accel-buffering-no': { type: 'boolean', default: false },
-  });
-  const port = int('port', values.port) ?? 0;
+function port(args: Args): number {
+  const n = int(args, 'port') ?? 0;
+  if (n < 0 || n > 65535)
+    throw new UsageError(`--port ${n}: a port is a number from 0 to 65535 (0: a free one).`);
+  return n;
+}
+
+async function simulate(args: Args): Promise<number> {
+  const { values } = args;
   const replayDir = typeof values['replay-dir'] === 'string' ? values['replay-dir'] : undefined;
-  if (port < 0 || port > 65535) throw new UsageError('--port must be between 0 and 65535.');
   const json = Boolean(values['json-log']);
   const sim = await startSimulatedProvider({
-    port,
+    port: port(args),
     ...(replayDir ? { replayDir } : {}),
     accelBufferingNo: Boolean(values['accel-buffering-no']),
     log: (entry) => process.stdout.write(`${formatLogLine(entry, json)}\n`),
@@ -140,19 +226,12 @@ async function simulate(args: string[]): Promise<number> {
   return 0;
 }
 
-async function serve(args: string[]): Promise<number> {
-  const { values } = parse(args, {
-    port: { type: 'string' },
-    host: { type: 'string' },
-    'data-dir': { type: 'string' },
-    open: { type: 'boolean', default: false },
-    'no-build': { type: 'boolean', default: false },
-  });
-  const port = int('port', values.port) ?? 0;
-  if (port < 0 || port > 65535) throw new UsageError('--port must be between 0 and 65535.');
-  const host = values.host;
-  if (host !== undefined && (typeof host !== 'string' || !host.trim())) {
-    throw new UsageError('--host needs an address.');
+async function serve(args: Args): Promise<number> {
+  const { values } = args;
+  const listen = port(args);
+  const host = values['host'];
+  if (typeof host === 'string' && !host.trim()) {
+    throw new UsageError('--host needs an address, e.g. --host 192.168.1.20.');
   }
   if (host === '0.0.0.0' || host === '::') {
     // Requests must name the server by the address it listens on (the Host check), so a wildcard serves no one.
@@ -171,10 +250,10 @@ async function serve(args: string[]): Promise<number> {
     process.on('SIGTERM', stop);
   });
   return runServe({
-    port,
+    port: listen,
     host: typeof host === 'string' ? host.trim() : '127.0.0.1',
     dataDir: typeof values['data-dir'] === 'string' ? values['data-dir'] : null,
-    open: Boolean(values.open),
+    open: Boolean(values['open']),
     build: !values['no-build'],
     out: process.stdout,
     err: process.stderr,
@@ -183,12 +262,12 @@ async function serve(args: string[]): Promise<number> {
   });
 }
 
-async function proxyCheck(args: string[]): Promise<number> {
-  const { values } = parse(args, { out: { type: 'string' }, nginx: { type: 'string' } });
-  const nginx = typeof values.nginx === 'string' ? values.nginx : undefined;
+async function proxyCheck(args: Args): Promise<number> {
+  const { values } = args;
+  const nginx = typeof values['nginx'] === 'string' ? values['nginx'] : undefined;
   try {
     return await runProxyCheck({
-      out: typeof values.out === 'string' ? values.out : 'proxy-check',
+      out: typeof values['out'] === 'string' ? values['out'] : 'proxy-check',
       ...(nginx ? { nginxPath: nginx } : {}),
       log: (line) => process.stdout.write(`${line}\n`),
     });
@@ -198,29 +277,211 @@ async function proxyCheck(args: string[]): Promise<number> {
   }
 }
 
-const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
-  chat,
-  serve,
-  simulate,
-  'proxy-check': proxyCheck,
+const PORT: Option = { type: 'string', arg: 'N', help: '', example: '8080' };
+
+const COMMANDS: Record<string, Command> = {
+  chat: {
+    synopsis: '"prompt" [options]',
+    about: ['One turn, streamed to the terminal, with a metrics footer.'],
+    options: CHAT_OPTIONS,
+    run: chat,
+  },
+  serve: {
+    synopsis: '[options]',
+    about: [
+      'The chat UI in a browser and its streaming API, on 127.0.0.1. Prints one URL',
+      'with a per-run access token (open it; the API needs the token).',
+    ],
+    options: {
+      port: { ...PORT, help: 'Port (default 0: a free port; the URL changes every run anyway)' },
+      'data-dir': {
+        type: 'string',
+        arg: 'DIR',
+        help: 'Where conversations and settings live (default: the user data directory)',
+        example: './data',
+      },
+      open: { type: 'boolean', help: 'Open the URL in the default browser' },
+      host: {
+        type: 'string',
+        arg: 'ADDR',
+        help: "Listen on ADDR instead of 127.0.0.1 (exposes your API key's use; prints a warning)",
+        example: '192.168.1.20',
+      },
+      'no-build': {
+        type: 'boolean',
+        help: 'Serve out/renderer as it is, even when missing or older than its sources',
+      },
+    },
+    run: serve,
+  },
+  'proxy-check': {
+    synopsis: '[options]',
+    about: [
+      'Capture one scripted stream direct and through a real nginx configured each way;',
+      'writes report.md, report.json and timeline.svg.',
+    ],
+    options: {
+      out: {
+        type: 'string',
+        arg: 'DIR',
+        help: 'Where to write them (default ./proxy-check)',
+        example: './report',
+      },
+      nginx: {
+        type: 'string',
+        arg: 'PATH',
+        help: 'The nginx binary (default: found on PATH)',
+        example: '/usr/sbin/nginx',
+      },
+    },
+    run: proxyCheck,
+  },
+  simulate: {
+    synopsis: '[options]',
+    about: ['Run the simulated provider alone.'],
+    options: {
+      port: { ...PORT, help: 'Port on 127.0.0.1 (default 0: a free port)' },
+      'json-log': { type: 'boolean', help: 'Log each finished request as a JSON object' },
+      'replay-dir': {
+        type: 'string',
+        arg: 'DIR',
+        help: 'Folder of .sse files the sim-replay model may replay (x-sluice-sim-replay: FILE)',
+        example: './recorded',
+      },
+      'accel-buffering-no': {
+        type: 'boolean',
+        help: 'Send X-Accel-Buffering: no on streams (the nginx header cure)',
+      },
+    },
+    run: simulate,
+  },
 };
 
-export async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  if (!command || command === '--help' || command === '-h' || command === 'help') {
-    process.stdout.write(USAGE);
-    return command ? 0 : 2;
+function commandUsage(name: string, command: Command): string {
+  const options = Object.entries(command.options).map(([option, o]) => {
+    const left = `--${option}${o.arg ? ` ${o.arg}` : ''}`;
+    return `      ${left.length > 16 ? `${left} ` : left.padEnd(16)} ${o.help}`;
+  });
+  const title = `${name} ${command.synopsis.replace('[options]', '')}`.trim();
+  return [
+    `  ${title.padEnd(18)} ${command.about[0] ?? ''}`,
+    ...command.about.slice(1).map((l) => `${' '.repeat(21)}${l}`),
+    ...options,
+  ].join('\n');
+}
+
+const ENVIRONMENT = `Environment:
+  ANTHROPIC_API_KEY   Use the real Anthropic API (otherwise the simulated provider is used)
+  ANTHROPIC_BASE_URL  Any endpoint that speaks the Messages API
+`;
+
+const USAGE = `Usage: ${RUN} <command> [options]
+   or: npx sluice <command> [options]
+
+Commands:
+${Object.entries(COMMANDS)
+  .map(([name, c]) => commandUsage(name, c))
+  .join('\n')}
+
+${ENVIRONMENT}`;
+
+const usageOf = (name: string, command: Command) =>
+  `Usage: ${RUN} ${name} ${command.synopsis}\n\n${commandUsage(name, command)}\n\n${ENVIRONMENT}`;
+
+/** Distance between two short strings, for "did you mean". */
+function distance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) {
+      next[j] = Math.min(
+        (row[j] ?? 0) + 1,
+        (next[j - 1] ?? 0) + 1,
+        (row[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    row = next;
   }
-  const run = COMMANDS[command];
-  if (!run) {
-    process.stderr.write(`sluice: unknown command "${command}".\n\n${USAGE}`);
+  return row[b.length] ?? 0;
+}
+
+/** Reads `args` against `command`'s options; throws a UsageError naming the first bad option. */
+function parse(name: string, command: Command, args: string[]): Args | 'help' {
+  const { tokens } = parseArgs({
+    args,
+    options: Object.fromEntries(Object.entries(command.options).map(([k, o]) => [k, { type: o.type }])),
+    allowPositionals: true,
+    strict: false,
+    tokens: true,
+  });
+  const values: Args['values'] = {};
+  const positionals: string[] = [];
+  for (const token of tokens) {
+    if (token.kind === 'positional') positionals.push(token.value);
+    if (token.kind !== 'option') continue;
+    if (token.rawName === '--help' || token.rawName === '-h') return 'help';
+    const known = token.rawName.startsWith('--') && Object.hasOwn(command.options, token.name);
+    const option = known ? command.options[token.name] : undefined;
+    if (!option) {
+      const names = Object.keys(command.options);
+      const near = token.rawName.startsWith('--')
+        ? names
+            .filter((o) => distance(token.name, o) <= Math.max(1, Math.floor(o.length / 3)))
+            .sort((x, y) => distance(token.name, x) - distance(token.name, y))[0]
+        : undefined;
+      throw new UsageError(
+        near
+          ? `unknown option ${token.rawName}; did you mean --${near}?`
+          : `unknown option ${token.rawName}; ${name} takes ${names.map((o) => `--${o}`).join(', ')}.`,
+      );
+    }
+    if (option.type === 'boolean') {
+      if (token.value !== undefined) {
+        throw new UsageError(
+          `${token.rawName} takes no value; write ${token.rawName} alone, not ${token.rawName}=${token.value}.`,
+        );
+      }
+      values[token.name] = true;
+      continue;
+    }
+    const value = token.value;
+    // Without `=`, a value that looks like another option (--model --json) is a missing value; a
+    // negative number (--ttft -5) is a value, checked where it is used.
+    if (value === undefined || !value.trim() || (!token.inlineValue && /^-(?!\d)/.test(value))) {
+      throw new UsageError(
+        `${token.rawName} needs a value, e.g. ${token.rawName} ${option.example ?? option.arg ?? 'VALUE'}.`,
+      );
+    }
+    values[token.name] = value;
+  }
+  return { values, positionals, options: command.options };
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(USAGE);
+    return name ? 0 : 2;
+  }
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!command) {
+    const names = Object.keys(COMMANDS);
+    process.stderr.write(
+      `sluice: unknown command "${name}"; the commands are ${names.join(', ')}.\n` +
+        `Run "${RUN} --help" for what each does and its options.\n`,
+    );
     return 2;
   }
   try {
-    return await run(rest);
+    const args = parse(name, command, rest);
+    if (args === 'help') {
+      process.stdout.write(usageOf(name, command));
+      return 0;
+    }
+    return await command.run(args);
   } catch (err) {
     if (err instanceof UsageError) {
-      process.stderr.write(`sluice ${command}: ${err.message}\n\n${USAGE}`);
+      process.stderr.write(`sluice ${name}: ${err.message}\nRun "${RUN} ${name} --help" for its options.\n`);
       return 2;
     }
     throw err;

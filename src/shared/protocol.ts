@@ -292,21 +292,37 @@ export const SettingsSchema = z
     provider: z.enum(PROVIDER_KINDS),
     /** Model for the Anthropic provider. */
     model: z.string().trim().min(1, 'Model must not be empty.').max(200),
-    maxTokens: z.number().int().min(1, 'Max tokens must be at least 1.').max(128_000),
+    maxTokens: z
+      .number()
+      .int()
+      .min(1, 'Max tokens must be at least 1.')
+      .max(128_000, 'Max tokens can be at most 128,000.'),
     thinking: z.object({
       enabled: z.boolean(),
       budgetTokens: z
         .number()
         .int()
         .min(1024, 'The thinking budget must be at least 1024 tokens.')
-        .max(64_000),
+        .max(64_000, 'The thinking budget can be at most 64,000 tokens.'),
     }),
-    idleTimeoutMs: z.number().int().min(1_000, 'The idle timeout must be at least 1 s.').max(600_000),
+    idleTimeoutMs: z
+      .number()
+      .int()
+      .min(1_000, 'The idle timeout must be at least 1 s.')
+      .max(600_000, 'The idle timeout can be at most 600 s.'),
     pingIntervalMs: z.number().int().min(1_000).max(120_000),
     sim: z.object({
       scenario: z.enum(SIM_SCENARIOS),
-      ttftMs: z.number().int().min(0).max(120_000),
-      tpotMs: z.number().int().min(0).max(5_000),
+      ttftMs: z
+        .number()
+        .int()
+        .min(0, 'The time to first token must be 0 ms or more.')
+        .max(120_000, 'The time to first token can be at most 120,000 ms.'),
+      tpotMs: z
+        .number()
+        .int()
+        .min(0, 'The time per output token must be 0 ms or more.')
+        .max(5_000, 'The time per output token can be at most 5,000 ms.'),
     }),
     viaNginx: z.enum(NGINX_PROFILES).nullable(),
   })
@@ -328,7 +344,9 @@ export type SettingsPatch = {
 
 export const DEFAULT_SETTINGS: Settings = {
   provider: 'simulated',
-  model: 'claude-sonnet-4-5',
+  // A current model of the installed SDK's `Model` list, not in its DEPRECATED_MODELS (the SDK warns
+  // on every request for those): claude-sonnet-4-5 reached its end of life on 2026-11-30.
+  model: 'claude-sonnet-5-5',
   maxTokens: 4096,
   thinking: { enabled: false, budgetTokens: 2048 },
   idleTimeoutMs: 30_000,

@@ -1,20 +1,39 @@
 // The `sluice` CLI as a person runs it: a real child process, real signals, real output.
 import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { SIM_SCENARIOS } from '../../src/shared/protocol';
+import { startSimulatedProvider, type SimulatedProvider } from '../../src/main/providers/simulated';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const TSX = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
+const FIXTURES = fileURLToPath(new URL('../../../shared/fixtures/anthropic-recorded/', import.meta.url));
 
 type Run = { code: number | null; stdout: string; stderr: string };
 
+/** How the CLI is started: tsx on the source (what `npm run sluice` does), the package's bin, npx, npm run -s. */
+const LAUNCH = {
+  tsx: [TSX, 'src/main/cli.ts'],
+  bin: [process.execPath, 'bin/sluice.mjs'],
+  npx: ['npx', 'sluice'],
+  'npm-run': ['npm', 'run', '-s', 'sluice', '--'],
+} as const;
+
 function sluice(
   args: string[],
-  opts: { onStdout?: (text: string, child: ReturnType<typeof spawn>) => void } = {},
+  opts: {
+    onStdout?: (text: string, child: ReturnType<typeof spawn>) => void;
+    env?: NodeJS.ProcessEnv;
+    via?: keyof typeof LAUNCH;
+  } = {},
 ) {
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
   delete env['ANTHROPIC_API_KEY'];
-  const child = spawn(TSX, ['src/main/cli.ts', ...args], { cwd: ROOT, env });
+  delete env['ANTHROPIC_BASE_URL'];
+  Object.assign(env, opts.env);
+  const [command, ...pre] = LAUNCH[opts.via ?? 'tsx'];
+  const child = spawn(command, [...pre, ...args], { cwd: ROOT, env });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => {
@@ -24,6 +43,12 @@ function sluice(
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   return new Promise<Run>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
 }
+
+const jsonLines = (stdout: string) =>
+  stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 
 test('chat --json on a tool turn: one line per relay event, then a result with one parse per tool block', async () => {
   const run = await sluice([
@@ -38,10 +63,7 @@ test('chat --json on a tool turn: one line per relay event, then a result with o
     '1',
   ]);
   expect(run.code).toBe(0);
-  const lines = run.stdout
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
+  const lines = jsonLines(run.stdout);
   const result = lines.at(-1) as {
     type: string;
     outcome: string;
@@ -88,21 +110,221 @@ test('Ctrl-C aborts the upstream: partial kept, outcome aborted, the provider lo
   expect(generated).toBeLessThan(300);
 });
 
-test('bad arguments get a clear usage message and exit 2', async () => {
-  const [noPrompt, badFlag, unknown, badSetting, badModel] = await Promise.all([
-    sluice(['chat']),
-    sluice(['chat', 'hi', '--tpot', 'fast']),
-    sluice(['chat', 'hi', '--frobnicate']),
-    sluice(['chat', 'hi', '--max-tokens', '0']),
-    sluice(['chat', 'hi', '--model', 'sim-nonsense']),
-  ]);
-  expect(noPrompt.code).toBe(2);
-  expect(noPrompt.stderr).toContain('chat needs a prompt');
-  expect(badFlag.code).toBe(2);
-  expect(badFlag.stderr).toContain('--tpot takes a whole number');
-  expect(unknown.code).toBe(2);
-  expect(unknown.stderr).toContain('Usage:');
-  expect(badSetting.code).toBe(2);
-  expect(badSetting.stderr).toContain('Max tokens must be at least 1');
-  expect(badModel.code).toBe(2);
+const CHAT_HELP = 'Run "npm run -s sluice -- chat --help" for its options.';
+
+test.each([
+  [
+    'an unknown option',
+    ['chat', 'hi', '--bogus'],
+    'sluice chat: unknown option --bogus; chat takes --model, --json, --max-tokens, --thinking, --idle-timeout, --ttft, --tpot, --via-nginx, --replay.',
+  ],
+  [
+    'a misspelt option',
+    ['chat', 'hi', '--max-token', '5'],
+    'sluice chat: unknown option --max-token; did you mean --max-tokens?',
+  ],
+  [
+    'a missing value',
+    ['chat', 'hi', '--model'],
+    'sluice chat: --model needs a value, e.g. --model sim-tool.',
+  ],
+  [
+    'an option where a value should be',
+    ['chat', 'hi', '--model', '--json'],
+    'sluice chat: --model needs a value, e.g. --model sim-tool.',
+  ],
+  [
+    'a value on a switch',
+    ['chat', 'hi', '--json=yes'],
+    'sluice chat: --json takes no value; write --json alone, not --json=yes.',
+  ],
+  [
+    'a word for a number',
+    ['chat', 'hi', '--max-tokens', 'abc'],
+    'sluice chat: --max-tokens takes a whole number, e.g. --max-tokens 4096; "abc" is not one.',
+  ],
+  [
+    'a negative time',
+    ['chat', 'hi', '--ttft', '-5'],
+    'sluice chat: --ttft -5: The time to first token must be 0 ms or more.',
+  ],
+  [
+    'a number out of range',
+    ['chat', 'hi', '--max-tokens', '0'],
+    'sluice chat: --max-tokens 0: Max tokens must be at least 1.',
+  ],
+  [
+    'a thinking budget over max tokens',
+    ['chat', 'hi', '--thinking', '9000'],
+    'sluice chat: --thinking 9000: The thinking budget must be smaller than max tokens. Raise --max-tokens (default 4096) as well.',
+  ],
+  [
+    'a missing prompt',
+    ['chat', '--json'],
+    'sluice chat: no prompt given. Put it after chat, in quotes: npm run -s sluice -- chat "hello".',
+  ],
+  [
+    'an unknown nginx profile',
+    ['chat', 'hi', '--via-nginx', 'fast'],
+    'sluice chat: --via-nginx takes one of buffered, buffered-gzip, streaming, header-cure; "fast" is not one.',
+  ],
+])('%s: one line naming the option and what to do, the help pointer, exit 2', async (_, args, line) => {
+  const run = await sluice(args);
+  expect(run.code).toBe(2);
+  expect(run.stdout).toBe('');
+  expect(run.stderr).toBe(`${line}\n${CHAT_HELP}\n`);
+});
+
+test('an unknown command lists the commands and points at --help, exit 2', async () => {
+  const run = await sluice(['chta', 'hi']);
+  expect(run.code).toBe(2);
+  expect(run.stderr).toBe(
+    'sluice: unknown command "chta"; the commands are chat, serve, proxy-check, simulate.\n' +
+      'Run "npm run -s sluice -- --help" for what each does and its options.\n',
+  );
+});
+
+test("--help after a command prints that command's usage, exit 0", async () => {
+  const run = await sluice(['chat', '--help']);
+  expect(run.code).toBe(0);
+  expect(run.stdout).toMatch(/^Usage: npm run -s sluice -- chat "prompt" \[options\]\n/);
+  expect(run.stdout).toContain('--replay FILE');
+  expect(run.stdout).not.toContain('proxy-check');
+});
+
+describe('--model', () => {
+  let sim: SimulatedProvider;
+  beforeAll(async () => {
+    sim = await startSimulatedProvider({ defaults: { ttftMs: 0, tpotMs: 0 } });
+  });
+  afterAll(() => sim.close());
+
+  test('a name that is no scenario, without a key: says which models there are and what a real one needs', async () => {
+    const run = await sluice(['chat', 'hi', '--model', 'nope']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(
+      `sluice chat: --model nope: with no ANTHROPIC_API_KEY, Sluice runs the simulated provider, whose models are ${SIM_SCENARIOS.join(', ')}, sim-replay (with --replay FILE.sse); a real model name (claude-…) needs ANTHROPIC_API_KEY.\n${CHAT_HELP}\n`,
+    );
+    expect(run.stderr).not.toContain('sim.scenario');
+  });
+
+  test('with a key, a real model name goes through to the provider', async () => {
+    const run = await sluice(['chat', 'hi', '--model', 'claude-opus-4-8', '--json'], {
+      env: { ANTHROPIC_API_KEY: 'sk-test', ANTHROPIC_BASE_URL: sim.url },
+    });
+    expect(run.code, run.stderr).toBe(0);
+    const lines = jsonLines(run.stdout);
+    expect(lines[0]).toMatchObject({ type: 'turn_start', provider: 'anthropic', model: 'claude-opus-4-8' });
+    // The provider saw the name: the simulator echoes it back in message_start, as the API does.
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        type: 'provider',
+        event: expect.objectContaining({ message: expect.objectContaining({ model: 'claude-opus-4-8' }) }),
+      }),
+    );
+    expect(lines.at(-1)).toMatchObject({ type: 'result', outcome: 'complete' });
+  });
+});
+
+describe('sim-replay', () => {
+  test('--model sim-replay --replay FILE.sse streams the recorded answer', async () => {
+    const file = `${FIXTURES}basic_response.sse`;
+    const run = await sluice([
+      'chat',
+      'hi',
+      '--model',
+      'sim-replay',
+      '--replay',
+      file,
+      '--json',
+      '--ttft',
+      '0',
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    const result = jsonLines(run.stdout).at(-1);
+    expect(result).toMatchObject({
+      type: 'result',
+      outcome: 'complete',
+      stopReason: 'end_turn',
+      message: { content: [{ type: 'text', text: 'Hello there!' }] },
+    });
+    expect(run.stderr).toMatch(
+      /\[simulated provider\] sim end \S+ scenario=sim-replay tokens=3 reason=complete/,
+    );
+    expect(await readFile(file, 'utf8')).toContain('"text":"Hello"');
+  });
+
+  test('the terminal names the file it replays; --replay alone implies sim-replay', async () => {
+    const run = await sluice(['chat', 'hi', '--replay', `${FIXTURES}stream-a-refusal.sse`, '--ttft', '0']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/^Simulated provider \(sim-replay: stream-a-refusal\.sse\)\n/);
+    expect(run.stdout).toMatch(/outcome complete · stop refusal/);
+  });
+
+  test.each([
+    [
+      ['--model', 'sim-replay'],
+      'sluice chat: --model sim-replay replays a recorded stream: add --replay FILE.sse (the body of a streamed Messages API answer).',
+    ],
+    [
+      ['--replay', '/nonexistent/x.sse'],
+      'sluice chat: --replay /nonexistent/x.sse: no readable file there. Give the path of a recorded .sse stream.',
+    ],
+    [
+      ['--replay', `${FIXTURES}basic_response.sse`, '--model', 'sim-text'],
+      'sluice chat: --replay plays a recorded stream as the model sim-replay, not --model sim-text; drop one of the two.',
+    ],
+  ])('%j: says what is missing, exit 2', async (args, line) => {
+    const run = await sluice(['chat', 'hi', ...args]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(`${line}\n${CHAT_HELP}\n`);
+  });
+});
+
+describe('the package bin and pure machine output', () => {
+  test('bin/sluice.mjs (package.json "bin") prints the usage, and passes exit codes through', async () => {
+    const pkg = JSON.parse(await readFile(`${ROOT}package.json`, 'utf8')) as { bin: Record<string, string> };
+    expect(pkg.bin).toEqual({ sluice: 'bin/sluice.mjs' });
+    const [help, bad] = await Promise.all([
+      sluice(['--help'], { via: 'bin' }),
+      sluice(['chat'], { via: 'bin' }),
+    ]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: npm run -s sluice -- <command> \[options\]\n {3}or: npx sluice/);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('sluice chat: no prompt given.');
+  });
+
+  test('npx sluice --help prints the usage', async () => {
+    const run = await sluice(['--help'], { via: 'npx' });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^Usage: npm run -s sluice -- <command> \[options\]\n/);
+  });
+
+  test.each(['npx', 'npm-run'] as const)(
+    '%s … chat --json: stdout is JSON lines and nothing else',
+    async (via) => {
+      const run = await sluice(['chat', 'hi', '--json', '--ttft', '0', '--tpot', '0'], { via });
+      expect(run.code, run.stderr).toBe(0);
+      const lines = jsonLines(run.stdout);
+      expect(lines[0]).toMatchObject({ type: 'turn_start' });
+      expect(lines.at(-1)).toMatchObject({ type: 'result', outcome: 'complete' });
+    },
+  );
+
+  test('Ctrl-C through the bin reaches the CLI: outcome aborted, exit 130', async () => {
+    let interrupted = false;
+    const run = await sluice(['chat', 'hello', '--ttft', '0', '--tpot', '100'], {
+      via: 'bin',
+      onStdout: (text, child) => {
+        if (!interrupted && text.length > 40) {
+          interrupted = true;
+          child.kill('SIGINT');
+        }
+      },
+    });
+    expect(run.code).toBe(130);
+    expect(run.stdout).toMatch(/outcome aborted/);
+    expect(run.stderr).toMatch(/reason=client-closed/);
+  });
 });

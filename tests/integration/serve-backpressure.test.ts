@@ -63,30 +63,29 @@ test('a slow reader pauses the provider; the relay holds a bounded amount', asyn
 
   req.destroy();
   const [end, report] = await Promise.all([s.nextSimEnd(), s.nextTurnEnd()]);
-  console.log(
-    JSON.stringify({
-      requestedUpstreamBytes: Math.round(requested),
-      upstreamBytes: { idleStop, trickleStop, atEnd: end.bytesWritten, tokensAtEnd: end.tokensGenerated },
-      clientBytesRead: clientBytes,
-      relay: {
-        bytesWritten: report.sse.bytesWritten,
-        peakBufferedBytes: report.sse.peakBufferedBytes,
-        peakPendingChars: report.peakPending,
-        mergedEvents: report.mergedEvents,
-      },
-    }),
-  );
+  // The measurements, shown with any assertion below that fails.
+  const seen = JSON.stringify({
+    requestedUpstreamBytes: Math.round(requested),
+    upstreamBytes: { idleStop, trickleStop, atEnd: end.bytesWritten, tokensAtEnd: end.tokensGenerated },
+    clientBytesRead: clientBytes,
+    relay: {
+      bytesWritten: report.sse.bytesWritten,
+      peakBufferedBytes: report.sse.peakBufferedBytes,
+      peakPendingChars: report.peakPending,
+      mergedEvents: report.mergedEvents,
+    },
+  });
 
   // The provider paused far short of the answer.
-  expect(clientBytes).toBeGreaterThan(0);
-  expect(idleStop).toBeLessThan(ceiling);
-  expect(trickleStop).toBeLessThan(ceiling);
-  expect(end.reason).toBe('client-closed');
-  expect(end.tokensGenerated).toBeLessThan(TOKENS / 8);
+  expect(clientBytes, seen).toBeGreaterThan(0);
+  expect(idleStop, seen).toBeLessThan(ceiling);
+  expect(trickleStop, seen).toBeLessThan(ceiling);
+  expect(end.reason, seen).toBe('client-closed');
+  expect(end.tokensGenerated, seen).toBeLessThan(TOKENS / 8);
   // The relay's own memory stayed bounded: the engine's backlog and the response's unsent bytes.
-  expect(report.peakPending).toBeGreaterThan(0);
-  expect(report.peakPending).toBeLessThanOrEqual(PENDING_LIMIT + 1024);
-  expect(report.sse.peakBufferedBytes).toBeLessThanOrEqual(2 * PENDING_LIMIT);
+  expect(report.peakPending, seen).toBeGreaterThan(0);
+  expect(report.peakPending, seen).toBeLessThanOrEqual(PENDING_LIMIT + 1024);
+  expect(report.sse.peakBufferedBytes, seen).toBeLessThanOrEqual(2 * PENDING_LIMIT);
   // Everything cleaned up, and the partial answer stored.
   expect(report.outcome).toBe('aborted');
   expect(report.clientClosed).toBe(true);

@@ -8,6 +8,7 @@ import {
   type SimulatedProvider,
   type SimWrite,
 } from '../../src/main/providers/simulated';
+import { DEFAULT_SETTINGS } from '../../src/shared/protocol';
 
 type Event = Anthropic.RawMessageStreamEvent;
 
@@ -145,9 +146,11 @@ describe('sim-text', () => {
   });
 
   test('any non-sim model answers as sim-text and is echoed back', async () => {
-    const run = await stream('claude-sonnet-4-5', 'Tell me about sluices');
+    // A real model name the SDK does not call deprecated (it would print a warning per request).
+    const model = DEFAULT_SETTINGS.model;
+    const run = await stream(model, 'Tell me about sluices');
     const start = run.events[0];
-    expect(start?.type === 'message_start' && start.message.model).toBe('claude-sonnet-4-5');
+    expect(start?.type === 'message_start' && start.message.model).toBe(model);
     expect(textOf(run.events)).toBe(textOf((await stream('sim-text', 'Tell me about sluices')).events));
   });
 

@@ -1,7 +1,7 @@
 // `sluice chat "prompt"`: one turn to the terminal as it arrives, with a metrics footer.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Writable } from 'node:stream';
 import type {
   AccBlock,
@@ -14,7 +14,7 @@ import { ChatService } from '../chat/service';
 import { EmbeddedSimulator, envKeySource } from '../chat/target';
 import type { RelaySink } from '../relay/delivery';
 import { ConversationStore } from '../store/conversations';
-import { InvalidSettingsError, SettingsStore } from '../store/settings';
+import { SettingsStore } from '../store/settings';
 import { formatLogLine, type SimLogEntry } from '../providers/simulated';
 import { NginxRouter } from '../proxy/route';
 import { TerminalSink } from './terminal-sink';
@@ -22,7 +22,10 @@ import { TerminalSink } from './terminal-sink';
 export type ChatCommand = {
   prompt: string;
   json: boolean;
+  /** Rejects with the store's InvalidSettingsError (before anything is sent) when these are invalid. */
   settings: SettingsPatch;
+  /** A recorded `.sse` file the simulated provider replays for every request (model sim-replay). */
+  replay?: string;
   out: Writable;
   err: Writable;
   env: NodeJS.ProcessEnv;
@@ -67,6 +70,7 @@ export async function runChat(cmd: ChatCommand): Promise<number> {
       simLog.push(entry);
       simEnded?.();
     },
+    ...(cmd.replay ? { replayFile: cmd.replay } : {}),
   });
   const keys = envKeySource(cmd.env);
   const settingsStore = new SettingsStore(dataDir);
@@ -79,15 +83,8 @@ export async function runChat(cmd: ChatCommand): Promise<number> {
     router: new NginxRouter(),
   });
   try {
-    try {
-      await settingsStore.update({ provider: keys.get() ? 'anthropic' : 'simulated', ...cmd.settings });
-    } catch (err) {
-      if (err instanceof InvalidSettingsError) {
-        cmd.err.write(`sluice chat: ${err.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}\n`);
-        return 2;
-      }
-      throw err;
-    }
+    const provider = keys.get() && !cmd.replay ? 'anthropic' : 'simulated';
+    await settingsStore.update({ provider, ...cmd.settings });
     const settings = await settingsStore.get();
     const useColor = !cmd.json && Boolean((cmd.out as { isTTY?: boolean }).isTTY) && !cmd.env['NO_COLOR'];
     const terminal = new TerminalSink(cmd.out, cmd.err, useColor);
@@ -95,7 +92,7 @@ export async function runChat(cmd: ChatCommand): Promise<number> {
     if (!cmd.json) {
       const who =
         settings.provider === 'simulated'
-          ? `Simulated provider (${settings.sim.scenario})`
+          ? `Simulated provider (${cmd.replay ? `sim-replay: ${basename(cmd.replay)}` : settings.sim.scenario})`
           : `Anthropic (${settings.model})`;
       cmd.err.write(
         `${useColor ? '\x1b[2m' : ''}${who}${settings.viaNginx ? ` via nginx ${settings.viaNginx}` : ''}${useColor ? '\x1b[22m' : ''}\n`,

@@ -9,7 +9,8 @@
 //   x-sluice-sim-fail-times N + x-sluice-sim-key K   a faulty scenario fails only for the first N
 //                                                    requests with key K, then answers as sim-text
 //   x-sluice-sim-retry-after S                       retry-after on 429 (default 1) and 529 (default none)
-// The key "bad-key" (x-api-key or bearer) is answered with 401.
+// The key "bad-key" (x-api-key or bearer) is answered with 401. Started with `replayFile` (the CLI's
+// `chat --replay FILE.sse`), the provider answers every request by replaying that file.
 import type { SimLogEntry } from './types';
 
 export { startSimulatedProvider, DEFAULT_TIMING } from './server';

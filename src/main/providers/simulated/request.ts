@@ -82,6 +82,8 @@ export type ParseContext = {
   requestId: string;
   defaults: SimTiming;
   replayDir: string | undefined;
+  /** When set, every request replays this file (its model only echoed back). */
+  replayFile?: string | undefined;
   /** Counts a try of a faulty scenario under a key; true while the fault should still happen. */
   countFailure(key: string, times: number): boolean;
 };
@@ -100,8 +102,8 @@ export async function parseRequest(ctx: ParseContext): Promise<Parsed> {
   }
   const { model, max_tokens, messages, system, stream, thinking } = body.data;
 
-  let scenario: ScenarioName = 'sim-text';
-  if (model.startsWith('sim-')) {
+  let scenario: ScenarioName = ctx.replayFile ? 'sim-replay' : 'sim-text';
+  if (!ctx.replayFile && model.startsWith('sim-')) {
     if (!isScenarioName(model)) {
       return {
         ok: false,
@@ -141,7 +143,13 @@ export async function parseRequest(ctx: ParseContext): Promise<Parsed> {
   }
 
   let replay: string | null = null;
-  if (scenario === 'sim-replay') {
+  if (ctx.replayFile) {
+    try {
+      replay = await readFile(ctx.replayFile, 'utf8');
+    } catch {
+      return invalid(`sim-replay: cannot read the replay file ${ctx.replayFile}.`, scenario);
+    }
+  } else if (scenario === 'sim-replay') {
     const name = h[SIM_HEADERS.replay];
     if (typeof name !== 'string' || !/^[\w.-]+$/.test(name) || name.startsWith('.')) {
       return invalid(

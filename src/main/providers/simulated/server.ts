@@ -103,6 +103,7 @@ export async function startSimulatedProvider(
       requestId,
       defaults,
       replayDir: opts.replayDir,
+      replayFile: opts.replayFile,
       countFailure,
     });
     if (!parsed.ok) {

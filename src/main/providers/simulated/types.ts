@@ -27,6 +27,8 @@ export type SimulatedProviderOptions = {
   defaults?: Partial<SimTiming>;
   /** Directory `.sse` files may be replayed from (model `sim-replay`). */
   replayDir?: string;
+  /** Answer every request, whatever its model, by replaying this `.sse` file (`chat --replay`). */
+  replayFile?: string;
   /** Send `X-Accel-Buffering: no` on SSE responses; a request may override with x-sluice-sim-accel-buffering. */
   accelBufferingNo?: boolean;
 };
