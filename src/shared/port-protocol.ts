@@ -7,7 +7,7 @@
 // page side is the state machine below, written against a structural port so the preload and Node
 // tests run the same code. Every turn ends exactly once: with the terminal the main process sent,
 // or, if the port closes first, with one made here.
-import { localTerminal } from './terminal';
+import { KEPT, keepsContent, localTerminal } from './terminal';
 import type { Outcome, RelayError, RelayEvent, TerminalEvent, TurnHandle } from './protocol';
 
 export const DEFAULT_ACK_WINDOW = 4;
@@ -43,6 +43,8 @@ export type TurnTracker = {
   /** The turn id once turn_start arrived, and the last main-process time seen. */
   readonly knownTurnId: string | null;
   readonly lastT: number;
+  /** Some content of the answer arrived (a turn ended here keeps it). */
+  readonly kept: boolean;
 };
 
 export function createTurnTracker(): TurnTracker {
@@ -53,6 +55,7 @@ export function createTurnTracker(): TurnTracker {
   let ended = false;
   let knownTurnId: string | null = null;
   let lastT = 0;
+  let kept = false;
   return {
     turnId,
     done,
@@ -65,9 +68,13 @@ export function createTurnTracker(): TurnTracker {
     get lastT() {
       return lastT;
     },
+    get kept() {
+      return kept;
+    },
     observe(event) {
       if (ended) return;
       lastT = event.t;
+      kept ||= keepsContent(event);
       if (event.type === 'turn_start') {
         knownTurnId = event.turnId;
         resolveTurnId(event.turnId);
@@ -95,8 +102,10 @@ export type PortClient = TurnHandle & {
   readonly ended: boolean;
 };
 
-const CUT_OFF =
-  'The connection to the main process closed before the answer finished. What arrived is kept; send again to retry.';
+const cutOff = (kept: boolean) =>
+  kept
+    ? `The connection to the main process closed before the answer finished. ${KEPT} Send again to retry.`
+    : 'The connection to the main process closed before any of the answer arrived. Send again to retry.';
 
 /** By default a throwing handler's error is rethrown on its own, so it shows as uncaught. */
 const rethrowLater = (err: unknown) =>
@@ -138,7 +147,7 @@ export function createPortClient(
       const batch = parseBatch(data);
       if (!batch) return;
       if (batch.seq !== expectedSeq) {
-        const message = `Relay events arrived out of order (batch ${batch.seq}, expected ${expectedSeq}); the answer so far is kept. Send again to retry.`;
+        const message = `Relay events arrived out of order (batch ${batch.seq}, expected ${expectedSeq}).${tracker.kept ? ` ${KEPT}` : ''} Send again to retry.`;
         endLocally('error', { type: 'protocol', message, retryable: true });
         return;
       }
@@ -155,7 +164,7 @@ export function createPortClient(
     disconnected() {
       if (tracker.ended) return;
       if (aborting) endLocally('aborted', null);
-      else endLocally('error', { type: 'network', message: CUT_OFF, retryable: true });
+      else endLocally('error', { type: 'network', message: cutOff(tracker.kept), retryable: true });
     },
     abort() {
       if (tracker.ended || aborting) return;

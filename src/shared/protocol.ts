@@ -164,10 +164,33 @@ export type RelayErrorType =
   | 'tool'
   | 'unknown';
 
+/** What happened to the connection, for a `network` error (the sentence says it; code may switch on it). */
+export type NetworkCause =
+  /** Nothing listens at the address (ECONNREFUSED). */
+  | 'refused'
+  /** The host name does not resolve (ENOTFOUND, EAI_AGAIN). */
+  | 'host_not_found'
+  /** No route to the host (EHOSTUNREACH, ENETUNREACH). */
+  | 'unreachable'
+  /** The TLS handshake failed: an untrusted or wrong certificate, or no TLS at all (plain HTTP). */
+  | 'tls'
+  /** No answer before the timeout, before any response headers (connect or headers timeout). */
+  | 'timeout'
+  /** A port fetch refuses to use (the WHATWG "bad port" list, e.g. 9 or 6000). */
+  | 'blocked_port'
+  /** The connection was cut: before the response, or mid-stream after the headers. */
+  | 'dropped';
+
 export type RelayError = {
   type: RelayErrorType;
-  /** A sentence for a person: what happened and what to do. */
+  /**
+   * A sentence for a person: what happened and the generic fix. It says "What arrived so far is
+   * kept" only when something was; the retry itself is the face's (the app's Retry button, the
+   * CLI's "run the same command again").
+   */
   message: string;
+  /** For `network`: what happened to the connection. */
+  cause?: NetworkCause;
   status?: number;
   retryable: boolean;
   requestId?: string;

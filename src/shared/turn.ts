@@ -17,6 +17,7 @@ import {
   type TimingMarks,
 } from './metrics';
 import type {
+  AccBlock,
   AccMessage,
   AssistantMessage,
   AssistantStep,
@@ -243,6 +244,27 @@ export function settleSteps(steps: AssistantStep[]): AssistantStep[] {
   }
   return out ?? steps;
 }
+
+/** A block that shows something or goes back to the provider: non-empty text or thinking, or any other kind. */
+const blockHasContent = (b: AccBlock | undefined): boolean =>
+  b !== undefined &&
+  (b.type === 'text' ? b.text.length > 0 : b.type === 'thinking' ? b.thinking.length > 0 : true);
+
+const stepHasContent = (s: AssistantStep | undefined): boolean =>
+  s !== undefined && (s.toolResults.length > 0 || s.message.blocks.some(blockHasContent));
+
+/**
+ * Whether a turn that ends now keeps anything of the answer: a block with content or a tool
+ * result, in a step or in the attempt a whole-turn retry set aside (which comes back if the retry
+ * has less to show). Error sentences say "What arrived so far is kept" only when this is true
+ * (`keepsContent` in terminal.ts is the same rule, event by event).
+ */
+export const hasContent = (turn: TurnState): boolean =>
+  stepsHaveContent(turn.steps) || stepHasContent(turn.retired?.value);
+
+/** Whether these steps show anything of the answer (a live turn's may have holes). */
+export const stepsHaveContent = (steps: readonly (AssistantStep | undefined)[]): boolean =>
+  steps.some(stepHasContent);
 
 const contentSize = (m: AccMessage): number =>
   m.blocks.reduce(

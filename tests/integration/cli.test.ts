@@ -1,6 +1,8 @@
 // The `sluice` CLI as a person runs it: a real child process, real signals, real output.
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { SIM_SCENARIOS } from '../../src/shared/protocol';
@@ -24,6 +26,7 @@ function sluice(
   args: string[],
   opts: {
     onStdout?: (text: string, child: ReturnType<typeof spawn>) => void;
+    /** Set in the child's environment (after ANTHROPIC_API_KEY and ANTHROPIC_BASE_URL are removed). */
     env?: NodeJS.ProcessEnv;
     via?: keyof typeof LAUNCH;
   } = {},
@@ -326,5 +329,76 @@ describe('the package bin and pure machine output', () => {
     expect(run.code).toBe(130);
     expect(run.stdout).toMatch(/outcome aborted/);
     expect(run.stderr).toMatch(/reason=client-closed/);
+  });
+});
+
+describe('connection failures say what happened, where the address came from, and what to run', () => {
+  const anthropicAt = (url: string) => ({ env: { ANTHROPIC_API_KEY: 'x', ANTHROPIC_BASE_URL: url } });
+  /** The error lines the CLI ends with: the sentence and what to run next. */
+  const errorLines = (run: Run) => run.stdout.slice(run.stdout.indexOf('✖'));
+
+  test('a closed port: refused, naming the URL and ANTHROPIC_BASE_URL; nothing "kept", no "Retry"', async () => {
+    const server = createNetServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    await new Promise((resolve) => server.close(resolve));
+    const url = `http://127.0.0.1:${port}`;
+    const run = await sluice(['chat', 'hello'], anthropicAt(url));
+    expect(run.code).toBe(1);
+    const said = errorLines(run);
+    expect(said).toContain(
+      `✖ network: Nothing is listening at ${url} (from ANTHROPIC_BASE_URL): the connection was refused. Check the address in ANTHROPIC_BASE_URL, or start the server it points to.`,
+    );
+    expect(said).toContain('To try again, run the same command.');
+    expect(run.stdout + run.stderr).not.toMatch(/kept|Retry|dropped/);
+    // The SDK's own retries only; no whole-turn restart for a connection that never opened.
+    expect(run.stderr).not.toContain('retrying the turn');
+  });
+
+  test('a host name that does not resolve (.invalid): not found, naming the host and the variable', async () => {
+    const run = await sluice(['chat', 'hello'], anthropicAt('http://sluice-test.invalid:8080'));
+    expect(run.code).toBe(1);
+    const said = errorLines(run);
+    expect(said).toMatch(
+      /✖ network: Could not reach http:\/\/sluice-test\.invalid:8080 \(from ANTHROPIC_BASE_URL\): the host name sluice-test\.invalid (was not found|could not be looked up)/,
+    );
+    expect(said).toContain('Check the host name in ANTHROPIC_BASE_URL');
+    expect(run.stdout + run.stderr).not.toMatch(/kept|Retry/);
+  });
+
+  test('401 from the server: check the key, named by its variable', async () => {
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(401, { 'content-type': 'application/json', 'request-id': 'req_stub401' });
+        res.end(
+          '{"type":"error","error":{"type":"authentication_error","message":"invalid x-api-key"},"request_id":"req_stub401"}',
+        );
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const run = await sluice(['chat', 'hello'], anthropicAt(url));
+      expect(run.code).toBe(1);
+      expect(errorLines(run)).toContain(
+        `✖ auth: ${url} (from ANTHROPIC_BASE_URL) rejected the API key (from ANTHROPIC_API_KEY). Check ANTHROPIC_API_KEY, and that ANTHROPIC_BASE_URL points to the server that key belongs to. (HTTP 401, authentication_error: invalid x-api-key)`,
+      );
+      expect(errorLines(run)).toContain('Once that is fixed, run the same command again.');
+      expect(run.stdout + run.stderr).not.toMatch(/kept|Retry/);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  test('a drop mid-stream after some text says the text is kept', async () => {
+    const run = await sluice(['chat', 'hello', '--model', 'sim-drop', '--ttft', '0', '--tpot', '1']);
+    expect(run.code).toBe(1);
+    expect(errorLines(run)).toMatch(
+      /✖ network: The connection to http:\/\/127\.0\.0\.1:\d+ \(the embedded simulated provider\) dropped in the middle of the answer\. What arrived so far is kept\./,
+    );
+    expect(errorLines(run)).toContain('To try again, run the same command.');
+    expect(run.stdout + run.stderr).not.toMatch(/Retry/);
   });
 });

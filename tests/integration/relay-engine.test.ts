@@ -1,4 +1,6 @@
 // The relay engine against a raw loopback upstream: the real SDK, real sockets, exact bytes.
+import { createServer as createHttpServer } from 'node:http';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
 import type { RelaySink } from '../../src/main/relay/delivery';
 import type { RelayEvent } from '../../src/shared/protocol';
@@ -13,6 +15,7 @@ import {
   ping,
   textDelta,
   textStart as textBlockStart,
+  toolStream,
 } from '../support/stream-events';
 
 let upstream: RawUpstream | null = null;
@@ -193,6 +196,158 @@ describe('outcomes', () => {
     const { result } = await runTurnAgainst(up.url);
     expect(result.stopReason).toBe('refusal');
     expect(result.message.steps[0]?.message.stopDetails).toMatchObject({ type: 'refusal' });
+  });
+});
+
+describe('error sentences: what happened, where, and "kept" only when something was', () => {
+  const FROM_ENV = { source: { label: 'from ANTHROPIC_BASE_URL', variable: 'ANTHROPIC_BASE_URL' } };
+
+  /** A loopback port that was bound and closed again: nothing listens there. */
+  async function closedPort(): Promise<number> {
+    const server = createNetServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    await new Promise((resolve) => server.close(resolve));
+    return port;
+  }
+
+  test('connection refused names the address and its variable, keeps nothing, and is not retried as a turn', async () => {
+    const url = `http://127.0.0.1:${await closedPort()}`;
+    const { result, log } = await runTurnAgainst(url, { target: FROM_ENV });
+    expect(result.outcome).toBe('error');
+    expect(result.error).toMatchObject({ type: 'network', cause: 'refused', retryable: true });
+    expect(result.error?.message).toMatch(
+      new RegExp(
+        `^Nothing is listening at ${url} \\(from ANTHROPIC_BASE_URL\\): the connection was refused\\.`,
+      ),
+    );
+    expect(result.error?.message).toContain('Check the address in ANTHROPIC_BASE_URL');
+    expect(result.error?.message).toContain('ECONNREFUSED');
+    expect(result.error?.message).not.toMatch(/kept|Retry|dropped/);
+    // The SDK retries a failed connection itself; the whole turn starts over only for a drop mid-stream.
+    expect(log.filter((l) => l.kind === 'turn_retry')).toHaveLength(0);
+  });
+
+  test('a host name that does not resolve is "not found", not a drop', async () => {
+    const { result } = await runTurnAgainst('http://sluice-test.invalid:8080', { target: FROM_ENV });
+    expect(result.error).toMatchObject({ type: 'network', cause: 'host_not_found' });
+    expect(result.error?.message).toMatch(
+      /^Could not reach http:\/\/sluice-test\.invalid:8080 \(from ANTHROPIC_BASE_URL\): the host name sluice-test\.invalid (was not found|could not be looked up)/,
+    );
+    expect(result.error?.message).toContain('Check the host name in ANTHROPIC_BASE_URL');
+    expect(result.error?.message).not.toMatch(/kept|Retry/);
+  });
+
+  test('a port fetch refuses to use (the blocked-ports list) says so', async () => {
+    const { result } = await runTurnAgainst('http://127.0.0.1:9', { target: FROM_ENV });
+    expect(result.error).toMatchObject({ type: 'network', cause: 'blocked_port', retryable: false });
+    expect(result.error?.message).toContain("port 9 is on fetch's list of blocked ports");
+    expect(result.error?.message).toContain('Use another port in ANTHROPIC_BASE_URL');
+  });
+
+  test('https:// to a server that speaks plain HTTP is a TLS failure that suggests http://', async () => {
+    const up = await serve({ chunks: [start] });
+    const url = up.url.replace('http://', 'https://');
+    const { result } = await runTurnAgainst(url, { target: FROM_ENV });
+    expect(result.error).toMatchObject({ type: 'network', cause: 'tls', retryable: false });
+    expect(result.error?.message).toMatch(new RegExp(`^Could not make a secure connection to ${url} `));
+    expect(result.error?.message).toContain('use http:// in ANTHROPIC_BASE_URL');
+    expect(result.error?.message).not.toMatch(/kept|Retry/);
+    expect(up.requests).toBe(0);
+  });
+
+  test('a server that accepts and never answers: stalled before headers, naming the address, nothing kept', async () => {
+    const server = createHttpServer(() => {});
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const { result } = await runTurnAgainst(url, { target: FROM_ENV, idleTimeoutMs: 1000 });
+      expect(result.outcome).toBe('stalled');
+      expect(result.error?.message).toMatch(
+        new RegExp(`^${url} \\(from ANTHROPIC_BASE_URL\\) accepted the connection but sent no response`),
+      );
+      expect(result.error?.message).toContain('(no data for 1 s)');
+      expect(result.error?.message).not.toMatch(/kept|stream stalled/);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  test('a drop after the headers but before any text says nothing arrived, and nothing is kept', async () => {
+    const up = await serve({ chunks: [start], end: 'destroy' });
+    const { result } = await runTurnAgainst(up.url, { autoRetry: false });
+    expect(result.error).toMatchObject({ type: 'network', cause: 'dropped', retryable: true });
+    expect(result.error?.message).toMatch(
+      new RegExp(`^The connection to ${up.url} dropped before any of the answer arrived\\.`),
+    );
+    expect(result.error?.message).not.toMatch(/kept|Retry/);
+  });
+
+  test('a drop mid-stream after some text says the text is kept', async () => {
+    const up = await serve({ chunks: [start, textStart, text('some text')], end: 'destroy' });
+    const { result } = await runTurnAgainst(up.url, { autoRetry: false, target: FROM_ENV });
+    expect(turnText(result)).toBe('some text');
+    expect(result.error).toMatchObject({ type: 'network', cause: 'dropped' });
+    expect(result.error?.message).toMatch(
+      new RegExp(
+        `^The connection to ${up.url} \\(from ANTHROPIC_BASE_URL\\) dropped in the middle of the answer\\. What arrived so far is kept\\.`,
+      ),
+    );
+    expect(result.error?.message).not.toMatch(/Retry/);
+  });
+
+  test('EOF without message_stop: "kept" with text, not without', async () => {
+    const withText = await serve({ chunks: [start, textStart, text('cut')] });
+    const kept = (await runTurnAgainst(withText.url, { autoRetry: false })).result.error;
+    await withText.close();
+    expect(kept?.message).toMatch(/ended before the answer was complete\. What arrived so far is kept\./);
+    const bare = await serve({ chunks: [start, textStart] });
+    const none = (await runTurnAgainst(bare.url, { autoRetry: false })).result.error;
+    expect(none).toMatchObject({ type: 'network', cause: 'dropped' });
+    expect(none?.message).toMatch(/ended before any of the answer arrived\./);
+    expect(none?.message).not.toMatch(/kept/);
+  });
+
+  test('an overload mid-stream says "kept" only when text arrived', async () => {
+    const overload =
+      'event: error\ndata: {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}\n\n';
+    const withText = await serve({ chunks: [start, textStart, text('half'), overload] });
+    const kept = (await runTurnAgainst(withText.url, { autoRetry: false })).result.error;
+    await withText.close();
+    expect(kept?.message).toBe(
+      'The provider is overloaded right now. What arrived so far is kept. This usually passes within a minute. (overloaded_error: Overloaded)',
+    );
+    const bare = await serve({ chunks: [start, overload] });
+    const none = (await runTurnAgainst(bare.url, { autoRetry: false })).result.error;
+    expect(none?.type).toBe('overloaded');
+    expect(none?.message).not.toMatch(/kept|Retry/);
+  });
+
+  test('a failure in a later step of the tool loop keeps the earlier steps, and says so', async () => {
+    const up = await serve((n) =>
+      n === 1
+        ? { chunks: [encodeSseEvents(toolStream(['{"expression":"2+2"}']))] }
+        : { chunks: [], end: 'destroy' },
+    );
+    const { result } = await runTurnAgainst(up.url);
+    expect(result.message.steps[0]?.toolResults).toHaveLength(1);
+    expect(result.error).toMatchObject({ type: 'network', cause: 'dropped' });
+    expect(result.error?.message).toContain('What arrived so far is kept.');
+  });
+
+  test('401 names the address and where the key came from', async () => {
+    const up = await serve({
+      status: 401,
+      headers: { 'content-type': 'application/json' },
+      chunks: ['{"type":"error","error":{"type":"authentication_error","message":"invalid x-api-key"}}'],
+    });
+    const { result } = await runTurnAgainst(up.url, {
+      target: { ...FROM_ENV, keySource: { label: 'from ANTHROPIC_API_KEY', variable: 'ANTHROPIC_API_KEY' } },
+    });
+    expect(result.error?.message).toBe(
+      `${up.url} (from ANTHROPIC_BASE_URL) rejected the API key (from ANTHROPIC_API_KEY). Check ANTHROPIC_API_KEY, and that ANTHROPIC_BASE_URL points to the server that key belongs to. (HTTP 401, authentication_error: invalid x-api-key)`,
+    );
   });
 });
 

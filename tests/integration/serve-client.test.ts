@@ -96,8 +96,24 @@ test('a connection that drops mid-stream ends the turn as a network error; what 
     metrics: { ttftMs: null, tpotMs: null, outputTokens: null },
   });
   expect(terminal.error?.message).toMatch(/^The connection to Sluice dropped/);
+  expect(terminal.error?.message).toContain('What arrived so far is kept.');
   expect(terminal.metrics.totalMs).toBeGreaterThanOrEqual(0);
   expect(await handle.turnId).toBe('turn-1');
+});
+
+test('a drop before any of the answer arrived says so, and claims nothing is kept', async () => {
+  const { baseUrl } = await rawServer((_req, res) => {
+    sseHead(res);
+    res.write(frame(1, turnStart));
+    setTimeout(() => res.socket?.destroy(), 20);
+  });
+  const { handle } = run(baseUrl);
+  const terminal = await handle.done;
+  expect(terminal).toMatchObject({ outcome: 'error', error: { type: 'network', retryable: true } });
+  expect(terminal.error?.message).toMatch(
+    /^The connection to Sluice dropped before any of the answer arrived/,
+  );
+  expect(terminal.error?.message).not.toContain('kept');
 });
 
 test('a stream that ends without a terminal event ends the turn as a network error', async () => {

@@ -30,7 +30,8 @@ const lastAnswer = () => screen.getAllByTestId('message').at(-1)!;
 
 test('an error keeps the partial text beside a human message, and Retry answers the question again', async () => {
   const { client, turn } = await partialAnswer('The first half of an answer');
-  const message = 'The provider is overloaded right now. What arrived so far is kept; Retry in a moment.';
+  const message =
+    'The provider is overloaded right now. What arrived so far is kept. This usually passes within a minute.';
   await act(async () => void turn.end('error', { type: 'overloaded', message, retryable: true }));
   await settle();
 
@@ -63,6 +64,19 @@ test('a stalled stream says how long it was silent and offers Retry', async () =
   expect(notice.textContent).toContain('The stream stalled: no data for 12 s. Retry?');
   expect(within(lastAnswer()).getByTestId('retry')).toBeTruthy();
   expect(within(lastAnswer()).getByTestId('assistant-text').textContent).toBe('Once');
+});
+
+test('a stall before any of the answer arrived says what the error says (the address), not "the stream stalled"', async () => {
+  const env = await renderApp();
+  const turn = await sendMessage(env.store, env.client, 'question');
+  const message =
+    'http://127.0.0.1:4000 (from ANTHROPIC_BASE_URL) accepted the connection but sent no response within the idle timeout. It may be overloaded or stuck; the idle timeout can be raised. (no data for 30 s)';
+  await act(async () => void turn.end('stalled', { type: 'stalled', message, retryable: true }));
+  await settle();
+  const notice = within(lastAnswer()).getByTestId('error-notice');
+  expect(notice.textContent).toContain(message);
+  expect(notice.textContent).not.toMatch(/stream stalled|kept/);
+  expect(within(notice).getByTestId('retry')).toBeTruthy();
 });
 
 test('max_tokens offers Continue; refusal says the model declined', async () => {

@@ -7,7 +7,7 @@ import {
   type RunTurnOptions,
   type TurnResult,
 } from '../../src/main/relay/engine';
-import { ProviderClient } from '../../src/main/providers/anthropic';
+import { ProviderClient, type ProviderTarget } from '../../src/main/providers/anthropic';
 import { builtinTools } from '../../src/main/tools/registry';
 
 export class CollectingSink implements RelaySink {
@@ -33,11 +33,16 @@ export type TurnRun = { result: TurnResult; sink: CollectingSink; log: RelayLogE
 
 export async function runTurnAgainst(
   baseURL: string,
-  overrides: Partial<RunTurnOptions> & { model?: string; headers?: Record<string, string> } = {},
+  overrides: Partial<RunTurnOptions> & {
+    model?: string;
+    headers?: Record<string, string>;
+    /** Fields of the provider's target, e.g. where its address came from. */
+    target?: Partial<ProviderTarget>;
+  } = {},
 ): Promise<TurnRun> {
   const sink = overrides.sink instanceof CollectingSink ? overrides.sink : new CollectingSink();
   const log: RelayLogEntry[] = [];
-  const { model = 'sim-text', headers, ...rest } = overrides;
+  const { model = 'sim-text', headers, target, ...rest } = overrides;
   const result = await runTurn({
     turnId: 'turn-test',
     conversationId: 'conv-test',
@@ -47,6 +52,7 @@ export async function runTurnAgainst(
       apiKey: 'test-key',
       baseURL,
       ...(headers ? { headers } : {}),
+      ...target,
     }),
     providerKind: 'simulated',
     history: [userMessage('hello')],

@@ -223,6 +223,15 @@ describe('port client (page side, shared with the preload)', () => {
     cut.client.disconnected();
     expect(await cut.client.done).toMatchObject({ outcome: 'error', error: { type: 'network' } });
     expect(cut.received.filter((e) => e.type === 'terminal')).toHaveLength(1);
+    expect((await cut.client.done).error?.message).toContain('What arrived so far is kept.');
+
+    // Cut before any of the answer: nothing is claimed kept.
+    const early = recordingPage();
+    early.client.receive({ type: 'batch', seq: 1, events: [start] });
+    early.client.disconnected();
+    const earlyEnd = await early.client.done;
+    expect(earlyEnd.error?.message).toContain('before any of the answer arrived');
+    expect(earlyEnd.error?.message).not.toContain('kept');
 
     const stopped = recordingPage();
     stopped.client.abort();

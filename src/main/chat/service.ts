@@ -161,10 +161,15 @@ export class ChatService {
         let baseURL = this.opts.routeBaseURL
           ? await this.opts.routeBaseURL(resolved.target.baseURL, settings)
           : resolved.target.baseURL;
+        let source = resolved.target.source;
         const notices: string[] = [];
         if (settings.viaNginx) {
           const route = this.opts.router ? await this.opts.router.route(baseURL, settings.viaNginx) : null;
           if (route?.front) {
+            source = {
+              label: `the local nginx Sluice started (${settings.viaNginx} profile) in front of ${baseURL}`,
+              embedded: true,
+            };
             baseURL = route.baseURL;
             notices.push(
               `Through nginx (${settings.viaNginx} profile) at ${route.baseURL}; its config is ${route.front.prefix}/nginx.conf.`,
@@ -177,7 +182,7 @@ export class ChatService {
           turnId,
           conversationId: conversation.id,
           createdAt: meta.createdAt,
-          provider: new ProviderClient({ ...resolved.target, baseURL }),
+          provider: new ProviderClient({ ...resolved.target, baseURL, ...(source ? { source } : {}) }),
           providerKind: resolved.kind,
           history,
           params: {

@@ -62,6 +62,7 @@ export async function resolveTarget(
   if (settings.provider === 'anthropic') {
     const key = keys.get();
     if (!key) throw new NoKeyError();
+    const fromEnv = env['ANTHROPIC_BASE_URL'];
     return {
       kind: 'anthropic',
       model: settings.model,
@@ -69,7 +70,14 @@ export async function resolveTarget(
         kind: 'anthropic',
         label: 'Anthropic',
         apiKey: key.key,
-        baseURL: env['ANTHROPIC_BASE_URL'] || DEFAULT_BASE_URL,
+        baseURL: fromEnv || DEFAULT_BASE_URL,
+        source: fromEnv
+          ? { label: 'from ANTHROPIC_BASE_URL', variable: 'ANTHROPIC_BASE_URL' }
+          : { label: "the Anthropic provider's default address" },
+        keySource:
+          key.source === 'env'
+            ? { label: 'from ANTHROPIC_API_KEY', variable: 'ANTHROPIC_API_KEY' }
+            : { label: 'saved in Settings' },
       },
     };
   }
@@ -81,6 +89,7 @@ export async function resolveTarget(
       label: 'Simulated',
       apiKey: 'simulated',
       baseURL: await simulator.url(),
+      source: { label: 'the embedded simulated provider', embedded: true },
       headers: {
         'x-sluice-sim-ttft-ms': String(settings.sim.ttftMs),
         'x-sluice-sim-tpot-ms': String(settings.sim.tpotMs),

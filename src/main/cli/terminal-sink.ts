@@ -3,7 +3,7 @@
 import type { Writable } from 'node:stream';
 import { isToolBlock, type ToolBlock } from '../../shared/accumulate';
 import { formatMs } from '../../shared/metrics';
-import type { RelayEvent, TerminalEvent } from '../../shared/protocol';
+import type { RelayError, RelayEvent, TerminalEvent } from '../../shared/protocol';
 import type { TurnState } from '../../shared/turn';
 import type { RelaySink } from '../relay/delivery';
 
@@ -33,7 +33,20 @@ export function footer(t: TerminalEvent, useColor: boolean): string {
     `stop ${t.stopReason ?? '—'}`,
   ];
   const line = c.dim(`── ${parts.join(' · ')}`);
-  return t.error ? `${line}\n${c.red(`✖ ${t.error.type}: ${t.error.message}`)}` : line;
+  if (!t.error) return line;
+  return `${line}\n${c.red(`✖ ${t.error.type}: ${t.error.message}`)}\n${c.dim(`  ${nextStep(t.error)}`)}`;
+}
+
+/**
+ * What to do next, in a terminal. The relay's sentence says what happened and the generic fix;
+ * where the app shows a Retry button, the CLI says what to run.
+ */
+export function nextStep(error: RelayError): string {
+  if (error.type === 'stalled')
+    return 'To try again, run the same command; --idle-timeout S waits longer for the provider.';
+  return error.retryable
+    ? 'To try again, run the same command.'
+    : 'Once that is fixed, run the same command again.';
 }
 
 export class TerminalSink implements RelaySink {

@@ -5,12 +5,29 @@ import Anthropic from '@anthropic-ai/sdk';
 import { relayErrorTypeOf } from '../../shared/errors';
 import type { RelayErrorType, StreamEvent } from '../../shared/protocol';
 
+/**
+ * Where a target's address (or key) came from, as the error sentences name it: "Nothing is
+ * listening at http://127.0.0.1:9999 (from ANTHROPIC_BASE_URL)…".
+ */
+export type TargetSource = {
+  /** The phrase in parentheses after the URL: "from ANTHROPIC_BASE_URL", "the embedded simulated provider". */
+  label: string;
+  /** The variable to correct, when the value came from one (ANTHROPIC_BASE_URL, ANTHROPIC_API_KEY). */
+  variable?: string;
+  /** A server Sluice started itself on loopback: nothing there means it stopped, not a wrong address. */
+  embedded?: boolean;
+};
+
 export type ProviderTarget = {
   /** Shown to the user: "Simulated" or "Anthropic". */
   label: string;
   kind: 'simulated' | 'anthropic';
   apiKey: string;
   baseURL: string;
+  /** Where `baseURL` came from (for the sentences of connection failures). */
+  source?: TargetSource;
+  /** Where `apiKey` came from (for the sentence of a rejected key). */
+  keySource?: TargetSource;
   /** Extra headers on every request (the simulated provider's timing knobs, for instance). */
   headers?: Record<string, string>;
 };

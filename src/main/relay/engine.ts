@@ -20,6 +20,7 @@ import {
   applyRelayEvent,
   assistantMessageOf,
   createTurn,
+  hasContent,
   terminalOf,
   type TurnState,
 } from '../../shared/turn';
@@ -68,7 +69,7 @@ export type RunTurnOptions = {
   idleTimeoutMs: number;
   /** SDK retries for HTTP failures before the body (429/5xx/529). */
   maxRetries?: number;
-  /** Retry the whole turn once after a drop or overload, if no tool has run yet. */
+  /** Retry the whole turn once after a drop mid-stream or an overload, if no tool has run yet. */
   autoRetry?: boolean;
   maxToolRounds?: number;
   /** Characters the relay may hold for a sink that is full before it stops pulling upstream. */
@@ -198,9 +199,12 @@ async function runRounds(opts: RunTurnOptions, ctx: RoundsContext): Promise<Roun
         clock: ctx.clock,
         emit: ctx.emit,
         message: () => ctx.turn().steps[step]?.message ?? createMessage(),
+        kept: () => hasContent(ctx.turn()),
       });
     let end = await attempt();
-    const retryable = end.error?.type === 'overloaded' || end.error?.type === 'network';
+    // A failure before the response is the SDK's to retry (it already has, maxRetries times); the
+    // turn starts over once only for what the SDK cannot retry: a drop mid-stream, or an overload.
+    const retryable = end.error?.type === 'overloaded' || (end.error?.type === 'network' && end.headers);
     if (
       end.outcome === 'error' &&
       retryable &&

@@ -5,10 +5,23 @@ import type Anthropic from '@anthropic-ai/sdk';
 import type { AccMessage, Outcome, RelayError, RelayEvent, StreamEvent } from '../../shared/protocol';
 import type { ProviderClient } from '../providers/anthropic';
 import type { Delivery } from './delivery';
-import { classifyError, fromWireError, relayError, wireErrorOf } from './errors';
+import {
+  classifyError,
+  fromWireError,
+  relayError,
+  streamCutError,
+  wireErrorOf,
+  type ErrorScene,
+} from './errors';
 import { IdleWatchdog } from './watchdog';
 
-export type StepEnd = { outcome: Outcome; error: RelayError | null; message: AccMessage };
+export type StepEnd = {
+  outcome: Outcome;
+  error: RelayError | null;
+  message: AccMessage;
+  /** A 2xx response's headers had arrived: the failure (if any) came mid-stream, past the SDK's retries. */
+  headers: boolean;
+};
 
 export type StepContext = {
   turnId: string;
@@ -24,6 +37,8 @@ export type StepContext = {
   emit: (event: RelayEvent) => Promise<void>;
   /** This step's message as the turn reducer holds it (an empty one before message_start). */
   message: () => AccMessage;
+  /** Whether the turn keeps anything of the answer if it ends now (earlier steps count). */
+  kept: () => boolean;
 };
 
 export async function runStep(ctx: StepContext): Promise<StepEnd> {
@@ -38,20 +53,27 @@ export async function runStep(ctx: StepContext): Promise<StepEnd> {
     ctx.emit({ type: 'status', turnId, t: clock(), status: s });
   const provide = (event: StreamEvent) => ctx.emit({ type: 'provider', turnId, t: clock(), step, event });
 
-  const ended = (outcome: Outcome, error: RelayError | null): StepEnd => ({
-    outcome,
-    error,
-    message: ctx.message(),
-  });
-  const abortedEnd = (): StepEnd =>
-    controller.signal.reason === 'stalled'
-      ? ended('stalled', relayError('stalled', `no data for ${Math.round(ctx.idleTimeoutMs / 1000)} s`))
-      : ended('aborted', null);
-
   // Status events from the fetch observer are fire-and-forget: the SDK does not wait for us, and
   // delivery preserves their order relative to the provider events that follow.
   const pending: Promise<void>[] = [];
   let contentType = null as string | null;
+  let headers = false;
+
+  /** What the error sentence may say: the address and its source, headers, whether anything is kept. */
+  const scene = (): ErrorScene => ({ target: ctx.provider.target, headers, kept: ctx.kept() });
+  const ended = (outcome: Outcome, error: RelayError | null): StepEnd => ({
+    outcome,
+    error,
+    message: ctx.message(),
+    headers,
+  });
+  const abortedEnd = (): StepEnd =>
+    controller.signal.reason === 'stalled'
+      ? ended(
+          'stalled',
+          relayError('stalled', `no data for ${Math.round(ctx.idleTimeoutMs / 1000)} s`, undefined, scene()),
+        )
+      : ended('aborted', null);
   let attemptStartedAt = clock();
   delivery.onWait = (waiting) => (waiting ? watchdog.pause() : watchdog.resume());
   try {
@@ -68,6 +90,7 @@ export async function runStep(ctx: StepContext): Promise<StepEnd> {
         },
         onHeaders: (attempt, info) => {
           watchdog.touch();
+          headers = true;
           contentType = info.contentType;
           pending.push(status({ phase: 'waiting', attempt, ttfbMs: clock() - attemptStartedAt }));
         },
@@ -97,9 +120,12 @@ export async function runStep(ctx: StepContext): Promise<StepEnd> {
     if (!message.started) {
       const what =
         contentType && !contentType.includes('text/event-stream') ? ` (it was ${contentType})` : '';
-      return ended('error', relayError('protocol', `the response carried no message${what}`));
+      return ended(
+        'error',
+        relayError('protocol', `the response carried no message${what}`, undefined, scene()),
+      );
     }
-    return ended('error', relayError('network', 'the stream ended before message_stop'));
+    return ended('error', streamCutError(scene()));
   } catch (err) {
     await Promise.allSettled(pending);
     if (controller.signal.aborted) return abortedEnd();
@@ -107,9 +133,9 @@ export async function runStep(ctx: StepContext): Promise<StepEnd> {
     if (wire && ctx.message().started) {
       // An `error` event mid-stream: the SDK throws it; the reducer and the sink still get it as an event.
       await provide({ type: 'error', error: wire });
-      return ended('error', fromWireError(wire));
+      return ended('error', fromWireError(wire, scene()));
     }
-    return ended('error', classifyError(err));
+    return ended('error', classifyError(err, scene()));
   } finally {
     watchdog.stop();
     delivery.onWait = () => {};

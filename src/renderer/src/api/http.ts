@@ -5,7 +5,7 @@
 // made here, while everything already delivered stays delivered.
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { ApiFailure, apiErrorFromReply, relayErrorTypeOf, type ApiError } from '../../../shared/errors';
-import { localTerminal } from '../../../shared/terminal';
+import { KEPT, keepsContent, localTerminal } from '../../../shared/terminal';
 import {
   DEFAULT_SETTINGS,
   type ChatClient,
@@ -140,6 +140,8 @@ export function createHttpClient(opts: HttpClientOptions = {}): ChatClient {
     let turnId: string | null = null;
     let finished = false;
     let stopping = false;
+    /** Some content of the answer arrived: a turn ended here keeps it, and says so. */
+    let kept = false;
     let idleTimer: ReturnType<typeof setTimeout> | null = null;
     let graceTimer: ReturnType<typeof setTimeout> | null = null;
     let resolveTurnId: (id: string) => void = () => {};
@@ -176,7 +178,9 @@ export function createHttpClient(opts: HttpClientOptions = {}): ChatClient {
         ? endLocally('aborted', null)
         : endLocally('error', {
             type: 'network',
-            message: `The connection to Sluice dropped before the answer finished (${detail}). What arrived is kept; Retry.`,
+            message: kept
+              ? `The connection to Sluice dropped before the answer finished (${detail}). ${KEPT}`
+              : `The connection to Sluice dropped before any of the answer arrived (${detail}).`,
             retryable: true,
           });
     const armIdle = () => {
@@ -185,7 +189,7 @@ export function createHttpClient(opts: HttpClientOptions = {}): ChatClient {
         () =>
           endLocally('stalled', {
             type: 'stalled',
-            message: `Nothing arrived from Sluice for ${Math.round(idleMs / 1000)} s, not even a keep-alive. What arrived is kept; Retry.`,
+            message: `Nothing arrived from Sluice for ${Math.round(idleMs / 1000)} s, not even a keep-alive.${kept ? ` ${KEPT}` : ''}`,
             retryable: true,
           }),
         idleMs,
@@ -212,6 +216,7 @@ export function createHttpClient(opts: HttpClientOptions = {}): ChatClient {
         turnId = event.turnId;
         resolveTurnId(turnId);
       }
+      kept ||= keepsContent(event);
       onEvent(event);
     };
 

@@ -12,6 +12,7 @@ import type {
   RelayError,
   StopReason,
 } from '../../../shared/protocol';
+import { stepsHaveContent } from '../../../shared/turn';
 import { useApp, useAppStore } from '../store/react';
 import { CopyButton } from './CopyButton';
 import { Icon } from './Icon';
@@ -96,6 +97,7 @@ function AssistantArticle(props: {
         error={props.error}
         buffering={props.buffering}
         streamProblems={problems}
+        answered={stepsHaveContent(steps)}
         idleTimeoutMs={idleTimeoutMs}
         {...(props.notices ? { notices: props.notices } : {})}
         actions={actions}

@@ -22,6 +22,7 @@ export const OutcomeNotices = memo(function OutcomeNotices({
   error,
   buffering,
   streamProblems,
+  answered = true,
   idleTimeoutMs,
   notices = [],
   actions,
@@ -31,6 +32,11 @@ export const OutcomeNotices = memo(function OutcomeNotices({
   error: RelayError | null;
   buffering: BufferingVerdict | null;
   streamProblems: ProtocolError[];
+  /**
+   * Whether anything of the answer is shown above. A stream that stalled before any of it arrived
+   * never began, so its notice says what the error says (which names the address) instead.
+   */
+  answered?: boolean;
   idleTimeoutMs: number | null;
   /** How the turn was routed (nginx mode), said once at its start. */
   notices?: readonly string[];
@@ -72,7 +78,12 @@ export const OutcomeNotices = memo(function OutcomeNotices({
           data-testid="error-notice"
           data-error-type="stalled"
         >
-          <p>The stream stalled: no data for {stalledSeconds(error, idleTimeoutMs)} s. Retry?</p>
+          <p>
+            {answered
+              ? `The stream stalled: no data for ${stalledSeconds(error, idleTimeoutMs)} s. Retry?`
+              : (error?.message ??
+                `No answer arrived: no data for ${stalledSeconds(error, idleTimeoutMs)} s.`)}
+          </p>
           {retry}
         </div>
       )}
