@@ -9,6 +9,8 @@ import {
   type SimWrite,
 } from '../../src/main/providers/simulated';
 import { DEFAULT_SETTINGS } from '../../src/shared/protocol';
+import { createRng, hashString } from '../../src/main/providers/simulated/rng';
+import { markdownTokens, topicOf } from '../../src/main/providers/simulated/text';
 
 type Event = Anthropic.RawMessageStreamEvent;
 
@@ -102,7 +104,8 @@ describe('sim-text', () => {
     });
     const text = textOf(run.events);
     expect(text).toMatch(/^# /);
-    expect(text).toMatch(/[^ -~\s]/); // multi-byte characters, for split-chunk UTF-8 bugs
+    expect(text).toMatch(/\brivers?\b/i); // "sluices" is a subject of the corpus: rivers and lakes
+    expect(text).toMatch(/[^ -~\s]/); // typographic punctuation (≈ km² ’): multi-byte UTF-8 even here
     expect(
       Math.max(...deltas(run.events).map((d) => (d.type === 'text_delta' ? [...d.text].length : 0))),
     ).toBeLessThan(16);
@@ -121,6 +124,25 @@ describe('sim-text', () => {
     const c = textOf((await stream('sim-text', 'How do weirs work?')).events);
     expect(b).toBe(a);
     expect(c).not.toBe(a);
+  });
+
+  test('x-sluice-sim-text: hostile weaves emoji, RTL and combining marks in; the SDK gets every byte', async () => {
+    const prompt = 'Tell me about sluices';
+    const headers = { 'x-sluice-sim-text': 'hostile', 'x-sluice-sim-tokens': '2000' };
+    const run = await stream('sim-text', prompt, headers);
+    const text = textOf(run.events);
+    expect(deltas(run.events)).toHaveLength(2000);
+    expect(text).toBe(
+      [...markdownTokens(createRng(hashString(prompt)), topicOf(prompt), 2000, { hostile: true })].join(''),
+    );
+    expect(text).toMatch(/[\u{10000}-\u{10FFFF}]/u); // astral: emoji, 𠮷, 𝔘
+    expect(text).toMatch(/[\u0590-\u06FF]/); // right to left
+    expect(text).toMatch(/\p{M}/u); // combining marks
+    const plain = textOf((await stream('sim-text', prompt, { 'x-sluice-sim-tokens': '2000' })).events);
+    expect(plain).not.toMatch(/[\u{10000}-\u{10FFFF}]/u);
+    const err = await apiError(stream('sim-text', prompt, { 'x-sluice-sim-text': 'loud' }));
+    expect(err.status).toBe(400);
+    expect(err.message).toContain('x-sluice-sim-text');
   });
 
   test('max_tokens smaller than the answer stops it early with stop_reason max_tokens', async () => {
@@ -243,7 +265,7 @@ describe('sim-tool', () => {
       },
       { role: 'user', content: [{ type: 'tool_result', tool_use_id: id, content: '84' }] },
     ]);
-    expect(textOf(run.events)).toContain('The calculator says 84.');
+    expect(textOf(run.events)).toContain('The calculator gives `12 * 7` = **84**.');
     expect(
       run.events.some((e) => e.type === 'content_block_start' && e.content_block.type === 'tool_use'),
     ).toBe(false);
@@ -442,7 +464,9 @@ describe('faults', () => {
 
   test('sim-refusal: text, then stop_reason refusal with stop_details', async () => {
     const run = await stream('sim-refusal');
-    expect(textOf(run.events).length).toBeGreaterThan(0);
+    expect(textOf(run.events)).toBe(
+      'I can tell you about rivers and lakes in general, but I can’t help with the rest of this request.',
+    );
     expect(messageDelta(run.events)?.delta).toMatchObject({
       stop_reason: 'refusal',
       stop_details: { type: 'refusal', category: null, explanation: expect.any(String) },

@@ -303,6 +303,8 @@ describe('over a MessageChannel, with the real relay and simulated provider', ()
           'x-sluice-sim-ttft-ms': '0',
           'x-sluice-sim-tpot-ms': '0',
           'x-sluice-sim-tokens': String(TOKENS),
+          // Emoji, ZWJ sequences, RTL and combining marks: the exact text survives batching too.
+          'x-sluice-sim-text': 'hostile',
         },
       });
 

@@ -1,4 +1,5 @@
-// The simulated provider's pure parts: the markdown filler, tool-input fragments, recorded-SSE splitting.
+// The simulated provider's pure parts: the markdown answers, tool-input fragments, recorded-SSE splitting.
+// What the answers say (subjects, real code) is tests/unit/simulated-corpus.test.ts.
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from 'vitest';
@@ -19,9 +20,13 @@ const wellFormed = (s: string): boolean =>
 
 const FIXTURES = fileURLToPath(new URL('../../../shared/fixtures/anthropic-recorded/', import.meta.url));
 
-test('markdown filler has exactly the asked number of tokens', () => {
-  for (const total of [1, 2, 5, 17, 300, 1234]) {
-    expect([...markdownTokens(createRng(total), 'topic', total)]).toHaveLength(total);
+test('a markdown answer has exactly the asked number of tokens, hostile or not', () => {
+  for (const topic of ['topic', 'rivers', 'ocean', 'cooking', 'streaming', 'queues', 'hello']) {
+    for (const total of [1, 2, 3, 5, 13, 17, 299, 300, 301, 1234]) {
+      for (const hostile of [false, true]) {
+        expect([...markdownTokens(createRng(total), topic, total, { hostile })]).toHaveLength(total);
+      }
+    }
   }
 });
 
@@ -32,28 +37,33 @@ test('the same seed gives the same tokens; another seed other tokens', () => {
 });
 
 test('a default-length answer has markdown structure and never ends inside a code fence', () => {
-  let sawCode = false;
-  let sawTable = false;
-  let sawList = false;
   for (let seed = 0; seed < 200; seed++) {
     const text = [...markdownTokens(createRng(seed), 'topic', 300)].join('');
     expect((text.match(/^```/gm) ?? []).length % 2).toBe(0);
-    expect(text).toMatch(/^# On “topic”/);
-    sawCode ||= /^```\w+$/m.test(text);
-    sawTable ||= /^\| --- \|/m.test(text);
-    sawList ||= /^(- |\d\. )/m.test(text);
+    expect(text).toMatch(/^# \S/);
+    expect(text).toMatch(/^```\w+$/m);
+    expect(text).toMatch(/^\| -+:? \|/m);
+    expect(text).toMatch(/^(- |\d\. )/m);
   }
-  expect([sawCode, sawTable, sawList]).toEqual([true, true, true]);
 });
 
-test('tokens are short and never split a character', () => {
-  const tokens = [...markdownTokens(createRng(3), 'topic', 5000)];
+test('hostile text (opt-in): tokens are short, never split a character, and carry every kind of trouble', () => {
+  const tokens = [...markdownTokens(createRng(3), 'topic', 5000, { hostile: true })];
   for (const token of tokens) {
     expect([...token].length).toBeLessThanOrEqual(15);
     expect(wellFormed(token)).toBe(true);
   }
   expect(tokens.some((t) => /[\u{1F300}-\u{1FAFF}]/u.test(t))).toBe(true);
   expect(tokens.some((t) => /[“”é]/.test(t))).toBe(true);
+  expect(tokens.some((t) => /[\u0590-\u06FF]/.test(t))).toBe(true);
+  // A grapheme cut between two deltas (a ZWJ family is 7 code points), never a surrogate pair.
+  expect(tokens.some((t) => /\u200D$/.test(t))).toBe(true);
+});
+
+test('default text is plain prose: typographic punctuation, no emoji', () => {
+  const text = [...markdownTokens(createRng(3), 'topic', 5000)].join('');
+  expect(text).toMatch(/[’“”—≈°]/);
+  expect(text).not.toMatch(/[\u{1F300}-\u{1FAFF}]/u);
 });
 
 test('tokenize keeps leading whitespace with the word and loses nothing', () => {

@@ -1,6 +1,7 @@
 // The simulated provider: a loopback Anthropic Messages API (POST /v1/messages) that the unmodified
 // SDK talks to. The model name picks the scenario (SCENARIO_NAMES; any non-`sim-` model is sim-text,
-// an unknown `sim-` model a 404). Per-request knobs are the headers in SIM_HEADERS:
+// an unknown `sim-` model a 404). Answers are written from a small corpus (corpus.ts) on the subject
+// the prompt's words choose, the same bytes for the same prompt. Per-request knobs (SIM_HEADERS):
 //   x-sluice-sim-ttft-ms / -tpot-ms / -thinking-ms   timing (defaults 400 / 25 / 12000 ms)
 //   x-sluice-sim-tokens N                            answer length in text deltas (max_tokens still applies)
 //   x-sluice-sim-ping-ms N                           a ping after every N ms of silence (heartbeat tests)
@@ -9,6 +10,8 @@
 //   x-sluice-sim-fail-times N + x-sluice-sim-key K   a faulty scenario fails only for the first N
 //                                                    requests with key K, then answers as sim-text
 //   x-sluice-sim-retry-after S                       retry-after on 429 (default 1) and 529 (default none)
+//   x-sluice-sim-text hostile|prose                  hostile: emoji, ZWJ, RTL, combining marks woven into
+//                                                    the prose (default prose: the corpus as written)
 // The key "bad-key" (x-api-key or bearer) is answered with 401. Started with `replayFile` (the CLI's
 // `chat --replay FILE.sse`), the provider answers every request by replaying that file.
 import type { SimLogEntry } from './types';

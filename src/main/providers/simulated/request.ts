@@ -19,6 +19,7 @@ export const SIM_HEADERS = {
   failTimes: 'x-sluice-sim-fail-times',
   key: 'x-sluice-sim-key',
   retryAfter: 'x-sluice-sim-retry-after',
+  text: 'x-sluice-sim-text',
 } as const;
 
 const Block = z.looseObject({ type: z.string() });
@@ -136,6 +137,10 @@ export async function parseRequest(ctx: ParseContext): Promise<Parsed> {
   if (accel !== undefined && accel !== 'no' && accel !== 'omit') {
     return invalid(`${SIM_HEADERS.accelBuffering} must be "no" or "omit"; got "${String(accel)}".`, scenario);
   }
+  const textStyle = h[SIM_HEADERS.text];
+  if (textStyle !== undefined && textStyle !== 'hostile' && textStyle !== 'prose') {
+    return invalid(`${SIM_HEADERS.text} must be "hostile" or "prose"; got "${String(textStyle)}".`, scenario);
+  }
 
   if (failTimes !== null && FAULTY.has(scenario)) {
     const key = String(h[SIM_HEADERS.key] ?? '');
@@ -194,6 +199,7 @@ export async function parseRequest(ctx: ParseContext): Promise<Parsed> {
       inputTokens: Math.max(1, Math.ceil(allText.length / 4)),
       timing,
       answerTokens,
+      hostile: textStyle === 'hostile',
       thinkingBudget: budget,
       replay,
     },

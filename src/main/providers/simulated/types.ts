@@ -67,6 +67,8 @@ export type SimRequest = {
   timing: SimTiming;
   /** x-sluice-sim-tokens: the answer's length in text deltas. */
   answerTokens: number | null;
+  /** x-sluice-sim-text: hostile: weave hostile Unicode into the prose (default: the corpus as written). */
+  hostile: boolean;
   /** thinking.budget_tokens from the request, if thinking was enabled. */
   thinkingBudget: number | null;
   /** The replay file's contents (sim-replay only). */

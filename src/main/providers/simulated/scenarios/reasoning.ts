@@ -1,10 +1,10 @@
 // sim-reasoning: a thinking block that lasts thinkingMs, its signature, then the answer.
 import { createRng, hashString } from '../rng';
-import { markdownTokens, sentence, topicOf } from '../text';
+import { thinkingSentences, topicOf } from '../text';
 import type { SimRequest, Step } from '../types';
 import { messageId } from './ids';
 import { MessageScript } from './script';
-import { DEFAULT_ANSWER_TOKENS } from './text';
+import { answer } from './text';
 
 /** Thinking deltas come every ~4 TPOT, but never more often than this, so thinkingMs needs no timer per token at TPOT 0. */
 const MIN_THINKING_INTERVAL_MS = 20;
@@ -18,13 +18,17 @@ export function thinkingPlan(req: SimRequest): { count: number; delayMs: number 
 
 export function* simReasoning(req: SimRequest): Generator<Step> {
   const m = new MessageScript(req, messageId(req));
-  const rng = createRng(hashString('thinking', req.seed));
+  const thoughts = thinkingSentences(createRng(hashString('thinking', req.seed)), topicOf(req.prompt), {
+    hostile: req.hostile,
+  });
   yield m.start();
   if (yield* m.open({ type: 'thinking', thinking: '', signature: '' })) {
     const { count, delayMs } = thinkingPlan(req);
     for (let i = 0; i < count; i++) {
+      const thought = thoughts.next();
+      if (thought.done) break;
       const step = m.delta(
-        { type: 'thinking_delta', thinking: `${i ? ' ' : ''}${sentence(rng)}` },
+        { type: 'thinking_delta', thinking: `${i ? ' ' : ''}${thought.value}` },
         i ? delayMs : 0,
       );
       if (!step) break;
@@ -44,8 +48,6 @@ export function* simReasoning(req: SimRequest): Generator<Step> {
     };
     yield m.stop();
   }
-  yield* m.text(
-    markdownTokens(createRng(req.seed), topicOf(req.prompt), req.answerTokens ?? DEFAULT_ANSWER_TOKENS),
-  );
+  yield* m.text(answer(req));
   yield* m.finish('end_turn');
 }

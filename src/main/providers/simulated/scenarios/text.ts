@@ -1,6 +1,6 @@
 // Scenarios that are a markdown answer, perhaps interrupted: sim-text and its failure variants.
 import { createRng } from '../rng';
-import { markdownTokens, tokenize, topicOf } from '../text';
+import { markdownTokens, proseDeltas, subjectFor, topicOf } from '../text';
 import type { SimRequest, Step } from '../types';
 import { messageId, toolUseId } from './ids';
 import { errorEvent, MessageScript } from './script';
@@ -9,8 +9,16 @@ export const DEFAULT_ANSWER_TOKENS = 300;
 /** How many text deltas the interrupted scenarios send before their fault. */
 const BEFORE_FAULT = 12;
 
-const answer = (req: SimRequest, total = req.answerTokens ?? DEFAULT_ANSWER_TOKENS): Generator<string> =>
-  markdownTokens(createRng(req.seed), topicOf(req.prompt), total);
+/** The markdown answer on the prompt's subject: `total` deltas (x-sluice-sim-tokens, default 300). */
+export const answer = (
+  req: SimRequest,
+  total = req.answerTokens ?? DEFAULT_ANSWER_TOKENS,
+): Generator<string> =>
+  markdownTokens(createRng(req.seed), topicOf(req.prompt), total, { hostile: req.hostile });
+
+/** A fixed sentence of the scenario as deltas (hostile when the request asked for it). */
+export const say = (req: SimRequest, text: string): string[] =>
+  proseDeltas(text, req.seed, { hostile: req.hostile });
 
 export function* simText(req: SimRequest): Generator<Step> {
   const m = new MessageScript(req, messageId(req));
@@ -59,8 +67,9 @@ export function* simStall(req: SimRequest): Generator<Step> {
 export function* simRefusal(req: SimRequest): Generator<Step> {
   const m = new MessageScript(req, messageId(req));
   yield m.start();
+  const { noun } = subjectFor(topicOf(req.prompt));
   yield* m.text(
-    tokenize('I can explain how streaming works in general, but I can’t help with the rest of this request.'),
+    say(req, `I can tell you about ${noun} in general, but I can’t help with the rest of this request.`),
   );
   yield* m.finish('refusal', {
     type: 'refusal',
@@ -73,7 +82,7 @@ export function* simRefusal(req: SimRequest): Generator<Step> {
 export function* simMaxTokens(req: SimRequest): Generator<Step> {
   const m = new MessageScript(req, messageId(req));
   yield m.start();
-  yield* m.text(tokenize('Let me work that out with the calculator, step by step, showing each part:'));
+  yield* m.text(say(req, 'Let me work that out with the calculator, step by step, showing each part:'));
   if (yield* m.open({ type: 'tool_use', id: toolUseId(req, 0), name: 'calculator', input: {} })) {
     for (const partial_json of [
       '',

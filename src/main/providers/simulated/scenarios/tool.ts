@@ -1,9 +1,9 @@
 // sim-tool: ask for the built-in tools (calculator, current_time), then answer from their results.
 import { createRng, type Rng } from '../rng';
-import { tokenize } from '../text';
 import type { RequestBlock, SimRequest, Step } from '../types';
 import { messageId, toolUseId } from './ids';
 import { MessageScript } from './script';
+import { say } from './text';
 
 export const DEFAULT_EXPRESSION = '(17.5 * 4) / 2 + 3';
 
@@ -98,25 +98,49 @@ export function toolResultText(content: unknown): string {
     .join('');
 }
 
+const withStop = (text: string): string => (/[.!?]$/.test(text) ? text : `${text}.`);
+
+/** One sentence about one tool result, using what the call asked for. */
+function resultSentence(call: RequestBlock | undefined, text: string, isError: boolean): string {
+  const name = typeof call?.['name'] === 'string' ? call['name'] : 'the tool';
+  const input = (call?.['input'] ?? {}) as Record<string, unknown>;
+  const tool =
+    name === 'calculator' ? 'The calculator' : name === 'current_time' ? 'The clock' : `The ${name} tool`;
+  if (isError) return `${tool} reported an error: ${withStop(text)}`;
+  if (name === 'calculator' && typeof input['expression'] === 'string') {
+    return `The calculator gives \`${input['expression']}\` = **${text}**.`;
+  }
+  // current_time answers "<date and time> (<zone>); ISO <instant>".
+  const clock = name === 'current_time' ? /^(.+) \(([^()]+)\); ISO \S+$/.exec(text) : null;
+  if (clock) return `The clock says it is ${clock[1]} in ${clock[2]}.`;
+  return `${tool} says ${withStop(text)}`;
+}
+
 /** The sentences of an answer to the tool results in the last user message, or null if it has none. */
 function answerToResults(req: SimRequest): string | null {
   const last = req.messages.at(-1);
   const results = blocksOf(last?.content).filter((b) => b.type === 'tool_result');
   if (last?.role !== 'user' || results.length === 0) return null;
-  const names = new Map<string, string>();
+  const calls = new Map<string, RequestBlock>();
   for (const message of req.messages) {
     for (const b of blocksOf(message.content)) {
-      if (b.type === 'tool_use' && typeof b['id'] === 'string') names.set(b['id'], String(b['name']));
+      if (b.type === 'tool_use' && typeof b['id'] === 'string') calls.set(b['id'], b);
     }
   }
-  const sentences = results.map((r) => {
-    const name = names.get(String(r['tool_use_id'])) ?? 'the tool';
-    const tool =
-      name === 'calculator' ? 'The calculator' : name === 'current_time' ? 'The clock' : `The ${name} tool`;
-    const text = toolResultText(r['content']).trim();
-    return r['is_error'] === true ? `${tool} reported an error: ${text}` : `${tool} says ${text}.`;
-  });
-  return `${sentences.join(' ')} That is the answer, straight from the tools.`;
+  const sentences = results.map((r) =>
+    resultSentence(
+      calls.get(String(r['tool_use_id'])),
+      toolResultText(r['content']).trim(),
+      r['is_error'] === true,
+    ),
+  );
+  const failed = results.some((r) => r['is_error'] === true);
+  const close = failed
+    ? 'I would rather report the error than guess at the result.'
+    : results.length > 1
+      ? `${results.length === 2 ? 'Both' : 'These'} results come straight from the tools rather than from memory.`
+      : 'That result comes straight from the tool rather than from memory.';
+  return `${sentences.join(' ')} ${close}`;
 }
 
 export function* simTool(req: SimRequest): Generator<Step> {
@@ -124,12 +148,12 @@ export function* simTool(req: SimRequest): Generator<Step> {
   yield m.start();
   const reply = answerToResults(req);
   if (reply !== null) {
-    yield* m.text(tokenize(reply));
+    yield* m.text(say(req, reply));
     yield* m.finish('end_turn');
     return;
   }
   const calls = toolCallsFor(req.prompt);
-  yield* m.text(tokenize(`${calls.map((c) => c.intro).join('')}.`));
+  yield* m.text(say(req, `${calls.map((c) => c.intro).join('')}.`));
   const rng = createRng(req.seed);
   for (const [n, call] of calls.entries()) {
     yield* m.toolUse(toolUseId(req, n), call.name, fragmentJson(apiJson(call.input), rng));
