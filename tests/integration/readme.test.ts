@@ -223,6 +223,7 @@ describe('the README, read', () => {
       "curl -H 'x: y' http://127.0.0.1:PORT/api/turns",
     ]);
     expect(sluiceArgs('npx sluice chat "hi"')).toBe('chat "hi"');
+    expect(sluiceArgs('npx --no sluice chat "hi"')).toBe('chat "hi"');
     expect(sluiceArgs('npm run sluice -- serve [--port N] [--open]')).toBe('serve [--port N] [--open]');
     expect(withoutOptional('serve [--port N] [--open] --x')).toBe('serve --x');
     expect(plan('npm run -s sluice -- proxy-check [--out DIR]')).toEqual({
@@ -261,7 +262,9 @@ async function sandbox(onTestFinished: Finally): Promise<{ env: NodeJS.ProcessEn
  * `exec`: the status is the command's own, not that of a shell that Ctrl-C also reached.
  */
 function sh(command: string, env: NodeJS.ProcessEnv, onTestFinished: Finally): Running {
-  const child = spawn('sh', ['-c', `exec ${command}`], {
+  // `npx sluice` must run this checkout's bin or fail, never fetch a package of that name.
+  const local = command.replace(/^npx (?!--no\b)/, 'npx --no ');
+  const child = spawn('sh', ['-c', `exec ${local}`], {
     cwd: ROOT,
     env,
     detached: true,
