@@ -45,7 +45,17 @@ export default tseslint.config(
   {
     // Plain Node scripts (npm start's launcher, the package's bin).
     files: ['scripts/**/*.mjs', 'bin/*.mjs'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+    languageOptions: {
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        URL: 'readonly',
+      },
+    },
   },
   {
     // Type-aware linting: every file is known to a TS project (tsconfig.json's references);

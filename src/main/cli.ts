@@ -169,6 +169,11 @@ async function chat(args: Args): Promise<number> {
 
   const interruptHandlers: (() => void)[] = [];
   process.on('SIGINT', () => interruptHandlers.forEach((h) => h()));
+  // A reader that goes away (`| head`, a closed pipe) stops the turn as Ctrl-C does, not with a crash.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    interruptHandlers.forEach((h) => h());
+  });
   try {
     return await runChat({
       prompt,

@@ -90,6 +90,21 @@ test('chat --json on a tool turn: one line per relay event, then a result with o
   expect(lines.filter((l) => l['type'] === 'terminal')).toHaveLength(1);
 });
 
+test('a reader that closes the pipe stops the turn quietly: no EPIPE crash', async () => {
+  let closed = false;
+  const run = await sluice(['chat', 'hello', '--json', '--ttft', '0', '--tpot', '20'], {
+    onStdout: (text, child) => {
+      if (!closed && text.length > 40) {
+        closed = true;
+        child.stdout?.destroy();
+      }
+    },
+  });
+  expect(closed).toBe(true);
+  expect(run.code).toBe(130);
+  expect(run.stderr).not.toMatch(/EPIPE|Unhandled 'error' event/);
+});
+
 test('Ctrl-C aborts the upstream: partial kept, outcome aborted, the provider logs client-closed', async () => {
   let interrupted = false;
   const run = await sluice(['chat', 'hello', '--ttft', '0', '--tpot', '100'], {

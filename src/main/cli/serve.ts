@@ -28,7 +28,7 @@ export type ServeCommand = {
   out: NodeJS.WritableStream;
   err: NodeJS.WritableStream;
   env: NodeJS.ProcessEnv;
-  /** Resolves on SIGINT/SIGTERM (the caller wires the signals). */
+  /** Resolves on SIGINT/SIGTERM (the caller wires them); runServe adds SIGHUP itself. */
   stopped: Promise<void>;
 };
 
@@ -95,12 +95,29 @@ export async function runServe(cmd: ServeCommand): Promise<number> {
   cmd.out.write(`${server.url}\n`);
   cmd.err.write(`Sluice is serving the chat UI and its API. Data: ${dataDir}. Ctrl-C to stop.\n`);
   if (cmd.open) {
-    const note = await openInBrowser(server.url);
+    const note = await openInBrowser(server.url, process.platform, cmd.env);
     if (note) cmd.err.write(`${note}\n`);
   }
 
-  await cmd.stopped;
-  await server.close();
-  await service.close();
+  // A hangup (the terminal closed; `npm start` relays it) stops the server as SIGINT and SIGTERM
+  // do. Its listener stays until the server is closed: while it is there, the nginx guard leaves
+  // the exit to this code instead of raising the signal again.
+  const hangup = signalled('SIGHUP');
+  try {
+    await Promise.race([cmd.stopped, hangup.promise]);
+    await server.close();
+    await service.close();
+  } finally {
+    hangup.dispose();
+  }
+  cmd.err.write('Sluice serve stopped.\n');
   return 0;
+}
+
+/** Resolves on the first `signal`; `dispose` removes the listener. */
+function signalled(signal: NodeJS.Signals): { promise: Promise<void>; dispose: () => void } {
+  let listener: () => void = () => undefined;
+  const promise = new Promise<void>((resolve) => (listener = resolve));
+  process.on(signal, listener);
+  return { promise, dispose: () => process.off(signal, listener) };
 }

@@ -1,10 +1,13 @@
 // --open: hand the URL to the desktop's default browser. Failing to is worth a note, not a crash.
+// BROWSER=none (the convention Vite and create-react-app follow) says not to open one at all.
 import { spawn } from 'node:child_process';
 
 export function openInBrowser(
   url: string,
   platform: NodeJS.Platform = process.platform,
+  env: NodeJS.ProcessEnv = process.env,
 ): Promise<string | null> {
+  if (env['BROWSER']?.toLowerCase() === 'none') return Promise.resolve(null);
   const [cmd, args] =
     platform === 'darwin'
       ? ['open', [url]]
