@@ -493,10 +493,22 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    process.stderr.write(`sluice: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exit(1);
-  },
-);
+/**
+ * Resolves once everything written to `stream` so far has been handed to the OS. process.exit does
+ * not wait for a pipe whose reader is slower than us: without this, the tail of a long --json
+ * result is lost.
+ */
+function flushed(stream: NodeJS.WriteStream): Promise<void> {
+  if (stream.destroyed || !stream.writable) return Promise.resolve();
+  return new Promise((resolve) => stream.write('', () => resolve()));
+}
+
+const exit = async (code: number) => {
+  await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+  process.exit(code);
+};
+
+main(process.argv.slice(2)).then(exit, (err: unknown) => {
+  process.stderr.write(`sluice: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  return exit(1);
+});

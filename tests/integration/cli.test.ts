@@ -1,12 +1,16 @@
 // The `sluice` CLI as a person runs it: a real child process, real signals, real output.
 import { spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer } from 'node:http';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { SIM_SCENARIOS } from '../../src/shared/protocol';
 import { startSimulatedProvider, type SimulatedProvider } from '../../src/main/providers/simulated';
+import { encodeSseEvents } from '../support/sse';
+import { textStream } from '../support/stream-events';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const TSX = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
@@ -242,6 +246,40 @@ describe('--model', () => {
     );
     expect(lines.at(-1)).toMatchObject({ type: 'result', outcome: 'complete' });
   });
+});
+
+test('a multi-megabyte --json result read through a slow pipe arrives whole: output is flushed before exit', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'sluice-cli-big-'));
+  try {
+    // 4,000 deltas of 500 characters: a 2 MB answer, in a recorded stream the simulator replays.
+    const parts = Array.from({ length: 4000 }, (_, i) => `${String(i).padStart(6, '0')}${'x'.repeat(494)}`);
+    const file = join(dir, 'big.sse');
+    await writeFile(file, encodeSseEvents(textStream(parts)));
+    // A reader that starts late, as `| jq` or a busy consumer does: the CLI ends with output queued.
+    const cli = [
+      TSX,
+      'src/main/cli.ts',
+      'chat',
+      'hi',
+      '--replay',
+      file,
+      '--json',
+      '--ttft',
+      '0',
+      '--tpot',
+      '0',
+    ];
+    const child = spawn('sh', ['-c', `"$@" | (sleep 1; cat)`, 'sh', ...cli], { cwd: ROOT });
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(0);
+    const result = jsonLines(stdout).at(-1) as { type?: string; message?: { content: { text: string }[] } };
+    expect(result.type).toBe('result');
+    expect(result.message?.content[0]?.text).toBe(parts.join(''));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
 
 describe('sim-replay', () => {
