@@ -199,6 +199,52 @@ describe('outcomes', () => {
   });
 });
 
+describe('a stream that breaks the protocol', () => {
+  test('a second content_block_start for a started index: the text before it is kept, the turn is a protocol error, the upstream is closed', async () => {
+    const up = await serve({
+      chunks: [
+        start,
+        textStart,
+        text('before the violation'),
+        textStart, // block 0 again
+        text(' glued on'),
+        blockStop,
+        stopWith('end_turn'),
+      ],
+      end: 'hang',
+    });
+    const { result, sink } = await runTurnAgainst(up.url);
+    expect(result.outcome).toBe('error');
+    expect(result.error).toMatchObject({ type: 'protocol', retryable: false });
+    expect(result.error?.message).toMatch(/Block 0 started twice/);
+    expect(turnText(result)).toBe('before the violation');
+    expect(sink.of('terminal')).toEqual([expect.objectContaining({ outcome: 'error' })]);
+    expect(result.message.steps[0]?.message.protocolErrors.map((e) => e.type)).toEqual([
+      'duplicate_block_start',
+    ]);
+    await expect.poll(() => up.clientCloses).toBe(1);
+  });
+
+  test('a delta and a stop for an index that never started: a protocol error, the earlier text kept', async () => {
+    const up = await serve({
+      chunks: [
+        start,
+        textStart,
+        text('kept'),
+        blockStop,
+        encodeSseEvent(textDelta(3, 'nowhere')),
+        encodeSseEvent(blockStopEvent(3)),
+        stopWith('end_turn'),
+      ],
+    });
+    const { result } = await runTurnAgainst(up.url);
+    expect(result.outcome).toBe('error');
+    expect(result.error?.type).toBe('protocol');
+    expect(result.error?.message).toMatch(/block 3, which never started/);
+    expect(turnText(result)).toBe('kept');
+  });
+});
+
 describe('error sentences: what happened, where, and "kept" only when something was', () => {
   const FROM_ENV = { source: { label: 'from ANTHROPIC_BASE_URL', variable: 'ANTHROPIC_BASE_URL' } };
 

@@ -112,7 +112,13 @@ export async function runStep(ctx: StepContext): Promise<StepEnd> {
     await Promise.all(pending);
     for await (const event of stream) {
       watchdog.touch();
+      const violations = ctx.message().protocolErrors.length;
       await provide(event);
+      // A stream that breaks the protocol (a block started twice, a delta for a block that never
+      // started…) cannot be trusted to be the answer: what arrived before it is kept, nothing after
+      // it is glued on, and the turn ends as a protocol error instead of a clean `complete`.
+      const violation = ctx.message().protocolErrors[violations];
+      if (violation) return ended('error', relayError('protocol', violation.message, undefined, scene()));
     }
     if (controller.signal.aborted) return abortedEnd();
     const message = ctx.message();
