@@ -26,7 +26,6 @@ import type {
   RelayError,
   RelayErrorType,
   RelayEvent,
-  StopReason,
   StreamEvent,
   TerminalEvent,
 } from './protocol';
@@ -275,9 +274,6 @@ const contentSize = (m: AccMessage): number =>
 /** JSON.parse calls made on tool input over the turn's steps (the contract: one per tool block). */
 export const toolInputParses = (steps: readonly AssistantStep[]): number =>
   steps.reduce((n, s) => n + countToolInputParses(s.message), 0);
-
-export const stopReasonOf = (turn: TurnState): StopReason | null =>
-  turn.steps.at(-1)?.message.stopReason ?? null;
 
 /** The terminal event that ends `turn` at `t`, with the observer's own numbers. */
 export function terminalOf(

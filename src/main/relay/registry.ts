@@ -34,8 +34,4 @@ export class TurnRegistry {
   get size(): number {
     return this.live.size;
   }
-
-  has(turnId: string): boolean {
-    return this.live.has(turnId);
-  }
 }
