@@ -1,7 +1,7 @@
 // Which provider a turn talks to: the real API when a key is set and chosen, else the embedded
 // simulated provider (started on first use, on loopback).
 import type { ProviderKind, Settings } from '../../shared/protocol';
-import type { ProviderTarget } from '../providers/anthropic';
+import type { ProviderTarget } from '../providers/types';
 import { startSimulatedProvider, type SimulatedProvider } from '../providers/simulated';
 
 export type KeyInfo = { key: string; source: 'env' | 'stored' | 'session' };

@@ -3,57 +3,10 @@
 // and every body chunk (pings included), which the idle watchdog needs.
 import Anthropic from '@anthropic-ai/sdk';
 import { relayErrorTypeOf } from '../../shared/errors';
-import type { RelayErrorType, StreamEvent } from '../../shared/protocol';
+import type { StreamEvent } from '../../shared/protocol';
+import type { ModelInfo, Provider, ProviderTarget, RawEventStream, StreamRequest } from './types';
 
-/**
- * Where a target's address (or key) came from, as the error sentences name it: "Nothing is
- * listening at http://127.0.0.1:9999 (from ANTHROPIC_BASE_URL)…".
- */
-export type TargetSource = {
-  /** The phrase in parentheses after the URL: "from ANTHROPIC_BASE_URL", "the embedded simulated provider". */
-  label: string;
-  /** The variable to correct, when the value came from one (ANTHROPIC_BASE_URL, ANTHROPIC_API_KEY). */
-  variable?: string;
-  /** A server Sluice started itself on loopback: nothing there means it stopped, not a wrong address. */
-  embedded?: boolean;
-};
-
-export type ProviderTarget = {
-  /** Shown to the user: "Simulated" or "Anthropic". */
-  label: string;
-  kind: 'simulated' | 'anthropic';
-  apiKey: string;
-  baseURL: string;
-  /** Where `baseURL` came from (for the sentences of connection failures). */
-  source?: TargetSource;
-  /** Where `apiKey` came from (for the sentence of a rejected key). */
-  keySource?: TargetSource;
-  /** Extra headers on every request (the simulated provider's timing knobs, for instance). */
-  headers?: Record<string, string>;
-};
-
-export type AttemptObserver = {
-  /** A request attempt is about to go out (1-based). */
-  onAttempt(attempt: number): void;
-  /** Response headers arrived with a 2xx status. */
-  onHeaders(
-    attempt: number,
-    info: { status: number; contentType: string | null; requestId: string | null },
-  ): void;
-  /** A failed response the SDK will retry after `delayMs`. */
-  onRetry(attempt: number, info: { status: number; delayMs: number; reason: RelayErrorType }): void;
-  /** Any bytes (or the end) of the response body: proof the upstream is alive. */
-  onBytes(count: number): void;
-};
-
-export type RawEventStream = AsyncIterable<StreamEvent> & { readonly contentType: string | null };
-
-export type StreamRequest = {
-  params: Omit<Anthropic.MessageCreateParamsStreaming, 'stream'>;
-  signal: AbortSignal;
-  observer: AttemptObserver;
-  maxRetries: number;
-};
+export type { ProviderTarget, TargetSource } from './types';
 
 export const RETRYABLE_STATUS = (status: number): boolean =>
   status === 408 || status === 409 || status === 429 || status >= 500;
@@ -110,7 +63,7 @@ function observedBody(
 }
 
 /** One SDK client per target; the fetch wrapper reads the observer of the request in flight. */
-export class ProviderClient {
+export class ProviderClient implements Provider {
   readonly target: ProviderTarget;
   private readonly sdk: Anthropic;
 
@@ -177,5 +130,19 @@ export class ProviderClient {
       [Symbol.asyncIterator]: () =>
         (stream as AsyncIterable<unknown> as AsyncIterable<StreamEvent>)[Symbol.asyncIterator](),
     };
+  }
+
+  /** The API's model list, every page (`GET /v1/models`). */
+  async listModels(signal?: AbortSignal): Promise<ModelInfo[]> {
+    const models: ModelInfo[] = [];
+    for await (const model of this.sdk.models.list({}, signal ? { signal } : {})) {
+      const createdAt = Date.parse(model.created_at);
+      models.push({
+        id: model.id,
+        name: model.display_name,
+        ...(Number.isNaN(createdAt) ? {} : { createdAt }),
+      });
+    }
+    return models;
   }
 }

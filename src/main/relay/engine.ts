@@ -24,7 +24,7 @@ import {
   terminalOf,
   type TurnState,
 } from '../../shared/turn';
-import type { ProviderClient } from '../providers/anthropic';
+import type { Provider } from '../providers/types';
 import type { ToolRegistry } from '../tools/registry';
 import { runTool, toolDefinitions } from '../tools/registry';
 import type { RelaySink } from './delivery';
@@ -56,7 +56,7 @@ export type RunTurnOptions = {
   conversationId: string;
   /** When the stored message says the turn began (default: now). */
   createdAt?: number;
-  provider: ProviderClient;
+  provider: Provider;
   providerKind: ProviderKind;
   /** The conversation so far, ending with the user message (or the assistant message to continue). */
   history: ChatMessage[];

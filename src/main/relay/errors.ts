@@ -6,7 +6,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import { relayErrorTypeOf } from '../../shared/errors';
 import type { NetworkCause, RelayError, RelayErrorType, WireError } from '../../shared/protocol';
 import { KEPT } from '../../shared/terminal';
-import type { TargetSource } from '../providers/anthropic';
+import { ProviderApiError, type TargetSource } from '../providers/types';
 
 /** What the sentence may say about the failure beyond the error itself. */
 export type ErrorScene = {
@@ -115,6 +115,7 @@ export function fromWireError(error: WireError, scene: ErrorScene = {}): RelayEr
 
 /** The wire error an SDK exception stands for, when it carries one (an `error` event, an HTTP error body). */
 export function wireErrorOf(err: unknown): WireError | null {
+  if (err instanceof ProviderApiError) return err.wire;
   if (!(err instanceof Anthropic.APIError)) return null;
   const body = err.error as { error?: { type?: unknown; message?: unknown } } | undefined;
   const type = body?.error?.type;
@@ -273,8 +274,8 @@ export function streamCutError(scene: ErrorScene): RelayError {
 
 export function classifyError(err: unknown, scene: ErrorScene = {}): RelayError {
   if (err instanceof Anthropic.APIConnectionError) return networkError(err, scene);
-  if (err instanceof Anthropic.APIError) {
-    const requestId = err.requestID ?? undefined;
+  if (err instanceof Anthropic.APIError || err instanceof ProviderApiError) {
+    const requestId = (err instanceof ProviderApiError ? err.requestId : err.requestID) ?? undefined;
     const wire = wireErrorOf(err);
     if (err.status === undefined) {
       // An `error` event inside a 200 stream.

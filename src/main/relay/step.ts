@@ -3,7 +3,7 @@
 // without message_stop; the abort signal's reason and the message's `finished` flag tell them apart.
 import type Anthropic from '@anthropic-ai/sdk';
 import type { AccMessage, Outcome, RelayError, RelayEvent, StreamEvent } from '../../shared/protocol';
-import type { ProviderClient } from '../providers/anthropic';
+import type { Provider } from '../providers/types';
 import type { Delivery } from './delivery';
 import {
   classifyError,
@@ -26,7 +26,7 @@ export type StepEnd = {
 export type StepContext = {
   turnId: string;
   step: number;
-  provider: ProviderClient;
+  provider: Provider;
   params: Omit<Anthropic.MessageCreateParamsStreaming, 'stream'>;
   signal: AbortSignal;
   idleTimeoutMs: number;
