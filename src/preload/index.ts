@@ -55,7 +55,8 @@ const bridge: SluiceBridge = {
   deleteConversation: (id) => invoke('conversations:delete', { id }),
   getSettings: () => invoke('settings:get', null),
   updateSettings: (patch) => invoke('settings:update', patch),
-  setApiKey: (key) => invoke('settings:set-key', { key }),
+  setApiKey: (key, provider) => invoke('settings:set-key', provider ? { key, provider } : { key }),
+  listModels: (request) => invoke('models:list', request),
 };
 
 contextBridge.exposeInMainWorld('sluice', bridge);

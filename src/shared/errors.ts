@@ -28,6 +28,8 @@ export const ANSWER_ERROR_TYPES = [
   /** `sluice serve`: addressed to a name that is not this server's (DNS rebinding). */
   'misdirected',
   'renderer_missing',
+  /** The provider asked about (its model list, a connection test) failed or refused; the sentence says why. */
+  'provider_unavailable',
   'internal',
 ] as const;
 export type AnswerErrorType = (typeof ANSWER_ERROR_TYPES)[number];

@@ -6,6 +6,8 @@ import type { AnswerError } from './errors';
 import type {
   Conversation,
   ConversationSummary,
+  ModelList,
+  ModelsRequest,
   RelayEvent,
   SettingsPatch,
   SettingsView,
@@ -21,7 +23,9 @@ export type InvokeMap = {
   'settings:get': { payload: null; result: SettingsView };
   'settings:update': { payload: SettingsPatch; result: SettingsView };
   /** The key goes to the main process only; the reply says whether one is set, never what it is. */
-  'settings:set-key': { payload: { key: string | null }; result: SettingsView };
+  'settings:set-key': { payload: { key: string | null; provider?: string }; result: SettingsView };
+  /** A provider's models, or a sentence saying what to fix (Test connection, the model picker). */
+  'models:list': { payload: ModelsRequest; result: ModelList };
 };
 export type InvokeChannel = keyof InvokeMap;
 export type InvokePayload<C extends InvokeChannel> = InvokeMap[C]['payload'];
@@ -35,6 +39,7 @@ export const IPC_CHANNELS = {
   getSettings: 'settings:get',
   updateSettings: 'settings:update',
   setApiKey: 'settings:set-key',
+  listModels: 'models:list',
   /**
    * ipcRenderer.postMessage(channel, request, [port]): starts a turn whose relay events come back on
    * the transferred port (see port-protocol.ts). Not an invoke: invoke cannot carry a port.
@@ -50,6 +55,7 @@ export const INVOKE_CHANNELS: readonly InvokeChannel[] = [
   'settings:get',
   'settings:update',
   'settings:set-key',
+  'models:list',
 ];
 
 /**
@@ -74,5 +80,6 @@ export interface SluiceBridge {
   deleteConversation(id: string): Promise<IpcResult<null>>;
   getSettings(): Promise<IpcResult<SettingsView>>;
   updateSettings(patch: SettingsPatch): Promise<IpcResult<SettingsView>>;
-  setApiKey(key: string | null): Promise<IpcResult<SettingsView>>;
+  setApiKey(key: string | null, provider?: string): Promise<IpcResult<SettingsView>>;
+  listModels(request: ModelsRequest): Promise<IpcResult<ModelList>>;
 }

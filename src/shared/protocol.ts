@@ -3,6 +3,7 @@
 // conversation model, settings, and the ChatClient interface the UI talks to.
 // Pure TypeScript: zod is the only import, and it is pure too.
 import { z } from 'zod';
+import { BUILTIN_PROVIDERS, OPENAI_PRESETS } from './providers';
 
 // ───────────────────────────── Provider wire (Anthropic Messages streaming) ─────────────────────────────
 
@@ -281,6 +282,8 @@ export type Conversation = {
   title: string;
   createdAt: number;
   updatedAt: number;
+  /** The provider and model this conversation talks to; absent: the settings' default. */
+  model?: ModelChoice;
   messages: ChatMessage[];
 };
 
@@ -290,8 +293,40 @@ export type ConversationSummary = Pick<Conversation, 'id' | 'title' | 'createdAt
 
 // ───────────────────────────── Settings ─────────────────────────────
 
-export const PROVIDER_KINDS = ['simulated', 'anthropic'] as const;
+/** The wire family a stored answer came from. */
+export const PROVIDER_KINDS = ['simulated', 'anthropic', 'openai'] as const;
 export type ProviderKind = (typeof PROVIDER_KINDS)[number];
+
+/** An OpenAI-compatible server the person configured (OpenAI, Ollama, LM Studio, …). Its key is not here. */
+export const ProviderConfigSchema = z
+  .object({
+    id: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'A provider id is lowercase letters, digits and dashes.'),
+    preset: z.enum(OPENAI_PRESETS),
+    name: z
+      .string()
+      .trim()
+      .min(1, 'The provider needs a name.')
+      .max(60, 'A provider name is at most 60 characters.'),
+    baseURL: z
+      .string()
+      .trim()
+      .max(2000)
+      .refine((u) => URL.canParse(u) && /^https?:$/.test(new URL(u).protocol), {
+        message: 'The base URL must be an http:// or https:// address, e.g. http://127.0.0.1:11434/v1.',
+      }),
+    /** The model a new conversation with this provider starts on ('' until one is picked). */
+    model: z.string().trim().max(200),
+  })
+  .strict();
+export type ProviderConfig = z.infer<typeof ProviderConfigSchema>;
+
+/** Which provider and model a conversation talks to (`provider`: simulated, anthropic or a config id). */
+export const ModelChoiceSchema = z
+  .object({ provider: z.string().min(1).max(40), model: z.string().trim().min(1, 'Pick a model.').max(200) })
+  .strict();
+export type ModelChoice = z.infer<typeof ModelChoiceSchema>;
 
 export const SIM_SCENARIOS = [
   'sim-text',
@@ -312,7 +347,10 @@ export type NginxProfile = (typeof NGINX_PROFILES)[number];
 
 export const SettingsSchema = z
   .object({
-    provider: z.enum(PROVIDER_KINDS),
+    /** The provider new conversations use: simulated, anthropic, or the id of one in `providers`. */
+    provider: z.string().min(1).max(40),
+    /** OpenAI-compatible providers, each with its own base URL and key. */
+    providers: z.array(ProviderConfigSchema).max(32, 'At most 32 providers.'),
     /** Model for the Anthropic provider. */
     model: z.string().trim().min(1, 'Model must not be empty.').max(200),
     maxTokens: z
@@ -351,6 +389,23 @@ export const SettingsSchema = z
   })
   .strict()
   .superRefine((s, ctx) => {
+    const ids = new Set<string>();
+    s.providers.forEach((p, i) => {
+      if ((BUILTIN_PROVIDERS as readonly string[]).includes(p.id) || ids.has(p.id))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['providers', i, 'id'],
+          message: `The provider id ${p.id} is taken.`,
+        });
+      ids.add(p.id);
+    });
+    if (!(BUILTIN_PROVIDERS as readonly string[]).includes(s.provider) && !ids.has(s.provider)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['provider'],
+        message: `No provider "${s.provider}" is configured: choose simulated, anthropic${s.providers.map((p) => `, ${p.id}`).join('')}.`,
+      });
+    }
     if (s.thinking.enabled && s.thinking.budgetTokens >= s.maxTokens) {
       ctx.addIssue({
         code: 'custom',
@@ -367,6 +422,7 @@ export type SettingsPatch = {
 
 export const DEFAULT_SETTINGS: Settings = {
   provider: 'simulated',
+  providers: [],
   // A current model of the installed SDK's `Model` list, not in its DEPRECATED_MODELS (the SDK warns
   // on every request for those): claude-sonnet-4-5 reached its end of life on 2026-11-30.
   model: 'claude-sonnet-5-5',
@@ -382,14 +438,20 @@ export const DEFAULT_SETTINGS: Settings = {
 export type SettingsView = Settings & {
   keySet: boolean;
   keySource: 'env' | 'stored' | 'session' | null;
+  /** Whether each OpenAI-compatible provider (by id) has a key, and where it comes from. Never the key. */
+  providerKeys: Record<string, { set: boolean; source: 'env' | 'stored' | 'session' | null }>;
   /** Where the key is kept and why, when the person should know (e.g. no OS encryption: session only). */
   keyNote?: string;
 };
 
 // ───────────────────────────── Requests from the UI ─────────────────────────────
 
+/** Every action may name the provider and model to use; the conversation keeps the choice. */
+const choice = { model: ModelChoiceSchema.optional() };
+
 export const StartTurnSchema = z.discriminatedUnion('action', [
   z.object({
+    ...choice,
     action: z.literal('send'),
     conversationId: z.string().min(1).max(100).nullable(),
     text: z
@@ -399,17 +461,30 @@ export const StartTurnSchema = z.discriminatedUnion('action', [
       .max(1_000_000, 'The message is over 1,000,000 characters.'),
   }),
   /** Replace the last assistant message with a new answer to the same user message. */
-  z.object({ action: z.literal('regenerate'), conversationId: z.string().min(1).max(100) }),
+  z.object({ ...choice, action: z.literal('regenerate'), conversationId: z.string().min(1).max(100) }),
   /** Ask the model to continue the last assistant message (after max_tokens). */
-  z.object({ action: z.literal('continue'), conversationId: z.string().min(1).max(100) }),
+  z.object({ ...choice, action: z.literal('continue'), conversationId: z.string().min(1).max(100) }),
   /** Replace the last user message's text, drop what followed, and answer again. */
   z.object({
+    ...choice,
     action: z.literal('edit'),
     conversationId: z.string().min(1).max(100),
     text: z.string().trim().min(1, 'The message is empty.').max(1_000_000),
   }),
 ]);
 export type StartTurnRequest = z.infer<typeof StartTurnSchema>;
+
+/**
+ * The models of a provider: a saved one by id, or a draft from Settings (`config`, not saved yet)
+ * to test before saving it.
+ */
+export const ModelsRequestSchema = z
+  .object({ provider: z.string().min(1).max(40), config: ProviderConfigSchema.optional() })
+  .strict();
+export type ModelsRequest = z.infer<typeof ModelsRequestSchema>;
+
+export type ModelInfo = { id: string; name?: string; createdAt?: number };
+export type ModelList = { provider: string; models: ModelInfo[] };
 
 export const RenameSchema = z.object({ title: z.string().trim().min(1, 'The title is empty.').max(200) });
 
@@ -433,6 +508,14 @@ export interface ChatClient {
   getSettings(): Promise<SettingsView>;
   /** Validates the whole result; on an invalid value nothing is saved and the promise rejects. */
   updateSettings(patch: SettingsPatch): Promise<SettingsView>;
-  /** Desktop only (the key never crosses into the renderer, only into the main process). */
-  setApiKey?(key: string | null): Promise<SettingsView>;
+  /**
+   * The provider's models (`GET /models`): "Test connection" and the model picker. Rejects with a
+   * sentence that says what to fix (no /v1, nothing listening, a refused key…).
+   */
+  listModels(request: ModelsRequest): Promise<ModelList>;
+  /**
+   * Desktop only (the key never crosses into the renderer, only into the main process). `provider`:
+   * an OpenAI-compatible provider's id; absent, the Anthropic key.
+   */
+  setApiKey?(key: string | null, provider?: string): Promise<SettingsView>;
 }

@@ -3,6 +3,7 @@
 // main process follows it, and conversations are kept in memory with the chat service's rules
 // (a request that cannot apply is refused, and nothing is stored).
 import { localTerminal } from '../../src/shared/terminal';
+import { ApiFailure } from '../../src/shared/errors';
 import {
   applyRelayEvent,
   assistantMessageOf,
@@ -13,6 +14,9 @@ import {
 import {
   DEFAULT_SETTINGS,
   SettingsSchema,
+  SIM_SCENARIOS,
+  type ModelList,
+  type ModelsRequest,
   type ChatClient,
   type ChatMessage,
   type Conversation,
@@ -130,7 +134,13 @@ function refusalOf(request: StartTurnRequest, messages: ChatMessage[]): string |
 
 export class FakeChatClient implements ChatClient {
   readonly turns: FakeTurn[] = [];
-  readonly calls = { updateSettings: [] as SettingsPatch[], setApiKey: [] as (string | null)[] };
+  readonly calls = {
+    updateSettings: [] as SettingsPatch[],
+    setApiKey: [] as (string | null)[],
+    listModels: [] as ModelsRequest[],
+  };
+  /** The model ids each provider answers `listModels` with; a provider not here fails. */
+  models: Record<string, string[]> = { simulated: [...SIM_SCENARIOS] };
   readonly now: () => number;
   private readonly conversations = new Map<string, Conversation>();
   private settings: SettingsView;
@@ -139,7 +149,13 @@ export class FakeChatClient implements ChatClient {
   constructor(options: FakeOptions = {}) {
     this.now = options.now ?? (() => performance.now());
     for (const c of options.conversations ?? []) this.conversations.set(c.id, structuredClone(c));
-    this.settings = { ...DEFAULT_SETTINGS, keySet: false, keySource: null, ...options.settings };
+    this.settings = {
+      ...DEFAULT_SETTINGS,
+      keySet: false,
+      keySource: null,
+      providerKeys: {},
+      ...options.settings,
+    };
   }
 
   get lastTurn(): FakeTurn | undefined {
@@ -148,7 +164,9 @@ export class FakeChatClient implements ChatClient {
 
   providerAndModel(): { provider: ProviderKind; model: string } {
     const { provider, model, sim } = this.settings;
-    return { provider, model: provider === 'simulated' ? sim.scenario : model };
+    if (provider === 'simulated') return { provider, model: sim.scenario };
+    if (provider === 'anthropic') return { provider, model };
+    return { provider: 'openai', model: this.settings.providers.find((p) => p.id === provider)?.model ?? '' };
   }
 
   save(conversation: Conversation) {
@@ -241,7 +259,7 @@ export class FakeChatClient implements ChatClient {
 
   async updateSettings(patch: SettingsPatch): Promise<SettingsView> {
     this.calls.updateSettings.push(patch);
-    const { keySet, keySource, ...current } = this.settings;
+    const { keySet, keySource, providerKeys, ...current } = this.settings;
     const merged = {
       ...current,
       ...patch,
@@ -251,8 +269,19 @@ export class FakeChatClient implements ChatClient {
     const parsed = SettingsSchema.safeParse(merged);
     if (!parsed.success) throw new Error(parsed.error.issues.map((i) => i.message).join(' '));
     const saved: Settings = parsed.data;
-    this.settings = { ...saved, keySet, keySource };
+    this.settings = { ...saved, keySet, keySource, providerKeys };
     return structuredClone(this.settings);
+  }
+
+  async listModels(request: ModelsRequest): Promise<ModelList> {
+    this.calls.listModels.push(request);
+    const models = this.models[request.provider];
+    if (!models)
+      throw new ApiFailure({
+        type: 'provider_unavailable',
+        message: `Nothing is listening for ${request.provider}.`,
+      });
+    return { provider: request.provider, models: models.map((id) => ({ id })) };
   }
 
   async setApiKey(key: string | null): Promise<SettingsView> {

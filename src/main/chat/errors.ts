@@ -16,10 +16,16 @@ export class TurnRequestError extends Error {
   }
 }
 
+/** A provider asked about (its models, a connection test) failed; the sentence says what to fix. */
+export class ProviderUnavailableError extends Error {
+  readonly type = 'provider_unavailable';
+}
+
 /** The ApiError a domain failure stands for; null for anything else (a bug, a failed write). */
 export function domainError(err: unknown): AnswerError | null {
   if (err instanceof NotFoundError) return { type: 'not_found', message: err.message };
   if (err instanceof TurnRequestError) return { type: err.type, message: err.message };
+  if (err instanceof ProviderUnavailableError) return { type: err.type, message: err.message };
   if (err instanceof InvalidSettingsError) {
     return { type: 'invalid_settings', message: err.message, issues: err.issues };
   }

@@ -6,6 +6,8 @@ import type {
   AssistantMessage,
   ChatMessage,
   Conversation,
+  ModelList,
+  ModelsRequest,
   ProviderKind,
   RelayEvent,
   Settings,
@@ -14,7 +16,6 @@ import type {
 } from '../../shared/protocol';
 import { localTerminal } from '../../shared/terminal';
 import { applyRelayEvent, assistantMessageOf, createTurn, type TurnState } from '../../shared/turn';
-import { ProviderClient } from '../providers/anthropic';
 import { resultOf, runTurn, type RelayLogEntry, type TurnResult } from '../relay/engine';
 import type { RelaySink } from '../relay/delivery';
 import { relayError } from '../relay/errors';
@@ -23,8 +24,22 @@ import type { ConversationStore } from '../store/conversations';
 import type { SettingsStore } from '../store/settings';
 import type { NginxRouter } from '../proxy/route';
 import { builtinTools, type ToolRegistry } from '../tools/registry';
-import { EmbeddedSimulator, NoKeyError, resolveTarget, type KeySource } from './target';
-import { TurnRequestError } from './errors';
+import { describeModelsFailure } from './models';
+import {
+  ANTHROPIC_KEY,
+  checkChoice,
+  configOf,
+  defaultChoice,
+  EmbeddedSimulator,
+  keySlotOf,
+  NoKeyError,
+  openAITarget,
+  providerFor,
+  resolveTarget,
+  type KeySource,
+} from './target';
+import { isBuiltinProvider } from '../../shared/providers';
+import { ProviderUnavailableError, TurnRequestError } from './errors';
 
 export type ChatServiceOptions = {
   conversations: ConversationStore;
@@ -61,8 +76,13 @@ export class ChatService {
 
   async settingsView(): Promise<SettingsView> {
     const settings = await this.opts.settings.get();
-    const key = this.opts.keys.get();
-    return { ...settings, keySet: key !== null, keySource: key?.source ?? null };
+    const key = this.opts.keys.get(ANTHROPIC_KEY);
+    const providerKeys: SettingsView['providerKeys'] = {};
+    for (const config of settings.providers) {
+      const info = this.opts.keys.get(keySlotOf(config));
+      providerKeys[config.id] = { set: info !== null, source: info?.source ?? null };
+    }
+    return { ...settings, keySet: key !== null, keySource: key?.source ?? null, providerKeys };
   }
 
   /** Applies the request to the stored conversation and returns the history the model should see. */
@@ -121,16 +141,37 @@ export class ChatService {
       keepArrivals?: boolean;
     } = {},
   ): Promise<StartedTurn> {
+    const settings = await this.opts.settings.get();
+    if (request.model) {
+      const problem = checkChoice(settings, request.model);
+      if (problem) throw new TurnRequestError('invalid_action', `${problem} Pick another model.`);
+    }
     const { conversation, history } = await this.prepare(request);
     const store = this.opts.conversations;
+    // The choice sticks to the conversation; one it made earlier that settings can no longer serve
+    // (a provider since removed) gives way to the default, and the turn says so.
+    const notices: string[] = [];
+    if (request.model) conversation.model = request.model;
+    let choice = conversation.model ?? defaultChoice(settings);
+    const stale = checkChoice(settings, choice);
+    if (stale) {
+      const fallback = defaultChoice(settings);
+      notices.push(`${stale} This turn uses ${fallback.provider} (${fallback.model}) instead.`);
+      choice = fallback;
+    }
     const turnId = randomUUID();
     const signal = this.registry.register(turnId);
 
     conversation.updatedAt = Date.now();
     await store.save(conversation);
-    const settings = await this.opts.settings.get();
     const base = { ...conversation, messages: [...history] };
-    const meta = { turnId, createdAt: Date.now(), provider: settings.provider, model: settings.model };
+    const meta: { turnId: string; createdAt: number; provider: ProviderKind; model: string } = {
+      turnId,
+      createdAt: Date.now(),
+      provider:
+        choice.provider === 'simulated' || choice.provider === 'anthropic' ? choice.provider : 'openai',
+      model: choice.model,
+    };
 
     // The partial answer is saved on a timer while it streams, so a crash loses at most one interval.
     let latest: TurnState | null = null;
@@ -150,7 +191,7 @@ export class ChatService {
       try {
         let resolved;
         try {
-          resolved = await resolveTarget(settings, this.opts.keys, this.simulator, this.opts.env);
+          resolved = await resolveTarget(settings, this.opts.keys, this.simulator, this.opts.env, choice);
         } catch (err) {
           if (!(err instanceof NoKeyError)) throw err;
           const result = refusedTurn({ ...meta, conversationId: conversation.id }, sink, err.message);
@@ -162,7 +203,6 @@ export class ChatService {
           ? await this.opts.routeBaseURL(resolved.target.baseURL, settings)
           : resolved.target.baseURL;
         let source = resolved.target.source;
-        const notices: string[] = [];
         if (settings.viaNginx) {
           const route = this.opts.router ? await this.opts.router.route(baseURL, settings.viaNginx) : null;
           if (route?.front) {
@@ -182,7 +222,7 @@ export class ChatService {
           turnId,
           conversationId: conversation.id,
           createdAt: meta.createdAt,
-          provider: new ProviderClient({ ...resolved.target, baseURL, ...(source ? { source } : {}) }),
+          provider: providerFor({ ...resolved.target, baseURL, ...(source ? { source } : {}) }),
           providerKind: resolved.kind,
           history,
           params: {
@@ -216,6 +256,37 @@ export class ChatService {
       }
     })();
     return { turnId, conversationId: conversation.id, done };
+  }
+
+  /**
+   * A provider's models: the model picker and Settings' "Test connection" (a draft `config` is
+   * tested with the key saved for its id, or its preset's variable). Rejects with a
+   * ProviderUnavailableError whose sentence says what to fix.
+   */
+  async listModels(request: ModelsRequest, signal?: AbortSignal): Promise<ModelList> {
+    const settings = await this.opts.settings.get();
+    const config = request.config ?? configOf(settings, request.provider);
+    let target;
+    try {
+      if (config) target = openAITarget(config, this.opts.keys);
+      else if (isBuiltinProvider(request.provider))
+        target = (
+          await resolveTarget(settings, this.opts.keys, this.simulator, this.opts.env, {
+            provider: request.provider,
+            model: request.provider === 'simulated' ? settings.sim.scenario : settings.model,
+          })
+        ).target;
+      else throw new TurnRequestError('not_found', `No provider "${request.provider}" is configured.`);
+    } catch (err) {
+      if (err instanceof NoKeyError) throw new ProviderUnavailableError(err.message);
+      throw err;
+    }
+    try {
+      const models = await providerFor(target).listModels(signal);
+      return { provider: request.provider, models };
+    } catch (err) {
+      throw new ProviderUnavailableError(describeModelsFailure(err, target, config));
+    }
   }
 
   /** The one way to stop a turn, for every face. False when no such turn is live. */

@@ -1,26 +1,52 @@
-// Which provider a turn talks to: the real API when a key is set and chosen, else the embedded
-// simulated provider (started on first use, on loopback).
-import type { ProviderKind, Settings } from '../../shared/protocol';
-import type { ProviderTarget } from '../providers/types';
+// Which provider a turn talks to, with which model and key: the simulated provider (embedded,
+// started on first use, on loopback), the Anthropic API, or an OpenAI-compatible server from
+// settings. The key stays in the main process.
+import {
+  SIM_SCENARIOS,
+  type ModelChoice,
+  type ProviderConfig,
+  type ProviderKind,
+  type Settings,
+  type SimScenario,
+} from '../../shared/protocol';
+import { isBuiltinProvider, PRESETS } from '../../shared/providers';
+import { ProviderClient } from '../providers/anthropic';
+import { OpenAIProvider } from '../providers/openai';
 import { startSimulatedProvider, type SimulatedProvider } from '../providers/simulated';
+import type { Provider, ProviderTarget } from '../providers/types';
 
 export type KeyInfo = { key: string; source: 'env' | 'stored' | 'session' };
 
-/** Where the API key lives. Only the main process holds one. */
+/** Whose key: the Anthropic one, or an OpenAI-compatible provider's (by its id), and the variable it may come from. */
+export type KeySlot = { id: string; env: string | null };
+
+export const ANTHROPIC_KEY: KeySlot = { id: 'anthropic', env: 'ANTHROPIC_API_KEY' };
+export const keySlotOf = (config: Pick<ProviderConfig, 'id' | 'preset'>): KeySlot => ({
+  id: config.id,
+  env: PRESETS[config.preset].keyEnv,
+});
+
+/** Where API keys live. Only the main process holds one. */
 export interface KeySource {
-  get(): KeyInfo | null;
+  get(slot?: KeySlot): KeyInfo | null;
 }
 
-/** Where the desktop app keeps the API key: settable, and able to say how it is stored. */
+/** Where the desktop app keeps API keys: settable, and able to say how they are stored. */
 export interface KeyStore extends KeySource {
-  set(key: string | null): Promise<void>;
+  set(key: string | null, slot?: KeySlot): Promise<void>;
   /** A sentence the Settings screen should show (e.g. "kept for this session only"), or null. */
   note(): string | null;
 }
 
+const fromEnv = (env: NodeJS.ProcessEnv, slot: KeySlot): KeyInfo | null => {
+  const key = slot.env ? env[slot.env] : undefined;
+  return key ? { key, source: 'env' } : null;
+};
+
 export const envKeySource = (env: NodeJS.ProcessEnv = process.env): KeySource => ({
-  get: () => (env['ANTHROPIC_API_KEY'] ? { key: env['ANTHROPIC_API_KEY'], source: 'env' } : null),
+  get: (slot = ANTHROPIC_KEY) => fromEnv(env, slot),
 });
+export { fromEnv as envKey };
 
 export const DEFAULT_BASE_URL = 'https://api.anthropic.com';
 
@@ -28,9 +54,10 @@ export type ResolvedTarget = { target: ProviderTarget; kind: ProviderKind; model
 
 export class NoKeyError extends Error {
   readonly type = 'auth';
-  constructor() {
+  constructor(message?: string) {
     super(
-      'No API key is set. Add one in Settings (or set ANTHROPIC_API_KEY), or switch the provider to Simulated.',
+      message ??
+        'No API key is set. Add one in Settings (or set ANTHROPIC_API_KEY), or switch the provider to Simulated.',
     );
   }
 }
@@ -53,25 +80,51 @@ export class EmbeddedSimulator {
   }
 }
 
+/** The configured OpenAI-compatible provider with this id, if any. */
+export const configOf = (settings: Settings, id: string): ProviderConfig | undefined =>
+  settings.providers.find((p) => p.id === id);
+
+/** What a new conversation talks to: the settings' provider and its model. */
+export function defaultChoice(settings: Settings): ModelChoice {
+  const { provider } = settings;
+  if (provider === 'simulated') return { provider, model: settings.sim.scenario };
+  if (provider === 'anthropic') return { provider, model: settings.model };
+  const config = configOf(settings, provider);
+  return { provider, model: config?.model || (config ? PRESETS[config.preset].exampleModel : '') };
+}
+
+/** A choice the settings can serve, or why not (a provider since removed, a scenario that is not one). */
+export function checkChoice(settings: Settings, choice: ModelChoice): string | null {
+  if (choice.provider === 'simulated') {
+    return (SIM_SCENARIOS as readonly string[]).includes(choice.model)
+      ? null
+      : `The simulated provider has no model "${choice.model}"; its models are ${SIM_SCENARIOS.join(', ')}.`;
+  }
+  if (isBuiltinProvider(choice.provider) || configOf(settings, choice.provider)) return null;
+  return `No provider "${choice.provider}" is configured (it may have been removed in Settings).`;
+}
+
 export async function resolveTarget(
   settings: Settings,
   keys: KeySource,
   simulator: EmbeddedSimulator,
   env: NodeJS.ProcessEnv = process.env,
+  choice: ModelChoice = defaultChoice(settings),
 ): Promise<ResolvedTarget> {
-  if (settings.provider === 'anthropic') {
-    const key = keys.get();
+  if (choice.provider === 'anthropic') {
+    const key = keys.get(ANTHROPIC_KEY);
     if (!key) throw new NoKeyError();
-    const fromEnv = env['ANTHROPIC_BASE_URL'];
+    const base = env['ANTHROPIC_BASE_URL'];
     return {
       kind: 'anthropic',
-      model: settings.model,
+      model: choice.model,
       target: {
         kind: 'anthropic',
+        wire: 'anthropic',
         label: 'Anthropic',
         apiKey: key.key,
-        baseURL: fromEnv || DEFAULT_BASE_URL,
-        source: fromEnv
+        baseURL: base || DEFAULT_BASE_URL,
+        source: base
           ? { label: 'from ANTHROPIC_BASE_URL', variable: 'ANTHROPIC_BASE_URL' }
           : { label: "the Anthropic provider's default address" },
         keySource:
@@ -81,11 +134,15 @@ export async function resolveTarget(
       },
     };
   }
+  const config = configOf(settings, choice.provider);
+  if (config) return { kind: 'openai', model: choice.model, target: openAITarget(config, keys) };
+  const scenario = SIM_SCENARIOS.find((s) => s === choice.model) ?? settings.sim.scenario;
   return {
     kind: 'simulated',
-    model: settings.sim.scenario,
+    model: scenario satisfies SimScenario,
     target: {
       kind: 'simulated',
+      wire: 'anthropic',
       label: 'Simulated',
       apiKey: 'simulated',
       baseURL: await simulator.url(),
@@ -97,3 +154,40 @@ export async function resolveTarget(
     },
   };
 }
+
+/** An OpenAI-compatible provider's target. A server that needs a key and has none is refused here. */
+export function openAITarget(config: ProviderConfig, keys: KeySource): ProviderTarget {
+  const preset = PRESETS[config.preset];
+  const slot = keySlotOf(config);
+  const key = keys.get(slot);
+  if (!key && preset.needsKey) {
+    throw new NoKeyError(
+      `No API key is set for ${config.name}. Add one in Settings${slot.env ? ` (or set ${slot.env})` : ''}, or pick another model in the composer.`,
+    );
+  }
+  return {
+    kind: 'openai',
+    wire: 'openai',
+    dialect: preset.dialect,
+    label: config.name,
+    // The SDK refuses to start without a key; a local server that takes none ignores this one.
+    apiKey: key?.key ?? 'no-key',
+    baseURL: config.baseURL,
+    source: {
+      label: `the base URL of ${config.name} in Settings`,
+      ...(preset.startHint ? { startHint: preset.startHint } : {}),
+    },
+    ...(key
+      ? {
+          keySource:
+            key.source === 'env' && slot.env
+              ? { label: `from ${slot.env}`, variable: slot.env }
+              : { label: `saved in Settings for ${config.name}` },
+        }
+      : {}),
+  };
+}
+
+/** The adapter for a target's wire. */
+export const providerFor = (target: ProviderTarget): Provider =>
+  target.wire === 'openai' ? new OpenAIProvider(target) : new ProviderClient(target);

@@ -5,8 +5,9 @@
 import { z } from 'zod';
 import { issuesOf, type AnswerError } from '../../shared/errors';
 import type { InvokeChannel, InvokeResult, IpcResult } from '../../shared/ipc';
-import { RenameSchema, type SettingsView } from '../../shared/protocol';
-import type { KeyStore } from '../chat/target';
+import { ModelsRequestSchema, RenameSchema, type SettingsView } from '../../shared/protocol';
+import { ANTHROPIC_KEY, configOf, keySlotOf, type KeyStore } from '../chat/target';
+import { TurnRequestError } from '../chat/errors';
 import { domainError } from '../chat/errors';
 import type { ChatService } from '../chat/service';
 import type { ConversationStore } from '../store/conversations';
@@ -36,6 +37,8 @@ const SetKey = z
       .max(512, 'That is longer than any API key; paste the key alone.')
       .regex(/^[\x21-\x7e]+$/, 'The key contains spaces or unusual characters; paste the key alone.')
       .nullable(),
+    /** An OpenAI-compatible provider's id; absent: the Anthropic key. */
+    provider: z.string().min(1).max(40).optional(),
   })
   .strict();
 
@@ -77,9 +80,17 @@ export function createHandlers({ service, conversations, settings, keys }: Handl
       await settings.update(patch);
       return view();
     }),
-    'settings:set-key': handler(SetKey, async ({ key }) => {
-      await keys.set(key);
+    'settings:set-key': handler(SetKey, async ({ key, provider }) => {
+      let slot = ANTHROPIC_KEY;
+      if (provider !== undefined && provider !== 'anthropic') {
+        const config = configOf(await settings.get(), provider);
+        if (!config)
+          throw new TurnRequestError('not_found', `No provider "${provider}" is configured; save it first.`);
+        slot = keySlotOf(config);
+      }
+      await keys.set(key, slot);
       return view();
     }),
+    'models:list': handler(ModelsRequestSchema, (request) => service.listModels(request)),
   };
 }

@@ -2,7 +2,7 @@
 // provider events in the shared wire vocabulary (the Anthropic Messages streaming shape), and the
 // model list. The engine, the reducers, the faces and the metrics see nothing of the wire beneath.
 import type Anthropic from '@anthropic-ai/sdk';
-import type { RelayErrorType, StreamEvent, WireError } from '../../shared/protocol';
+import type { ModelInfo, RelayErrorType, StreamEvent, WireError } from '../../shared/protocol';
 
 /**
  * Where a target's address (or key) came from, as the error sentences name it: "Nothing is
@@ -15,6 +15,8 @@ export type TargetSource = {
   variable?: string;
   /** A server Sluice started itself on loopback: nothing there means it stopped, not a wrong address. */
   embedded?: boolean;
+  /** A local server the person starts (Ollama, LM Studio): what to do when nothing listens there. */
+  startHint?: string;
 };
 
 /** The two wires Sluice speaks. */
@@ -71,14 +73,7 @@ export type StreamRequest = {
   maxRetries: number;
 };
 
-export type ModelInfo = {
-  id: string;
-  /** A human name, when the provider gives one. */
-  name?: string;
-  /** Epoch milliseconds, when the provider gives a date. */
-  createdAt?: number;
-};
-
+export type { ModelInfo } from '../../shared/protocol';
 export interface Provider {
   readonly target: ProviderTarget;
   /** Streams one request's events. Ends silently on abort; throws the errors below or the SDK's own. */

@@ -1,7 +1,7 @@
 // The JSON API under /api/ (the token is checked before anything here runs). A domain failure a
 // handler throws (no such conversation, invalid settings) is answered by server.ts (httpErrorOf).
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { RenameSchema } from '../../shared/protocol';
+import { ModelsRequestSchema, RenameSchema } from '../../shared/protocol';
 import type { ConversationStore } from '../store/conversations';
 import { HttpError, readJsonBody, sendJson, sendNoContent, validate } from './http';
 import { streamTurn, type TurnContext } from './turns';
@@ -55,6 +55,13 @@ const ROUTES: Route[] = [
   route('PATCH', '/api/settings', async (ctx, req, res) => {
     await ctx.settings.update(await readJsonBody(req));
     sendJson(res, 200, await ctx.service.settingsView());
+  }),
+  route('POST', '/api/models', async (ctx, req, res) => {
+    const request = validate(ModelsRequestSchema, await readJsonBody(req), 'The model list request');
+    // A page that goes away stops the request to the provider.
+    const stop = new AbortController();
+    res.once('close', () => stop.abort());
+    sendJson(res, 200, await ctx.service.listModels(request, stop.signal));
   }),
 ];
 

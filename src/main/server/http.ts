@@ -18,6 +18,7 @@ const STATUS: Record<AnswerErrorType, number> = {
   forbidden_origin: 403,
   misdirected: 421,
   renderer_missing: 503,
+  provider_unavailable: 502,
   internal: 500,
 };
 

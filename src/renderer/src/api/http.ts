@@ -10,6 +10,8 @@ import {
   DEFAULT_SETTINGS,
   type ChatClient,
   type Conversation,
+  type ModelList,
+  type ModelsRequest,
   type ConversationSummary,
   type Outcome,
   type RelayError,
@@ -286,5 +288,6 @@ export function createHttpClient(opts: HttpClientOptions = {}): ChatClient {
     deleteConversation: (id) => call<void>('DELETE', `/api/conversations/${encodeURIComponent(id)}`),
     getSettings: () => call<SettingsView>('GET', '/api/settings').then(learn),
     updateSettings: (patch: SettingsPatch) => call<SettingsView>('PATCH', '/api/settings', patch).then(learn),
+    listModels: (request: ModelsRequest) => call<ModelList>('POST', '/api/models', request),
   };
 }

@@ -39,7 +39,8 @@ export function createIpcClient(bridge: SluiceBridge): ChatClient {
     },
     getSettings: () => unwrap(bridge.getSettings()),
     updateSettings: (patch) => unwrap(bridge.updateSettings(patch)),
-    setApiKey: (key) => unwrap(bridge.setApiKey(key)),
+    setApiKey: (key, provider) => unwrap(bridge.setApiKey(key, provider)),
+    listModels: (request) => unwrap(bridge.listModels(request)),
   };
 }
 

@@ -1,9 +1,10 @@
 // The settings form keeps what the person typed (numbers as text) so that a refused save loses
 // nothing; it becomes a Settings candidate only when saved.
-import type { NginxProfile, ProviderKind, SettingsView, SimScenario } from '../../../shared/protocol';
+import type { NginxProfile, SettingsView, SimScenario } from '../../../shared/protocol';
 
 export type SettingsDraft = {
-  provider: ProviderKind;
+  /** simulated, anthropic, or an OpenAI-compatible provider's id. */
+  provider: string;
   model: string;
   maxTokens: string;
   thinkingEnabled: boolean;
@@ -38,6 +39,7 @@ export function candidateOf(draft: SettingsDraft, current: SettingsView): unknow
   const idle = num(draft.idleTimeoutSeconds);
   return {
     provider: draft.provider,
+    providers: current.providers,
     model: draft.model,
     maxTokens: num(draft.maxTokens),
     thinking: { enabled: draft.thinkingEnabled, budgetTokens: num(draft.budgetTokens) },
