@@ -3,8 +3,15 @@
 // command's help, and exit code 2.
 import { access, constants } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { NGINX_PROFILES, SIM_SCENARIOS, type NginxProfile, type SettingsPatch } from '../shared/protocol';
-import { runChat } from './cli/chat';
+import {
+  NGINX_PROFILES,
+  SIM_SCENARIOS,
+  type NginxProfile,
+  type ProviderConfig,
+  type SettingsPatch,
+} from '../shared/protocol';
+import { OPENAI_PRESETS, PRESETS, type OpenAIPreset } from '../shared/providers';
+import { runChat, runModels } from './cli/chat';
 import { proxyCheck as runProxyCheck } from './cli/proxy-check';
 import { runServe } from './cli/serve';
 import { formatLogLine, startSimulatedProvider } from './providers/simulated';
@@ -41,13 +48,31 @@ class UsageError extends Error {}
 
 const SIM_MODELS = [...SIM_SCENARIOS, 'sim-replay (with --replay FILE.sse)'];
 
+const PROVIDER_NAMES = ['simulated', 'anthropic', ...OPENAI_PRESETS.filter((p) => p !== 'custom')];
+
+const PROVIDER_OPTIONS: Record<string, Option> = {
+  provider: {
+    type: 'string',
+    arg: 'P',
+    help: `${PROVIDER_NAMES.join(', ')} (default: anthropic with ANTHROPIC_API_KEY, else simulated)`,
+    example: 'ollama',
+  },
+  'base-url': {
+    type: 'string',
+    arg: 'URL',
+    help: "The provider's address (OpenAI-compatible: ending in /v1), instead of its preset's",
+    example: 'http://127.0.0.1:11434/v1',
+  },
+};
+
 const CHAT_OPTIONS: Record<string, Option> = {
   model: {
     type: 'string',
     arg: 'M',
-    help: 'Model (Anthropic) or scenario (simulated: sim-text, sim-tool, sim-reasoning, …)',
+    help: "Model, or the simulated provider's scenario (sim-text, sim-tool, sim-reasoning, …)",
     example: 'sim-tool',
   },
+  ...PROVIDER_OPTIONS,
   json: { type: 'boolean', help: 'One JSON object per relay event, then a result line' },
   'max-tokens': { type: 'string', arg: 'N', help: 'Max output tokens (default 4096)', example: '4096' },
   thinking: {
@@ -109,17 +134,77 @@ function int(args: Args, name: string): number | undefined {
   return Number(value);
 }
 
+type ProviderChoice = { kind: 'simulated' | 'anthropic' } | { kind: 'openai'; config: ProviderConfig };
+
+/**
+ * The provider --provider and --base-url name: an OpenAI-compatible preset becomes a provider
+ * config for this run (its key from the preset's variable); without --provider, the Anthropic API
+ * when ANTHROPIC_API_KEY is set, else the simulated provider.
+ */
+function providerOf(args: Args, model: string | undefined, command: string): ProviderChoice {
+  const given = args.values['provider'];
+  const baseURL = typeof args.values['base-url'] === 'string' ? args.values['base-url'].trim() : undefined;
+  if (given === undefined) {
+    if (baseURL !== undefined)
+      throw new UsageError(
+        `--base-url needs --provider: e.g. --provider openai --base-url ${baseURL} (any OpenAI-compatible server), or set ANTHROPIC_BASE_URL for a Messages API server.`,
+      );
+    return { kind: process.env['ANTHROPIC_API_KEY'] ? 'anthropic' : 'simulated' };
+  }
+  const name = String(given).trim().toLowerCase();
+  if (name === 'simulated' || name === 'anthropic') {
+    if (baseURL !== undefined)
+      throw new UsageError(
+        name === 'anthropic'
+          ? `--base-url is for OpenAI-compatible providers; for Anthropic set ANTHROPIC_BASE_URL=${baseURL}.`
+          : '--base-url is for OpenAI-compatible providers; the simulated provider runs embedded.',
+      );
+    if (name === 'anthropic' && !process.env['ANTHROPIC_API_KEY'])
+      throw new UsageError('--provider anthropic needs ANTHROPIC_API_KEY set to your API key.');
+    return { kind: name };
+  }
+  const preset = OPENAI_PRESETS.find((p): p is OpenAIPreset => p === name && p !== 'custom');
+  if (!preset)
+    throw new UsageError(
+      `--provider takes one of ${PROVIDER_NAMES.join(', ')}; "${String(given)}" is not one.`,
+    );
+  const info = PRESETS[preset];
+  if (baseURL !== undefined && !(URL.canParse(baseURL) && /^https?:$/.test(new URL(baseURL).protocol)))
+    throw new UsageError(`--base-url ${baseURL}: give an http:// or https:// address, e.g. ${info.baseURL}.`);
+  if (command === 'chat' && model === undefined)
+    throw new UsageError(
+      `--provider ${preset} needs --model M (e.g. --model ${info.exampleModel}); ${RUN} models --provider ${preset}${baseURL ? ` --base-url ${baseURL}` : ''} lists them.`,
+    );
+  if (info.needsKey && !process.env[info.keyEnv ?? ''] && baseURL === undefined)
+    throw new UsageError(`--provider ${preset} needs ${info.keyEnv} set to your ${info.name} API key.`);
+  return {
+    kind: 'openai',
+    config: { id: preset, preset, name: info.name, baseURL: baseURL ?? info.baseURL, model: model ?? '' },
+  };
+}
+
 async function chat(args: Args): Promise<number> {
   const { values, positionals } = args;
   const prompt = positionals.join(' ').trim();
   if (!prompt) {
     throw new UsageError(`no prompt given. Put it after chat, in quotes: ${RUN} chat "hello".`);
   }
-  const useReal = Boolean(process.env['ANTHROPIC_API_KEY']);
   const model = typeof values['model'] === 'string' ? values['model'].trim() : undefined;
   const replay = typeof values['replay'] === 'string' ? values['replay'] : undefined;
+  const choice = providerOf(args, model, 'chat');
+  if (replay !== undefined && choice.kind !== 'simulated' && values['provider'] !== undefined)
+    throw new UsageError(
+      `--replay plays a recorded stream on the simulated provider; drop --provider ${String(values['provider'])}.`,
+    );
+  const useReal = choice.kind === 'anthropic';
   const settings: SettingsPatch = {};
-  if (replay !== undefined) {
+  if (choice.kind === 'openai') {
+    settings.providers = [choice.config];
+    settings.provider = choice.config.id;
+  } else if (replay === undefined) settings.provider = choice.kind;
+  if (choice.kind === 'openai') {
+    // The model went into the provider's config.
+  } else if (replay !== undefined) {
     if (model !== undefined && model !== 'sim-replay') {
       throw new UsageError(
         `--replay plays a recorded stream as the model sim-replay, not --model ${model}; drop one of the two.`,
@@ -142,8 +227,8 @@ async function chat(args: Args): Promise<number> {
     const scenario = SIM_SCENARIOS.find((s) => s === model);
     if (!scenario) {
       throw new UsageError(
-        `--model ${model}: with no ANTHROPIC_API_KEY, Sluice runs the simulated provider, whose models are ` +
-          `${SIM_MODELS.join(', ')}; a real model name (claude-…) needs ANTHROPIC_API_KEY.`,
+        `--model ${model}: ${values['provider'] === undefined ? 'with no ANTHROPIC_API_KEY, Sluice runs the simulated provider' : 'the simulated provider'}, whose models are ` +
+          `${SIM_MODELS.join(', ')}; a real model name (claude-…) needs ANTHROPIC_API_KEY, another provider's needs --provider.`,
       );
     }
     settings.sim = { scenario };
@@ -199,6 +284,17 @@ async function chat(args: Args): Promise<number> {
     });
     throw new UsageError(lines.join(`\nsluice chat: `));
   }
+}
+
+async function models(args: Args): Promise<number> {
+  const choice = providerOf(args, undefined, 'models');
+  return runModels({
+    provider: choice.kind === 'openai' ? choice.config : choice.kind,
+    json: Boolean(args.values['json']),
+    out: process.stdout,
+    err: process.stderr,
+    env: process.env,
+  });
 }
 
 function port(args: Args): number {
@@ -291,6 +387,15 @@ const COMMANDS: Record<string, Command> = {
     options: CHAT_OPTIONS,
     run: chat,
   },
+  models: {
+    synopsis: '[options]',
+    about: ["The provider's models (GET /models), one id per line."],
+    options: {
+      ...PROVIDER_OPTIONS,
+      json: { type: 'boolean', help: 'One JSON object: {provider, models: [{id, name?, createdAt?}]}' },
+    },
+    run: models,
+  },
   serve: {
     synopsis: '[options]',
     about: [
@@ -378,6 +483,8 @@ function commandUsage(name: string, command: Command): string {
 const ENVIRONMENT = `Environment:
   ANTHROPIC_API_KEY   Use the real Anthropic API (otherwise the simulated provider is used)
   ANTHROPIC_BASE_URL  Any endpoint that speaks the Messages API
+  OPENAI_API_KEY, OPENROUTER_API_KEY, DEEPSEEK_API_KEY
+                      The key for --provider openai, openrouter, deepseek
 `;
 
 const USAGE = `Usage: ${RUN} <command> [options]

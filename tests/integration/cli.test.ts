@@ -38,6 +38,7 @@ function sluice(
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
   delete env['ANTHROPIC_API_KEY'];
   delete env['ANTHROPIC_BASE_URL'];
+  for (const name of ['OPENAI_API_KEY', 'OPENROUTER_API_KEY', 'DEEPSEEK_API_KEY']) delete env[name];
   Object.assign(env, opts.env);
   const [command, ...pre] = LAUNCH[opts.via ?? 'tsx'];
   const child = spawn(command, [...pre, ...args], { cwd: ROOT, env });
@@ -138,7 +139,7 @@ test.each([
   [
     'an unknown option',
     ['chat', 'hi', '--bogus'],
-    'sluice chat: unknown option --bogus; chat takes --model, --json, --max-tokens, --thinking, --idle-timeout, --ttft, --tpot, --via-nginx, --replay.',
+    'sluice chat: unknown option --bogus; chat takes --model, --provider, --base-url, --json, --max-tokens, --thinking, --idle-timeout, --ttft, --tpot, --via-nginx, --replay.',
   ],
   [
     'a misspelt option',
@@ -186,6 +187,31 @@ test.each([
     'sluice chat: no prompt given. Put it after chat, in quotes: npm run -s sluice -- chat "hello".',
   ],
   [
+    'an unknown provider',
+    ['chat', 'hi', '--provider', 'gemini', '--model', 'x'],
+    'sluice chat: --provider takes one of simulated, anthropic, openai, ollama, lmstudio, openrouter, deepseek; "gemini" is not one.',
+  ],
+  [
+    'an OpenAI-compatible provider without a model',
+    ['chat', 'hi', '--provider', 'ollama'],
+    'sluice chat: --provider ollama needs --model M (e.g. --model llama3.2); npm run -s sluice -- models --provider ollama lists them.',
+  ],
+  [
+    "a provider's own service without its key",
+    ['chat', 'hi', '--provider', 'openrouter', '--model', 'x'],
+    'sluice chat: --provider openrouter needs OPENROUTER_API_KEY set to your OpenRouter API key.',
+  ],
+  [
+    'a base URL without a provider',
+    ['chat', 'hi', '--base-url', 'http://127.0.0.1:8000/v1'],
+    'sluice chat: --base-url needs --provider: e.g. --provider openai --base-url http://127.0.0.1:8000/v1 (any OpenAI-compatible server), or set ANTHROPIC_BASE_URL for a Messages API server.',
+  ],
+  [
+    'a base URL that is not one',
+    ['chat', 'hi', '--provider', 'openai', '--base-url', 'localhost:8000', '--model', 'm'],
+    'sluice chat: --base-url localhost:8000: give an http:// or https:// address, e.g. https://api.openai.com/v1.',
+  ],
+  [
     'an unknown nginx profile',
     ['chat', 'hi', '--via-nginx', 'fast'],
     'sluice chat: --via-nginx takes one of buffered, buffered-gzip, streaming, header-cure; "fast" is not one.',
@@ -201,7 +227,7 @@ test('an unknown command lists the commands and points at --help, exit 2', async
   const run = await sluice(['chta', 'hi']);
   expect(run.code).toBe(2);
   expect(run.stderr).toBe(
-    'sluice: unknown command "chta"; the commands are chat, serve, proxy-check, simulate.\n' +
+    'sluice: unknown command "chta"; the commands are chat, models, serve, proxy-check, simulate.\n' +
       'Run "npm run -s sluice -- --help" for what each does and its options.\n',
   );
 });
@@ -225,7 +251,7 @@ describe('--model', () => {
     const run = await sluice(['chat', 'hi', '--model', 'nope']);
     expect(run.code).toBe(2);
     expect(run.stderr).toBe(
-      `sluice chat: --model nope: with no ANTHROPIC_API_KEY, Sluice runs the simulated provider, whose models are ${SIM_SCENARIOS.join(', ')}, sim-replay (with --replay FILE.sse); a real model name (claude-…) needs ANTHROPIC_API_KEY.\n${CHAT_HELP}\n`,
+      `sluice chat: --model nope: with no ANTHROPIC_API_KEY, Sluice runs the simulated provider, whose models are ${SIM_SCENARIOS.join(', ')}, sim-replay (with --replay FILE.sse); a real model name (claude-…) needs ANTHROPIC_API_KEY, another provider's needs --provider.\n${CHAT_HELP}\n`,
     );
     expect(run.stderr).not.toContain('sim.scenario');
   });

@@ -160,7 +160,8 @@ export function openAITarget(config: ProviderConfig, keys: KeySource): ProviderT
   const preset = PRESETS[config.preset];
   const slot = keySlotOf(config);
   const key = keys.get(slot);
-  if (!key && preset.needsKey) {
+  // A preset's own service needs a key; the same wire at another address (a local vLLM, a proxy) may not.
+  if (!key && preset.needsKey && config.baseURL.replace(/\/+$/, '') === preset.baseURL) {
     throw new NoKeyError(
       `No API key is set for ${config.name}. Add one in Settings${slot.env ? ` (or set ${slot.env})` : ''}, or pick another model in the composer.`,
     );

@@ -6,10 +6,12 @@ import type { Writable } from 'node:stream';
 import type {
   AccBlock,
   AssistantMessage,
+  ProviderConfig,
   RelayEvent,
   SettingsPatch,
   TerminalEvent,
 } from '../../shared/protocol';
+import { ProviderUnavailableError } from '../chat/errors';
 import { ChatService } from '../chat/service';
 import { EmbeddedSimulator, envKeySource } from '../chat/target';
 import type { RelaySink } from '../relay/delivery';
@@ -90,10 +92,13 @@ export async function runChat(cmd: ChatCommand): Promise<number> {
     const terminal = new TerminalSink(cmd.out, cmd.err, useColor);
     const sink: RelaySink = cmd.json ? new JsonLinesSink(cmd.out) : terminal;
     if (!cmd.json) {
+      const config = settings.providers.find((p) => p.id === settings.provider);
       const who =
         settings.provider === 'simulated'
           ? `Simulated provider (${cmd.replay ? `sim-replay: ${basename(cmd.replay)}` : settings.sim.scenario})`
-          : `Anthropic (${settings.model})`;
+          : config
+            ? `${config.name} at ${config.baseURL} (${config.model})`
+            : `Anthropic (${settings.model})`;
       cmd.err.write(
         `${useColor ? '\x1b[2m' : ''}${who}${settings.viaNginx ? ` via nginx ${settings.viaNginx}` : ''}${useColor ? '\x1b[22m' : ''}\n`,
       );
@@ -137,6 +142,44 @@ export async function runChat(cmd: ChatCommand): Promise<number> {
       );
     }
     return result.outcome === 'complete' ? 0 : result.outcome === 'aborted' ? 130 : 1;
+  } finally {
+    await service.close();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+export type ModelsCommand = {
+  provider: 'simulated' | 'anthropic' | ProviderConfig;
+  json: boolean;
+  out: Writable;
+  err: Writable;
+  env: NodeJS.ProcessEnv;
+};
+
+/** `sluice models`: the provider's model list, one id per line (or one JSON object). */
+export async function runModels(cmd: ModelsCommand): Promise<number> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'sluice-cli-'));
+  const settings = new SettingsStore(dataDir);
+  const service = new ChatService({
+    conversations: new ConversationStore(dataDir),
+    settings,
+    keys: envKeySource(cmd.env),
+    env: cmd.env,
+  });
+  try {
+    const id = typeof cmd.provider === 'string' ? cmd.provider : cmd.provider.id;
+    if (typeof cmd.provider !== 'string') await settings.update({ providers: [cmd.provider] });
+    const list = await service.listModels({ provider: id });
+    if (cmd.json) cmd.out.write(`${JSON.stringify(list)}\n`);
+    else
+      for (const model of list.models)
+        cmd.out.write(`${model.id}${model.name && model.name !== model.id ? `\t${model.name}` : ''}\n`);
+    if (!cmd.json && list.models.length === 0) cmd.err.write(`${id} lists no models.\n`);
+    return 0;
+  } catch (err) {
+    if (!(err instanceof ProviderUnavailableError)) throw err;
+    cmd.err.write(`sluice models: ${err.message}\n`);
+    return 1;
   } finally {
     await service.close();
     await rm(dataDir, { recursive: true, force: true });
