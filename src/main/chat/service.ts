@@ -14,7 +14,9 @@ import type {
   SettingsView,
   StartTurnRequest,
 } from '../../shared/protocol';
+import { DEFAULT_SETTINGS } from '../../shared/protocol';
 import { localTerminal } from '../../shared/terminal';
+import type { ProviderTarget } from '../providers/types';
 import { applyRelayEvent, assistantMessageOf, createTurn, type TurnState } from '../../shared/turn';
 import { resultOf, runTurn, type RelayLogEntry, type TurnResult } from '../relay/engine';
 import type { RelaySink } from '../relay/delivery';
@@ -198,6 +200,15 @@ export class ChatService {
           await persist(result.message);
           return result;
         }
+        if (resolved.kind === 'anthropic' && !conversation.model && settings.model === DEFAULT_SETTINGS.model) {
+          const listed = await this.anthropicDefault(resolved.target);
+          if (listed && listed !== resolved.model) {
+            notices.push(
+              `${resolved.model} is not among the models this key lists; this turn uses ${listed}, the newest listed. Choose a model in Settings to change it.`,
+            );
+            resolved = { ...resolved, model: listed };
+          }
+        }
         Object.assign(meta, { provider: resolved.kind, model: resolved.model });
         let baseURL = this.opts.routeBaseURL
           ? await this.opts.routeBaseURL(resolved.target.baseURL, settings)
@@ -287,6 +298,22 @@ export class ChatService {
     } catch (err) {
       throw new ProviderUnavailableError(describeModelsFailure(err, target, config));
     }
+  }
+
+  /**
+   * The Anthropic model a turn on the built-in default uses: the default itself when the API lists
+   * it, else the newest model it lists (the API lists newest first). Asked once per service; when
+   * the list cannot be had, the default stands and the turn says why if it fails.
+   */
+  private anthropicListed: Promise<string[] | null> | null = null;
+  private async anthropicDefault(target: ProviderTarget): Promise<string | null> {
+    this.anthropicListed ??= providerFor(target)
+      .listModels(AbortSignal.timeout(5000))
+      .then((models) => models.map((m) => m.id))
+      .catch(() => null);
+    const ids = await this.anthropicListed;
+    if (!ids || ids.length === 0 || ids.includes(DEFAULT_SETTINGS.model)) return null;
+    return ids[0] ?? null;
   }
 
   /** The one way to stop a turn, for every face. False when no such turn is live. */
