@@ -167,7 +167,13 @@ describe('framing and headers', () => {
     expect(noMax.statusCode).toBe(400);
     expect((await readAll(noMax)).toString()).toContain('max_tokens');
 
-    const wrongPath = await post(sim.url, messagesBody('sim-text'), {}, '/v1/models');
+    // Off the Messages path, the anthropic-version header says which API's error shape to answer in.
+    const wrongPath = await post(
+      sim.url,
+      messagesBody('sim-text'),
+      { 'anthropic-version': '2023-06-01' },
+      '/v1/models',
+    );
     expect(wrongPath.statusCode).toBe(404);
     expect(JSON.parse((await readAll(wrongPath)).toString())).toMatchObject({
       error: { type: 'not_found_error' },

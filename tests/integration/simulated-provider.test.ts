@@ -537,12 +537,13 @@ describe('the log', () => {
       sim: 'end',
       requestId: 'req_1',
       scenario: 'sim-text',
+      wire: 'anthropic',
       tokensGenerated: 57,
       reason: 'client-closed',
       bytesWritten: 9000,
     } as const;
     expect(formatLogLine(entry, false)).toBe(
-      'sim end req_1 scenario=sim-text tokens=57 reason=client-closed',
+      'sim end req_1 scenario=sim-text tokens=57 reason=client-closed wire=anthropic',
     );
     expect(JSON.parse(formatLogLine(entry, true))).toEqual(entry);
   });

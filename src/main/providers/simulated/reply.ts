@@ -1,8 +1,11 @@
-// Non-stream answers: API errors as JSON, and a whole Message when `stream` is false.
+// Non-stream answers: API errors as JSON, and the whole answer when `stream` is false.
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Exchange } from './exchange';
-import { MessageFold } from './message';
-import type { HttpFault, SimEndReason, SimRequest, Step } from './types';
+import type { HttpFault, SimEndReason, SimRequest, SseEvent, Step } from './types';
+
+/** A wire's non-stream rendering: a scenario's events in, the one JSON answer out. */
+export type Fold = { add(event: SseEvent): void; result(): Record<string, unknown> };
+export type SendFault = (ex: Exchange, requestId: string, fault: HttpFault) => void;
 
 export function sendJson(
   ex: Exchange,
@@ -13,7 +16,13 @@ export function sendJson(
 ): void {
   const text = JSON.stringify(body);
   ex.bytesWritten += Buffer.byteLength(text);
-  ex.res.writeHead(status, { 'content-type': 'application/json', 'request-id': requestId, ...headers });
+  ex.res.writeHead(status, {
+    'content-type': 'application/json',
+    // The Anthropic SDK reads request-id, the OpenAI SDK x-request-id.
+    'request-id': requestId,
+    'x-request-id': requestId,
+    ...headers,
+  });
   ex.res.end(text);
 }
 
@@ -31,9 +40,10 @@ export async function answerJson(
   steps: Iterable<Step>,
   ex: Exchange,
   req: SimRequest,
+  fold: Fold,
+  fault: SendFault,
 ): Promise<SimEndReason> {
   await ex.sleep(req.timing.ttftMs);
-  const fold = new MessageFold();
   let count = 0;
   for (const step of steps) {
     if (ex.closed) return 'client-closed';
@@ -49,7 +59,7 @@ export async function answerJson(
     const { event } = step;
     if (event.type === 'error') {
       const error = event.data['error'] as { type: string; message: string };
-      sendFault(ex, req.requestId, { status: 529, errorType: error.type, message: error.message });
+      fault(ex, req.requestId, { status: 529, errorType: error.type, message: error.message });
       return 'fault';
     }
     if (event.countsAsToken) ex.tokens += 1;

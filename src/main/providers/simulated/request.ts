@@ -1,11 +1,14 @@
 // Turns an HTTP request into a SimRequest, or into the API error the real service would answer.
+// The body is read by its wire (the Messages API here, Chat Completions in openai-request.ts); the
+// knobs, the scenario and the prompt are the same for both.
 import { readFile } from 'node:fs/promises';
 import type { IncomingHttpHeaders } from 'node:http';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { chatCompletionsBody } from './openai-request';
 import { hashString } from './rng';
 import { FAULTY, isScenarioName, SCENARIO_NAMES } from './scenarios';
-import type { HttpFault, RequestMessage, ScenarioName, SimRequest, SimTiming } from './types';
+import type { HttpFault, RequestMessage, ScenarioName, SimRequest, SimTiming, SimWire } from './types';
 
 /** The per-request knobs, all optional. */
 export const SIM_HEADERS = {
@@ -20,10 +23,33 @@ export const SIM_HEADERS = {
   key: 'x-sluice-sim-key',
   retryAfter: 'x-sluice-sim-retry-after',
   text: 'x-sluice-sim-text',
+  dialect: 'x-sluice-sim-dialect',
 } as const;
 
+/**
+ * How a Chat Completions server sends what the Messages API has blocks for (openai.ts): openai
+ * hides reasoning, deepseek sends `reasoning_content`, openrouter and ollama `reasoning` (ollama
+ * also sends each tool call whole, with ids that repeat), think-tags wraps it in `<think>` inside
+ * the content, vllm is openai with `choices: null` on the usage chunk.
+ */
+export const DIALECTS = ['openai', 'deepseek', 'openrouter', 'ollama', 'think-tags', 'vllm'] as const;
+export type Dialect = (typeof DIALECTS)[number];
+
+/** A request body as either wire says it, in the Messages API's terms. */
+export type WireBody = {
+  model: string;
+  maxTokens: number;
+  messages: RequestMessage[];
+  system: string;
+  stream: boolean;
+  /** thinking.budget_tokens, if thinking was enabled. */
+  thinkingBudget: number | null;
+  /** stream_options.include_usage (Chat Completions only). */
+  includeUsage: boolean;
+};
+
 const Block = z.looseObject({ type: z.string() });
-const Body = z.object({
+const MessagesBody = z.object({
   model: z.string().min(1),
   max_tokens: z.number().int().min(1),
   messages: z
@@ -35,6 +61,26 @@ const Body = z.object({
   tools: z.array(z.unknown()).optional(),
 });
 
+function messagesBody(json: unknown): WireBody | z.ZodError {
+  const body = MessagesBody.safeParse(json);
+  if (!body.success) return body.error;
+  const { model, max_tokens, messages, system, stream, thinking } = body.data;
+  return {
+    model,
+    maxTokens: max_tokens,
+    messages,
+    system: typeof system === 'string' ? system : textOf(system),
+    stream: stream === true,
+    thinkingBudget: thinking?.type === 'enabled' ? (thinking.budget_tokens ?? null) : null,
+    includeUsage: false,
+  };
+}
+
+const BODIES: Record<SimWire, { read: (json: unknown) => WireBody | z.ZodError; name: string }> = {
+  anthropic: { read: messagesBody, name: 'Messages API' },
+  openai: { read: chatCompletionsBody, name: 'Chat Completions' },
+};
+
 export type Parsed =
   | {
       ok: true;
@@ -43,6 +89,8 @@ export type Parsed =
       pingMs: number | null;
       accelBuffering: boolean | null;
       retryAfter: string | null;
+      dialect: Dialect;
+      includeUsage: boolean;
     }
   | { ok: false; scenario: string; fault: HttpFault };
 
@@ -64,7 +112,7 @@ function intHeader(headers: IncomingHttpHeaders, name: string, min: number, max:
   return value;
 }
 
-const textOf = (content: RequestMessage['content'] | undefined): string => {
+export const textOf = (content: RequestMessage['content'] | undefined): string => {
   if (typeof content === 'string') return content;
   return (content ?? [])
     .map((b) => {
@@ -78,6 +126,7 @@ const textOf = (content: RequestMessage['content'] | undefined): string => {
 };
 
 export type ParseContext = {
+  wire: SimWire;
   headers: IncomingHttpHeaders;
   body: string;
   requestId: string;
@@ -90,18 +139,19 @@ export type ParseContext = {
 };
 
 export async function parseRequest(ctx: ParseContext): Promise<Parsed> {
+  const wire = BODIES[ctx.wire];
   let json: unknown;
   try {
     json = JSON.parse(ctx.body);
   } catch {
-    return invalid('The request body is not valid JSON. Send a Messages API request body.');
+    return invalid(`The request body is not valid JSON. Send a ${wire.name} request body.`);
   }
-  const body = Body.safeParse(json);
-  if (!body.success) {
-    const issue = body.error.issues[0];
+  const body = wire.read(json);
+  if (body instanceof z.ZodError) {
+    const issue = body.issues[0];
     return invalid(`${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`);
   }
-  const { model, max_tokens, messages, system, stream, thinking } = body.data;
+  const { model, messages } = body;
 
   let scenario: ScenarioName = ctx.replayFile ? 'sim-replay' : 'sim-text';
   if (!ctx.replayFile && model.startsWith('sim-')) {
@@ -113,6 +163,7 @@ export async function parseRequest(ctx: ParseContext): Promise<Parsed> {
           status: 404,
           errorType: 'not_found_error',
           message: `model: ${model} is not a simulated scenario. Use one of: ${SCENARIO_NAMES.join(', ')}.`,
+          code: 'model_not_found',
         },
       };
     }
@@ -140,6 +191,14 @@ export async function parseRequest(ctx: ParseContext): Promise<Parsed> {
   const textStyle = h[SIM_HEADERS.text];
   if (textStyle !== undefined && textStyle !== 'hostile' && textStyle !== 'prose') {
     return invalid(`${SIM_HEADERS.text} must be "hostile" or "prose"; got "${String(textStyle)}".`, scenario);
+  }
+
+  const dialect = h[SIM_HEADERS.dialect] ?? 'openai';
+  if (!(DIALECTS as readonly unknown[]).includes(dialect)) {
+    return invalid(
+      `${SIM_HEADERS.dialect} must be one of ${DIALECTS.join(', ')}; got "${String(dialect)}".`,
+      scenario,
+    );
   }
 
   if (failTimes !== null && FAULTY.has(scenario)) {
@@ -177,30 +236,32 @@ export async function parseRequest(ctx: ParseContext): Promise<Parsed> {
   const retryAfter = h[SIM_HEADERS.retryAfter];
   const lastUser = messages.findLast((m) => m.role === 'user');
   const prompt = textOf(lastUser?.content);
-  const allText = [
-    typeof system === 'string' ? system : textOf(system),
-    ...messages.map((m) => textOf(m.content)),
-  ].join('\n');
-  const budget = thinking?.type === 'enabled' ? (thinking.budget_tokens ?? null) : null;
+  const last = messages.at(-1);
+  // Like the real servers, a trailing assistant message is where the answer picks up.
+  const prefill = last?.role === 'assistant' ? textOf(last.content) : '';
+  const allText = [body.system, ...messages.map((m) => textOf(m.content))].join('\n');
   return {
     ok: true,
-    stream: stream === true,
+    stream: body.stream,
     pingMs,
     accelBuffering: accel === undefined ? null : accel === 'no',
     retryAfter: typeof retryAfter === 'string' ? retryAfter : null,
+    dialect: dialect as Dialect,
+    includeUsage: body.includeUsage,
     req: {
       requestId: ctx.requestId,
       scenario,
       model,
-      maxTokens: max_tokens,
+      maxTokens: body.maxTokens,
       messages,
       prompt,
+      prefill: prefill === '' ? null : prefill,
       seed: hashString(prompt),
       inputTokens: Math.max(1, Math.ceil(allText.length / 4)),
       timing,
       answerTokens,
       hostile: textStyle === 'hostile',
-      thinkingBudget: budget,
+      thinkingBudget: body.thinkingBudget,
       replay,
     },
   };

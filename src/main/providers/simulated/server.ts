@@ -1,13 +1,15 @@
-// The simulated provider: a loopback HTTP server speaking the Anthropic Messages API, so the
-// unmodified SDK talks to it. Each request ends with exactly one log entry.
+// The simulated provider: a loopback HTTP server speaking the Anthropic Messages API and OpenAI
+// Chat Completions, so either unmodified SDK talks to it. Each request ends with exactly one log entry.
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Exchange } from './exchange';
+import { modelList } from './models';
 import { parseRequest } from './request';
-import { answerJson, sendFault } from './reply';
+import { answerJson, sendJson } from './reply';
 import { scenarioOf } from './scenarios';
 import { writeStream } from './stream';
+import { ROUTES, wireOf, type Wire } from './wire';
 import type {
   SimEndReason,
   SimLogEntry,
@@ -71,26 +73,29 @@ export async function startSimulatedProvider(
     res: ServerResponse,
     ex: Exchange,
     requestId: string,
+    path: string,
+    wire: Wire,
   ): Promise<Outcome> {
-    const path = (req.url ?? '').split('?')[0];
-    if (req.method !== 'POST' || path !== '/v1/messages') {
-      const message = `${req.method} ${path} does not exist here. The simulated provider answers POST /v1/messages.`;
-      sendFault(ex, requestId, { status: 404, errorType: 'not_found_error', message });
+    const models = req.method === 'GET' && path === '/v1/models';
+    const post = req.method === 'POST' && (path === '/v1/messages' || path === '/v1/chat/completions');
+    if (!models && !post) {
+      const message = `${req.method} ${path} does not exist here. The simulated provider answers ${ROUTES}.`;
+      wire.sendFault(ex, requestId, { status: 404, errorType: 'not_found_error', message });
       return { scenario: '-', reason: 'fault' };
     }
-    // The real API checks the key before it looks at the body. SDK 1.x sends it as a bearer token.
+    // The real APIs check the key before they look at the body. SDK 1.x sends it as a bearer token.
     if (req.headers['x-api-key'] === 'bad-key' || req.headers.authorization === 'Bearer bad-key') {
-      sendFault(ex, requestId, {
-        status: 401,
-        errorType: 'authentication_error',
-        message: 'invalid x-api-key',
-      });
+      wire.sendFault(ex, requestId, { status: 401, errorType: 'authentication_error', message: wire.badKey });
       return { scenario: '-', reason: 'fault' };
+    }
+    if (models) {
+      sendJson(ex, 200, requestId, modelList(wire.name));
+      return { scenario: '-', reason: 'complete' };
     }
     const body = await readBody(req, ex);
     if (body === null) return { scenario: '-', reason: 'client-closed' };
     if (body === 'too-large') {
-      sendFault(ex, requestId, {
+      wire.sendFault(ex, requestId, {
         status: 413,
         errorType: 'request_too_large',
         message: 'Request exceeds the maximum allowed number of bytes.',
@@ -98,6 +103,7 @@ export async function startSimulatedProvider(
       return { scenario: '-', reason: 'fault' };
     }
     const parsed = await parseRequest({
+      wire: wire.name,
       headers: req.headers,
       body,
       requestId,
@@ -107,39 +113,53 @@ export async function startSimulatedProvider(
       countFailure,
     });
     if (!parsed.ok) {
-      sendFault(ex, requestId, parsed.fault);
+      wire.sendFault(ex, requestId, parsed.fault);
       return { scenario: parsed.scenario, reason: 'fault' };
     }
     const { req: sim } = parsed;
     const scenario = scenarioOf(sim.scenario);
     if (scenario.kind === 'reject') {
-      sendFault(ex, requestId, scenario.fault(parsed.retryAfter));
+      wire.sendFault(ex, requestId, scenario.fault(parsed.retryAfter));
       return { scenario: sim.scenario, reason: 'fault' };
     }
+    const rendering = wire.rendering(parsed);
     const steps = scenario.steps(sim);
-    if (!parsed.stream) return { scenario: sim.scenario, reason: await answerJson(steps, ex, sim) };
+    if (!parsed.stream) {
+      return {
+        scenario: sim.scenario,
+        reason: await answerJson(steps, ex, sim, rendering.fold(), wire.sendFault),
+      };
+    }
 
     const headers: Record<string, string> = {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache',
       'request-id': requestId,
+      'x-request-id': requestId,
     };
     if (parsed.accelBuffering ?? opts.accelBufferingNo ?? false) headers['x-accel-buffering'] = 'no';
     res.writeHead(200, headers);
     res.flushHeaders();
-    const reason = await writeStream(steps, ex, { requestId, pingMs: parsed.pingMs, onWrite: opts.onWrite });
+    const reason = await writeStream(rendering.steps(steps), ex, {
+      requestId,
+      pingMs: parsed.pingMs,
+      onWrite: opts.onWrite,
+      ping: rendering.ping,
+    });
     return { scenario: sim.scenario, reason };
   }
 
   const server = createServer((req, res) => {
     const requestId = `req_sim_${randomBytes(12).toString('base64url')}`;
     const ex = new Exchange(res);
-    const done = serve(req, res, ex, requestId)
+    const path = (req.url ?? '').split('?')[0] ?? '';
+    const wire = wireOf(req, path);
+    const done = serve(req, res, ex, requestId, path, wire)
       .catch((err: unknown): Outcome => {
         // A bug in a scenario must not take the server down; the client sees a 500 or a cut stream.
         if (!res.headersSent) {
           const message = `The simulated provider failed: ${err instanceof Error ? err.message : String(err)}`;
-          sendFault(ex, requestId, { status: 500, errorType: 'api_error', message });
+          wire.sendFault(ex, requestId, { status: 500, errorType: 'api_error', message });
         } else res.destroy();
         return { scenario: '-', reason: 'fault' };
       })
@@ -148,6 +168,7 @@ export async function startSimulatedProvider(
           sim: 'end',
           requestId,
           scenario,
+          wire: wire.name,
           tokensGenerated: ex.tokens,
           reason,
           bytesWritten: ex.bytesWritten,

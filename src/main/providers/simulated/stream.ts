@@ -17,6 +17,8 @@ export type StreamOptions = {
   /** Emit pings after this much silence (x-sluice-sim-ping-ms), or never. */
   pingMs: number | null;
   onWrite: ((write: SimWrite) => void) | undefined;
+  /** The wire's heartbeat: the Messages API's ping event, or an SSE comment. */
+  ping?: SseEvent;
 };
 
 export async function writeStream(
@@ -42,6 +44,8 @@ export async function writeStream(
   const account = (event: SseEvent, bytes: number): void => {
     ex.bytesWritten += bytes;
     if (event.countsAsToken) ex.tokens += 1;
+    // A token a dialect holds back, or a delay with nothing to send: nothing was written.
+    if (bytes === 0) return;
     opts.onWrite?.({
       requestId: opts.requestId,
       eventIndex: eventIndex++,
@@ -76,7 +80,7 @@ export async function writeStream(
       const due = lastWrite + pingMs;
       if (now < due) await ex.sleep(Math.min(until, due) - now);
       else {
-        queue(PING);
+        queue(opts.ping ?? PING);
         flush();
       }
     }

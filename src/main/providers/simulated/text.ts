@@ -9,6 +9,8 @@ import { createRng, hashString, type Rng } from './rng';
 export type TextOptions = {
   /** Weave hostile Unicode into the prose (never into code blocks). Default false. */
   hostile?: boolean;
+  /** The answer goes on after text of its own (a prefill it did not write): no title, a blank line first. */
+  continuing?: boolean;
 };
 
 /**
@@ -278,9 +280,14 @@ export function* markdownTokens(
   const roughRng = createRng(hashString(topic, HOSTILE_SEED));
   const rough = options.hostile ? (s: string) => roughen(s, roughRng) : (s: string) => s;
   let emitted = 0;
+  let title = true;
   for (const block of blocks(subject, rng)) {
     if (emitted >= total) return;
-    const prefix = emitted === 0 ? '' : '\n\n';
+    if (title && options.continuing) {
+      title = false;
+      continue;
+    }
+    const prefix = emitted === 0 && !options.continuing ? '' : '\n\n';
     let tokens = options.hostile
       ? tokenize(`${prefix}${rough(block.text)}`)
       : tokenized(`${prefix}${block.text}`);
@@ -318,4 +325,33 @@ export function* thinkingSentences(rng: Rng, topic: string, options: TextOptions
 /** A fixed sentence as deltas, roughened when hostile text was asked for. */
 export function proseDeltas(text: string, seed: number, options: TextOptions = {}): string[] {
   return tokenize(options.hostile ? roughen(text, createRng(hashString(text, seed))) : text);
+}
+
+/**
+ * The tokens after `prefill`, if the prefill is how they begin: a prefill that ends inside a token
+ * makes the first delta that token's tail. Null when the tokens do not begin with the prefill.
+ * Reads only as far as the prefill reaches before it decides.
+ */
+export function continuation(prefill: string, tokens: Iterable<string>): Generator<string> | null {
+  const it = tokens[Symbol.iterator]();
+  let at = 0;
+  let tail = '';
+  while (at < prefill.length) {
+    const next = it.next();
+    if (next.done) return null;
+    const token = next.value;
+    const left = prefill.length - at;
+    if (token.length <= left) {
+      if (!prefill.startsWith(token, at)) return null;
+      at += token.length;
+    } else {
+      if (!token.startsWith(prefill.slice(at))) return null;
+      tail = token.slice(left);
+      at = prefill.length;
+    }
+  }
+  return (function* rest() {
+    if (tail !== '') yield tail;
+    for (let next = it.next(); !next.done; next = it.next()) yield next.value;
+  })();
 }

@@ -3,11 +3,19 @@ import type { SimScenario } from '../../../shared/protocol';
 
 export type SimEndReason = 'complete' | 'client-closed' | 'fault';
 
-/** One line per request, written when the request ends. `tokensGenerated` counts content deltas written. */
+/** The API a request spoke: the Anthropic Messages API or OpenAI Chat Completions. */
+export type SimWire = 'anthropic' | 'openai';
+
+/**
+ * One line per request, written when the request ends. `tokensGenerated` counts content deltas
+ * generated: those written, plus the ones a dialect holds back (OpenAI's hidden reasoning, Ollama's
+ * tool arguments until the call is whole), so it matches the usage the wire reports.
+ */
 export type SimLogEntry = {
   sim: 'end';
   requestId: string;
   scenario: string;
+  wire: SimWire;
   tokensGenerated: number;
   reason: SimEndReason;
   bytesWritten: number;
@@ -62,6 +70,8 @@ export type SimRequest = {
   messages: RequestMessage[];
   /** Text of the last user message, tool results included: the seed of everything deterministic. */
   prompt: string;
+  /** The text of a trailing assistant message: the answer continues from it (null: none). */
+  prefill: string | null;
   seed: number;
   inputTokens: number;
   timing: SimTiming;
@@ -89,7 +99,10 @@ export type Step =
 /** An error answered as an HTTP status instead of a message. */
 export type HttpFault = {
   status: number;
+  /** The Anthropic error type; the OpenAI wire translates it (openai-errors.ts). */
   errorType: string;
   message: string;
+  /** OpenAI's `code` when the type alone does not say it (e.g. model_not_found). */
+  code?: string;
   headers?: Record<string, string>;
 };

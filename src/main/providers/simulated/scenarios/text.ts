@@ -1,6 +1,6 @@
 // Scenarios that are a markdown answer, perhaps interrupted: sim-text and its failure variants.
 import { createRng } from '../rng';
-import { markdownTokens, proseDeltas, subjectFor, topicOf } from '../text';
+import { continuation, markdownTokens, proseDeltas, subjectFor, topicOf } from '../text';
 import type { SimRequest, Step } from '../types';
 import { messageId, toolUseId } from './ids';
 import { errorEvent, MessageScript } from './script';
@@ -9,16 +9,27 @@ export const DEFAULT_ANSWER_TOKENS = 300;
 /** How many text deltas the interrupted scenarios send before their fault. */
 const BEFORE_FAULT = 12;
 
-/** The markdown answer on the prompt's subject: `total` deltas (x-sluice-sim-tokens, default 300). */
+/**
+ * The markdown answer on the prompt's subject: `total` deltas (x-sluice-sim-tokens, default 300).
+ * After a prefill it goes on from there: the rest of this same answer if the prefill is how it
+ * begins, else the answer's body after a blank line.
+ */
 export const answer = (
   req: SimRequest,
   total = req.answerTokens ?? DEFAULT_ANSWER_TOKENS,
-): Generator<string> =>
-  markdownTokens(createRng(req.seed), topicOf(req.prompt), total, { hostile: req.hostile });
+): Generator<string> => {
+  const tokens = (continuing: boolean) =>
+    markdownTokens(createRng(req.seed), topicOf(req.prompt), total, { hostile: req.hostile, continuing });
+  if (req.prefill === null) return tokens(false);
+  return continuation(req.prefill, tokens(false)) ?? tokens(true);
+};
 
-/** A fixed sentence of the scenario as deltas (hostile when the request asked for it). */
-export const say = (req: SimRequest, text: string): string[] =>
-  proseDeltas(text, req.seed, { hostile: req.hostile });
+/** A fixed sentence of the scenario as deltas (hostile when the request asked for it), after a prefill as `answer`. */
+export const say = (req: SimRequest, text: string): string[] => {
+  const deltas = (from: string) => proseDeltas(from, req.seed, { hostile: req.hostile });
+  if (req.prefill === null) return deltas(text);
+  return [...(continuation(req.prefill, deltas(text)) ?? deltas(` ${text}`))];
+};
 
 export function* simText(req: SimRequest): Generator<Step> {
   const m = new MessageScript(req, messageId(req));
