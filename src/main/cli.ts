@@ -288,6 +288,10 @@ async function chat(args: Args): Promise<number> {
 
 async function models(args: Args): Promise<number> {
   const choice = providerOf(args, undefined, 'models');
+  // A reader that goes away (`| head`) has all it wanted.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+  });
   return runModels({
     provider: choice.kind === 'openai' ? choice.config : choice.kind,
     json: Boolean(args.values['json']),

@@ -45,7 +45,8 @@ async function turn(storedSettings: object, keys: KeySource) {
   const started = await chat.startTurn({ action: 'send', conversationId: null, text: 'hi' }, sink);
   const result = await started.done;
   const start = sink.providerEvents().find((e) => e.type === 'message_start');
-  return { result, modelSent: start?.type === 'message_start' ? start.message.model : null };
+  const notices = sink.of('status').flatMap((e) => (e.status.phase === 'notice' ? [e.status.message] : []));
+  return { result, modelSent: start?.type === 'message_start' ? start.message.model : null, notices };
 }
 
 const noKey: KeySource = { get: () => null };
@@ -82,11 +83,22 @@ test('a turn with default settings, simulated provider: no deprecation warning',
   expect(deprecationWarnings()).toEqual([]);
 });
 
-test('a turn with default settings on the Anthropic provider: the default model reaches the SDK, no warning', async () => {
-  const { result, modelSent } = await turn({ provider: 'anthropic' }, aKey);
+test('a turn with default settings on the Anthropic provider: a model the key lists reaches the SDK, with a notice, no warning', async () => {
+  // The simulated provider lists only its scenarios, so the built-in default gives way to the
+  // newest listed model, and the turn says so.
+  const { result, modelSent, notices } = await turn({ provider: 'anthropic' }, aKey);
   expect(result.outcome).toBe('complete');
-  expect(modelSent).toBe(DEFAULT_SETTINGS.model);
+  expect(modelSent).toBe('sim-text');
+  expect(notices).toEqual([
+    `${DEFAULT_SETTINGS.model} is not among the models this key lists; this turn uses sim-text, the newest listed. Choose a model in Settings to change it.`,
+  ]);
   expect(deprecationWarnings()).toEqual([]);
+});
+
+test('a model chosen in Settings is sent as it is, without asking for the list', async () => {
+  const { modelSent, notices } = await turn({ provider: 'anthropic', model: 'claude-opus-4-8' }, aKey);
+  expect(modelSent).toBe('claude-opus-4-8');
+  expect(notices).toEqual([]);
 });
 
 test('a stored settings file naming a deprecated model, simulated provider: the SDK never sees it', async () => {

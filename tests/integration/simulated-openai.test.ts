@@ -317,6 +317,26 @@ describe('sim-reasoning, per dialect', () => {
     expect((await sim.waitForEnd(run.requestId)).tokensGenerated).toBe(reasoning + 300);
   });
 
+  test('a dialect named by the base URL (/ollama/v1), for clients that send only a base URL', async () => {
+    const client = openai({
+      baseURL: `${sim.url}/deepseek/v1`,
+      defaultHeaders: { 'x-sluice-sim-thinking-ms': '10' },
+    });
+    const stream = await client.chat.completions.create({
+      model: 'sim-reasoning',
+      messages: [{ role: 'user', content: 'Think first' }],
+      stream: true,
+    });
+    const chunks: Chunk[] = [];
+    for await (const chunk of stream) chunks.push(chunk);
+    expect(joined(chunks, 'reasoning_content')).toMatch(/\w/);
+    expect(joined(chunks, 'content')).toBe(answer);
+    const models = await openai({ baseURL: `${sim.url}/think-tags/v1` }).models.list();
+    expect(models.data.map((m) => m.id)).toContain('sim-reasoning');
+    // A prefix that names no dialect is no route.
+    expect((await fetch(`${sim.url}/gemini/v1/models`)).status).toBe(404);
+  });
+
   test('think-tags: <think>…</think> inside the content, each tag cut across chunks', async () => {
     const run = await chat('sim-reasoning', 'Think first', headers('think-tags'));
     const pieces = contentChunks(run.chunks).map((c) => field(c, 'content') as string);

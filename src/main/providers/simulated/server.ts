@@ -5,7 +5,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { Exchange } from './exchange';
 import { modelList } from './models';
-import { parseRequest } from './request';
+import { DIALECTS, parseRequest, SIM_HEADERS } from './request';
 import { answerJson, sendJson } from './reply';
 import { scenarioOf } from './scenarios';
 import { writeStream } from './stream';
@@ -39,6 +39,17 @@ function readBody(req: IncomingMessage, ex: Exchange): Promise<string | 'too-lar
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     void ex.sleep(Infinity).then(() => resolve(null));
   });
+}
+
+/**
+ * `/ollama/v1/…`, `/think-tags/v1/…`: a dialect named by the base URL, for clients that cannot send
+ * the dialect header (a provider configured in Settings is only a base URL). The header wins.
+ */
+function dialectByPath(req: IncomingMessage, path: string): string {
+  const match = /^\/([a-z-]+)(\/v1\/.*)$/.exec(path);
+  if (!match || !(DIALECTS as readonly string[]).includes(match[1] ?? '')) return path;
+  req.headers[SIM_HEADERS.dialect] ??= match[1];
+  return match[2] ?? path;
 }
 
 export async function startSimulatedProvider(
@@ -152,7 +163,7 @@ export async function startSimulatedProvider(
   const server = createServer((req, res) => {
     const requestId = `req_sim_${randomBytes(12).toString('base64url')}`;
     const ex = new Exchange(res);
-    const path = (req.url ?? '').split('?')[0] ?? '';
+    const path = dialectByPath(req, (req.url ?? '').split('?')[0] ?? '');
     const wire = wireOf(req, path);
     const done = serve(req, res, ex, requestId, path, wire)
       .catch((err: unknown): Outcome => {
