@@ -4,6 +4,7 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import type { RelayEvent } from '../../src/shared/protocol';
 import type { OpenAIDialect } from '../../src/main/providers/types';
+import { classifyError } from '../../src/main/relay/errors';
 import { startRawUpstream, type RawReply, type RawUpstream } from '../support/raw-upstream';
 import { CollectingSink, runTurnAgainst, turnText } from '../support/relay';
 import { openaiFixtureBytes, openaiProvider } from '../support/openai';
@@ -329,5 +330,36 @@ describe('cancellation and stalls', () => {
     expect(result.error?.type).toBe('stalled');
     expect(turnText(result)).toBe('then nothing');
     await expect.poll(() => up.clientCloses).toBe(1);
+  });
+});
+
+describe('models', () => {
+  test('listModels: GET /v1/models, created seconds → milliseconds', async () => {
+    const up = await serve({
+      headers: { 'content-type': 'application/json' },
+      chunks: [
+        JSON.stringify({
+          object: 'list',
+          data: [
+            { id: 'llama3.1:8b', object: 'model', created: 1_700_000_000, owned_by: 'library' },
+            { id: 'no-date', object: 'model', owned_by: 'x' },
+          ],
+        }),
+      ],
+    });
+    const models = await openaiProvider(`${up.url}/v1`).listModels();
+    expect(up.received[0]).toMatchObject({ method: 'GET', url: '/v1/models' });
+    expect(models).toEqual([{ id: 'llama3.1:8b', createdAt: 1_700_000_000_000 }, { id: 'no-date' }]);
+  });
+
+  test('listModels against nothing listening: a network error the relay classifies as refused', async () => {
+    const up = await serve({ chunks: [] });
+    const url = up.url;
+    await up.close();
+    upstream = null;
+    const err = await openaiProvider(`${url}/v1`, {}, {})
+      .listModels()
+      .catch((e: unknown) => e);
+    expect(classifyError(err)).toMatchObject({ type: 'network', cause: 'refused' });
   });
 });
