@@ -19,6 +19,8 @@ export type RawUpstream = {
   clientCloses: number;
   /** Bytes written to clients so far (for backpressure tests). */
   bytesWritten: number;
+  /** Each request's method, path, headers and body (UTF-8), in order. */
+  received: { method: string; url: string; headers: IncomingMessage['headers']; body: string }[];
   close(): Promise<void>;
 };
 
@@ -33,6 +35,7 @@ export async function startRawUpstream(
     requests: 0,
     clientCloses: 0,
     bytesWritten: 0,
+    received: [],
     close: async () => {
       for (const s of sockets) s.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -41,7 +44,14 @@ export async function startRawUpstream(
 
   const serve = async (req: IncomingMessage, res: ServerResponse) => {
     // Drain the request body before answering, like a real API.
-    for await (const _ of req);
+    const body: Buffer[] = [];
+    for await (const chunk of req) body.push(chunk as Buffer);
+    state.received.push({
+      method: req.method ?? '',
+      url: req.url ?? '',
+      headers: req.headers,
+      body: Buffer.concat(body).toString('utf8'),
+    });
     state.requests += 1;
     const r = reply(state.requests, req);
     let finished = false;

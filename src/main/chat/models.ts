@@ -19,12 +19,12 @@ export function describeModelsFailure(
     return `There is no model list at ${base}/models (HTTP 404). OpenAI-compatible servers answer under /v1: try ${base}/v1 as the base URL.`;
   }
   if (error.type === 'network' && error.cause === 'refused' && target.source?.startHint) {
-    return `Nothing is listening at ${base}: ${target.source.startHint}. If it listens elsewhere, correct the base URL.`;
+    return `Nothing is listening at ${base}: ${target.source.startHint}. If it listens elsewhere, ${target.source.setting ?? 'correct the base URL'}.`;
   }
   if (error.status === 401 || error.status === 403) {
     const variable = target.keySource?.variable;
     const where = target.keySource ? ` (the key ${target.keySource.label})` : ' (no key was sent)';
-    return `${name} refused the key with HTTP ${error.status}${where}. Check the key for ${name} in Settings${variable ? ` or ${variable}` : ''}, and that the base URL is ${name}'s.`;
+    return `${name} refused the key with HTTP ${error.status}${where}. Check ${variable ?? `the key for ${name} in Settings`}, and that the base URL is ${name}'s.`;
   }
   if (error.type === 'protocol' || (err instanceof SyntaxError && config)) {
     return `${base}/models did not answer with a model list. Check that the base URL is the server's OpenAI-compatible API (it usually ends in /v1).`;

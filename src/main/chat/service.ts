@@ -38,6 +38,7 @@ import {
   openAITarget,
   providerFor,
   resolveTarget,
+  type ConfigOrigin,
   type KeySource,
 } from './target';
 import { isBuiltinProvider } from '../../shared/providers';
@@ -55,6 +56,8 @@ export type ChatServiceOptions = {
   env?: NodeJS.ProcessEnv;
   /** Lets a test rewrite the provider's base URL (a header-injecting proxy, say). */
   routeBaseURL?: (baseURL: string, settings: Settings) => Promise<string>;
+  /** Where OpenAI-compatible configs come from (default: Settings), for the sentences. */
+  configOrigin?: ConfigOrigin;
   /** Routes provider traffic through a managed nginx when settings.viaNginx names a profile. */
   router?: NginxRouter;
 };
@@ -193,14 +196,25 @@ export class ChatService {
       try {
         let resolved;
         try {
-          resolved = await resolveTarget(settings, this.opts.keys, this.simulator, this.opts.env, choice);
+          resolved = await resolveTarget(
+            settings,
+            this.opts.keys,
+            this.simulator,
+            this.opts.env,
+            choice,
+            this.opts.configOrigin,
+          );
         } catch (err) {
           if (!(err instanceof NoKeyError)) throw err;
           const result = refusedTurn({ ...meta, conversationId: conversation.id }, sink, err.message);
           await persist(result.message);
           return result;
         }
-        if (resolved.kind === 'anthropic' && !conversation.model && settings.model === DEFAULT_SETTINGS.model) {
+        if (
+          resolved.kind === 'anthropic' &&
+          !conversation.model &&
+          settings.model === DEFAULT_SETTINGS.model
+        ) {
           const listed = await this.anthropicDefault(resolved.target);
           if (listed && listed !== resolved.model) {
             notices.push(
@@ -279,7 +293,7 @@ export class ChatService {
     const config = request.config ?? configOf(settings, request.provider);
     let target;
     try {
-      if (config) target = openAITarget(config, this.opts.keys);
+      if (config) target = openAITarget(config, this.opts.keys, this.opts.configOrigin);
       else if (isBuiltinProvider(request.provider))
         target = (
           await resolveTarget(settings, this.opts.keys, this.simulator, this.opts.env, {

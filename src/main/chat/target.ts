@@ -110,6 +110,7 @@ export async function resolveTarget(
   simulator: EmbeddedSimulator,
   env: NodeJS.ProcessEnv = process.env,
   choice: ModelChoice = defaultChoice(settings),
+  origin: ConfigOrigin = 'settings',
 ): Promise<ResolvedTarget> {
   if (choice.provider === 'anthropic') {
     const key = keys.get(ANTHROPIC_KEY);
@@ -135,7 +136,7 @@ export async function resolveTarget(
     };
   }
   const config = configOf(settings, choice.provider);
-  if (config) return { kind: 'openai', model: choice.model, target: openAITarget(config, keys) };
+  if (config) return { kind: 'openai', model: choice.model, target: openAITarget(config, keys, origin) };
   const scenario = SIM_SCENARIOS.find((s) => s === choice.model) ?? settings.sim.scenario;
   return {
     kind: 'simulated',
@@ -156,7 +157,14 @@ export async function resolveTarget(
 }
 
 /** An OpenAI-compatible provider's target. A server that needs a key and has none is refused here. */
-export function openAITarget(config: ProviderConfig, keys: KeySource): ProviderTarget {
+/** Where an OpenAI-compatible provider's config came from, so a sentence names what to correct. */
+export type ConfigOrigin = 'settings' | 'command-line';
+
+export function openAITarget(
+  config: ProviderConfig,
+  keys: KeySource,
+  origin: ConfigOrigin = 'settings',
+): ProviderTarget {
   const preset = PRESETS[config.preset];
   const slot = keySlotOf(config);
   const key = keys.get(slot);
@@ -171,11 +179,18 @@ export function openAITarget(config: ProviderConfig, keys: KeySource): ProviderT
     wire: 'openai',
     dialect: preset.dialect,
     label: config.name,
-    // The SDK refuses to start without a key; a local server that takes none ignores this one.
-    apiKey: key?.key ?? 'no-key',
+    // No key: the adapter sends no Authorization header (a local server takes none).
+    apiKey: key?.key ?? '',
     baseURL: config.baseURL,
     source: {
-      label: `the base URL of ${config.name} in Settings`,
+      label:
+        origin === 'settings'
+          ? `the base URL of ${config.name} in Settings`
+          : config.baseURL === preset.baseURL
+            ? `the ${config.name} preset's address`
+            : 'from --base-url',
+      setting:
+        origin === 'settings' ? 'correct the base URL in Settings' : 'give its address with --base-url',
       ...(preset.startHint ? { startHint: preset.startHint } : {}),
     },
     ...(key

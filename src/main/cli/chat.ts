@@ -83,6 +83,7 @@ export async function runChat(cmd: ChatCommand): Promise<number> {
     simulator,
     env: cmd.env,
     router: new NginxRouter(),
+    configOrigin: 'command-line',
   });
   try {
     const provider = keys.get() && !cmd.replay ? 'anthropic' : 'simulated';
@@ -165,6 +166,7 @@ export async function runModels(cmd: ModelsCommand): Promise<number> {
     settings,
     keys: envKeySource(cmd.env),
     env: cmd.env,
+    configOrigin: 'command-line',
   });
   try {
     const id = typeof cmd.provider === 'string' ? cmd.provider : cmd.provider.id;

@@ -2,7 +2,7 @@
 // provider events in the shared wire vocabulary (the Anthropic Messages streaming shape), and the
 // model list. The engine, the reducers, the faces and the metrics see nothing of the wire beneath.
 import type Anthropic from '@anthropic-ai/sdk';
-import type { ModelInfo, RelayErrorType, StreamEvent, WireError } from '../../shared/protocol';
+import type { ModelInfo, NetworkCause, RelayErrorType, StreamEvent, WireError } from '../../shared/protocol';
 
 /**
  * Where a target's address (or key) came from, as the error sentences name it: "Nothing is
@@ -17,6 +17,8 @@ export type TargetSource = {
   embedded?: boolean;
   /** A local server the person starts (Ollama, LM Studio): what to do when nothing listens there. */
   startHint?: string;
+  /** How the person corrects the address, when it is not a variable: "correct the base URL in Settings". */
+  setting?: string;
 };
 
 /** The two wires Sluice speaks. */
@@ -96,5 +98,20 @@ export class ProviderApiError extends Error {
   ) {
     super(message);
     this.name = 'ProviderApiError';
+  }
+}
+
+/**
+ * A request that never got a response (refused, unreachable, timed out…) from a wire whose SDK
+ * the relay does not know: the relay makes it a `network` error. `networkCause` says what
+ * happened when the adapter knows better than the `cause` chain (an SDK's own timeout); otherwise
+ * the relay reads it off that chain (`ECONNREFUSED`, …).
+ */
+export class ProviderConnectionError extends Error {
+  readonly networkCause: NetworkCause | undefined;
+  constructor(message: string, options: { cause?: unknown; networkCause?: NetworkCause } = {}) {
+    super(message, options.cause === undefined ? {} : { cause: options.cause });
+    this.name = 'ProviderConnectionError';
+    this.networkCause = options.networkCause;
   }
 }

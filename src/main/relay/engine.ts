@@ -138,7 +138,10 @@ export async function runTurn(opts: RunTurnOptions): Promise<TurnResult> {
     delivery,
     emit,
     turn: () => turn,
-    history: () => toApiMessages([...opts.history, messageOf(turn)]),
+    history: () =>
+      toApiMessages([...opts.history, messageOf(turn)], {
+        unsignedThinking: opts.provider.target.wire === 'openai',
+      }),
   });
 
   const terminal = terminalOf(turn, { turnId, t: clock(), ...end });

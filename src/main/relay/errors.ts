@@ -6,12 +6,17 @@ import Anthropic from '@anthropic-ai/sdk';
 import { relayErrorTypeOf } from '../../shared/errors';
 import type { NetworkCause, RelayError, RelayErrorType, WireError } from '../../shared/protocol';
 import { KEPT } from '../../shared/terminal';
-import { ProviderApiError, type TargetSource } from '../providers/types';
+import {
+  ProviderApiError,
+  ProviderConnectionError,
+  type ProviderWire,
+  type TargetSource,
+} from '../providers/types';
 
 /** What the sentence may say about the failure beyond the error itself. */
 export type ErrorScene = {
   /** The provider's address and where it came from (and the key's), when known. */
-  target?: { baseURL: string; source?: TargetSource; keySource?: TargetSource } | null;
+  target?: { baseURL: string; wire?: ProviderWire; source?: TargetSource; keySource?: TargetSource } | null;
   /** The turn keeps something of the answer beside this error. */
   kept?: boolean;
   /** Response headers (2xx) had arrived when it failed: the stream had begun. */
@@ -29,6 +34,12 @@ function where(scene: ErrorScene): string {
 
 const NETWORK_FIX = 'Check the network connection, or a proxy in between.';
 
+/** The API the target's address must lead to, by its wire: "a server of the Messages API". */
+const serverOf = (s: ErrorScene): string =>
+  s.target?.wire === 'openai'
+    ? 'an OpenAI-compatible server (its /v1 address)'
+    : 'a server of the Messages API';
+
 const SENTENCES: Record<RelayErrorType, (scene: ErrorScene) => string> = {
   overloaded: (s) => `The provider is overloaded right now.${kept(s)} This usually passes within a minute.`,
   rate_limited: (s) =>
@@ -44,7 +55,9 @@ const SENTENCES: Record<RelayErrorType, (scene: ErrorScene) => string> = {
   auth: (s) => {
     const key = s.target?.keySource;
     if (!s.target || !key)
-      return 'The API key was rejected. Check the key in Settings (or ANTHROPIC_API_KEY).';
+      return s.target?.wire === 'openai'
+        ? `${where(s)} rejected the API key. Check the key in Settings.`
+        : 'The API key was rejected. Check the key in Settings (or ANTHROPIC_API_KEY).';
     const check = key.variable ?? 'the key in Settings';
     const also = s.target.source?.variable
       ? `, and that ${s.target.source.variable} points to the server that key belongs to`
@@ -55,7 +68,7 @@ const SENTENCES: Record<RelayErrorType, (scene: ErrorScene) => string> = {
   invalid_request: () => 'The provider refused the request as invalid. Check the model and settings.',
   not_found: (s) => {
     const variable = s.target?.source?.variable;
-    const also = variable ? `, and that ${variable} points to a server of the Messages API` : '';
+    const also = variable ? `, and that ${variable} points to ${serverOf(s)}` : '';
     return `${s.target ? where(s) : 'The provider'} does not know that model or endpoint. Check the model${also}.`;
   },
   request_too_large: () =>
@@ -80,7 +93,20 @@ const WIRE_TYPES: Record<string, RelayErrorType> = {
   request_too_large: 'request_too_large',
   api_error: 'api',
   timeout_error: 'api',
+  // The OpenAI wire (its `code`, else its `type`; compatible servers send the same names).
+  rate_limit_exceeded: 'rate_limited',
+  requests: 'rate_limited',
+  tokens: 'rate_limited',
+  insufficient_quota: 'permission',
+  invalid_api_key: 'auth',
+  model_not_found: 'not_found',
+  context_length_exceeded: 'request_too_large',
+  server_error: 'api',
+  service_unavailable: 'overloaded',
 };
+
+/** Wire types too general to overrule what an HTTP status says (OpenAI sends a 401 as `invalid_request_error`). */
+const GENERIC: ReadonlySet<RelayErrorType> = new Set(['invalid_request', 'api']);
 
 const RETRYABLE: ReadonlySet<RelayErrorType> = new Set([
   'overloaded',
@@ -160,6 +186,7 @@ const TLS_CODE = /CERT|^ERR_TLS_|^ERR_SSL_|^EPROTO$|SSL/;
 
 function causeOf(err: unknown, failure: Failure | null): NetworkCause | null {
   if (err instanceof Anthropic.APIConnectionTimeoutError) return 'timeout';
+  if (err instanceof ProviderConnectionError && err.networkCause) return err.networkCause;
   const code = failure?.code ?? '';
   const message = failure?.message ?? '';
   if (code === 'ECONNREFUSED') return 'refused';
@@ -211,7 +238,9 @@ function networkSentence(cause: NetworkCause | null, failure: Failure | null, s:
           ? `Check the address in ${variable}, or start the server it points to.`
           : s.target?.source?.embedded
             ? 'Sluice started that server itself and it has stopped; restart Sluice.'
-            : 'Check the network connection, or a firewall in between.'
+            : s.target?.source?.startHint
+              ? `${s.target.source.startHint.replace(/^./, (c) => c.toUpperCase())}. If it listens elsewhere, ${s.target.source.setting ?? 'correct its address'}.`
+              : 'Check the network connection, or a firewall in between.'
       }`;
     case 'host_not_found': {
       const what =
@@ -244,7 +273,7 @@ function networkSentence(cause: NetworkCause | null, failure: Failure | null, s:
       return `Sluice will not connect to ${at}: port ${port} is on fetch's list of blocked ports.${kept(s)} ${variable ? `Use another port in ${variable}.` : 'Use another port.'}`;
     case 'dropped':
       if (!s.headers)
-        return `${at} closed the connection without answering.${kept(s)} ${variable ? `Check that ${variable} points to a server of the Messages API, and the network connection.` : NETWORK_FIX}`;
+        return `${at} closed the connection without answering.${kept(s)} ${variable ? `Check that ${variable} points to ${serverOf(s)}, and the network connection.` : NETWORK_FIX}`;
       return SENTENCES.network(s);
     case null:
       return SENTENCES.network(s);
@@ -269,11 +298,13 @@ export function streamCutError(scene: ErrorScene): RelayError {
   const sentence = scene.kept
     ? `The stream from ${where(scene)} ended before the answer was complete. ${KEPT} ${NETWORK_FIX}`
     : `The stream from ${where(scene)} ended before any of the answer arrived. ${NETWORK_FIX}`;
-  return { type: 'network', message: `${sentence} (no message_stop)`, cause: 'dropped', retryable: true };
+  const missing = scene.target?.wire === 'openai' ? 'no finish_reason' : 'no message_stop';
+  return { type: 'network', message: `${sentence} (${missing})`, cause: 'dropped', retryable: true };
 }
 
 export function classifyError(err: unknown, scene: ErrorScene = {}): RelayError {
-  if (err instanceof Anthropic.APIConnectionError) return networkError(err, scene);
+  if (err instanceof Anthropic.APIConnectionError || err instanceof ProviderConnectionError)
+    return networkError(err, scene);
   if (err instanceof Anthropic.APIError || err instanceof ProviderApiError) {
     const requestId = (err instanceof ProviderApiError ? err.requestId : err.requestID) ?? undefined;
     const wire = wireErrorOf(err);
@@ -281,7 +312,9 @@ export function classifyError(err: unknown, scene: ErrorScene = {}): RelayError 
       // An `error` event inside a 200 stream.
       return wire ? fromWireError(wire, scene) : relayError('api', err.message, undefined, scene);
     }
-    const type = wire && WIRE_TYPES[wire.type] ? WIRE_TYPES[wire.type]! : relayErrorTypeOf(err.status);
+    const byWire = wire ? WIRE_TYPES[wire.type] : undefined;
+    const byStatus = relayErrorTypeOf(err.status);
+    const type = byWire && !(GENERIC.has(byWire) && !GENERIC.has(byStatus)) ? byWire : byStatus;
     return relayError(
       type,
       `HTTP ${err.status}${wire ? `, ${wire.type}: ${wire.message}` : ''}`,

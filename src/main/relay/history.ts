@@ -33,7 +33,19 @@ export type ApiContentBlock =
 
 export type ApiMessageParam = { role: 'user' | 'assistant'; content: string | ApiContentBlock[] };
 
-export function toApiMessages(messages: readonly ChatMessage[]): ApiMessageParam[] {
+export type HistoryOptions = {
+  /**
+   * Keep thinking that has no signature (sent with an empty one). The Messages API rejects it, so
+   * it is dropped by default; the OpenAI wire's adapter decides itself what to send back of it
+   * (DeepSeek's `reasoning_content`, nothing elsewhere).
+   */
+  unsignedThinking?: boolean;
+};
+
+export function toApiMessages(
+  messages: readonly ChatMessage[],
+  options: HistoryOptions = {},
+): ApiMessageParam[] {
   const out: ApiMessageParam[] = [];
   for (const message of messages) {
     if (message.role === 'user') {
@@ -41,7 +53,7 @@ export function toApiMessages(messages: readonly ChatMessage[]): ApiMessageParam
       continue;
     }
     for (const step of message.steps) {
-      const { content, results } = convertStep(step);
+      const { content, results } = convertStep(step, options);
       if (content.length > 0) push(out, { role: 'assistant', content });
       if (results.length > 0) push(out, { role: 'user', content: results });
     }
@@ -50,14 +62,17 @@ export function toApiMessages(messages: readonly ChatMessage[]): ApiMessageParam
   return out;
 }
 
-function convertStep(step: AssistantStep): { content: ApiContentBlock[]; results: ApiToolResultBlock[] } {
+function convertStep(
+  step: AssistantStep,
+  options: HistoryOptions,
+): { content: ApiContentBlock[]; results: ApiToolResultBlock[] } {
   const resultsById = new Map<string, ToolResultRecord>();
   for (const r of step.toolResults) if (!resultsById.has(r.toolUseId)) resultsById.set(r.toolUseId, r);
   const content: ApiContentBlock[] = [];
   const results: ApiToolResultBlock[] = [];
   for (const block of step.message.blocks) {
     if (block == null) continue;
-    const converted = convertBlock(block, resultsById);
+    const converted = convertBlock(block, resultsById, options);
     if (converted === null) continue;
     content.push(converted);
     const result = block.type === 'tool_use' ? resultsById.get(block.id) : undefined;
@@ -76,6 +91,7 @@ function convertStep(step: AssistantStep): { content: ApiContentBlock[]; results
 function convertBlock(
   block: AccBlock,
   results: ReadonlyMap<string, ToolResultRecord>,
+  options: HistoryOptions,
 ): ApiContentBlock | null {
   switch (block.type) {
     case 'text':
@@ -84,7 +100,7 @@ function convertBlock(
       return block.text.trim() === '' ? null : { type: 'text', text: block.text };
     case 'thinking':
       // Thinking without its signature is rejected by the API (and cannot be verified), so drop it.
-      return block.signature === ''
+      return block.signature === '' && !options.unsignedThinking
         ? null
         : { type: 'thinking', thinking: block.thinking, signature: block.signature };
     case 'redacted_thinking':

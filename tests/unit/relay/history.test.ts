@@ -292,3 +292,29 @@ test('the conversion does not mutate the stored conversation', () => {
   convert(messages);
   expect(messages).toEqual(snapshot);
 });
+
+test('unsignedThinking (the OpenAI wire) keeps thinking without a signature, for the adapter to decide', () => {
+  const unsigned = step([
+    messageStart(),
+    thinkingStart(0),
+    thinkingDelta(0, 'reasoning from reasoning_content'),
+    blockStop(0),
+    textStart(1),
+    textDelta(1, 'answer'),
+    blockStop(1),
+    messageDelta('end_turn'),
+    messageStop(),
+  ]);
+  const history = [user('q'), assistant(unsigned), user('next')];
+  expect(toApiMessages(history)[1]).toEqual({
+    role: 'assistant',
+    content: [{ type: 'text', text: 'answer' }],
+  });
+  expect(toApiMessages(history, { unsignedThinking: true })[1]).toEqual({
+    role: 'assistant',
+    content: [
+      { type: 'thinking', thinking: 'reasoning from reasoning_content', signature: '' },
+      { type: 'text', text: 'answer' },
+    ],
+  });
+});
