@@ -15,6 +15,7 @@ import {
   DEFAULT_SETTINGS,
   SettingsSchema,
   SIM_SCENARIOS,
+  type ModelChoice,
   type ModelList,
   type ModelsRequest,
   type ChatClient,
@@ -90,7 +91,7 @@ export class FakeTurn {
   }
 
   start() {
-    const { provider, model } = this.client.providerAndModel();
+    const { provider, model } = this.client.providerAndModel(this.conversation.model);
     this.deliver({
       type: 'turn_start',
       turnId: this.turnId,
@@ -115,7 +116,7 @@ export class FakeTurn {
     const message = assistantMessageOf(ended, {
       turnId: this.turnId,
       createdAt: Date.now(),
-      ...this.client.providerAndModel(),
+      ...this.client.providerAndModel(this.conversation.model),
     });
     this.client.save({ ...this.conversation, updatedAt: Date.now(), messages: [...this.base, message] });
     this.deliver(terminal);
@@ -137,6 +138,8 @@ export class FakeChatClient implements ChatClient {
   readonly calls = {
     updateSettings: [] as SettingsPatch[],
     setApiKey: [] as (string | null)[],
+    /** setApiKey calls naming an OpenAI-compatible provider. */
+    setProviderKey: [] as { key: string | null; provider: string }[],
     listModels: [] as ModelsRequest[],
   };
   /** The model ids each provider answers `listModels` with; a provider not here fails. */
@@ -162,7 +165,12 @@ export class FakeChatClient implements ChatClient {
     return this.turns.at(-1);
   }
 
-  providerAndModel(): { provider: ProviderKind; model: string } {
+  /** The wire family and model a turn uses: the conversation's choice, else the settings' default. */
+  providerAndModel(choice?: ModelChoice): { provider: ProviderKind; model: string } {
+    if (choice) {
+      const { provider, model } = choice;
+      return { provider: provider === 'simulated' || provider === 'anthropic' ? provider : 'openai', model };
+    }
     const { provider, model, sim } = this.settings;
     if (provider === 'simulated') return { provider, model: sim.scenario };
     if (provider === 'anthropic') return { provider, model };
@@ -218,6 +226,8 @@ export class FakeChatClient implements ChatClient {
           updatedAt: now,
           messages: [],
         };
+    // The choice sticks to the conversation, as the chat service keeps it.
+    if (request.model) conversation.model = request.model;
     const messages = conversation.messages;
     if (request.action === 'send') {
       messages.push({ id: `user-${n}`, role: 'user', text: request.text, createdAt: now });
@@ -284,7 +294,21 @@ export class FakeChatClient implements ChatClient {
     return { provider: request.provider, models: models.map((id) => ({ id })) };
   }
 
-  async setApiKey(key: string | null): Promise<SettingsView> {
+  async setApiKey(key: string | null, provider?: string): Promise<SettingsView> {
+    if (provider !== undefined && provider !== 'anthropic') {
+      if (!this.settings.providers.some((p) => p.id === provider))
+        throw new ApiFailure({
+          type: 'not_found',
+          message: `No provider "${provider}" is configured; save it first.`,
+        });
+      this.calls.setProviderKey.push({ key, provider });
+      const providerKeys = {
+        ...this.settings.providerKeys,
+        [provider]: { set: key !== null, source: key === null ? null : ('stored' as const) },
+      };
+      this.settings = { ...this.settings, providerKeys };
+      return structuredClone(this.settings);
+    }
     this.calls.setApiKey.push(key);
     this.settings = { ...this.settings, keySet: key !== null, keySource: key === null ? null : 'stored' };
     return structuredClone(this.settings);

@@ -13,6 +13,7 @@ import type {
   StopReason,
 } from '../../../shared/protocol';
 import { stepsHaveContent } from '../../../shared/turn';
+import { answererName } from '../lib/models';
 import { useApp, useAppStore } from '../store/react';
 import { CopyButton } from './CopyButton';
 import { Icon } from './Icon';
@@ -59,6 +60,10 @@ function AssistantArticle(props: {
 }) {
   const { steps, streaming, outcome, actions } = props;
   const idleTimeoutMs = useApp((s) => s.settings?.idleTimeoutMs ?? null);
+  // Who answered: the stored answer keeps its wire family and model; the name comes from settings.
+  const who = useApp((s) =>
+    answererName(props.provider, props.model, s.settings, s.live?.request.model ?? s.active?.model ?? null),
+  );
   const problems = useMemo(() => protocolErrorsOf(steps), [steps]);
   const lastStep = steps.length - 1;
   return (
@@ -73,7 +78,9 @@ function AssistantArticle(props: {
         <span className="avatar" aria-hidden="true">
           ✦
         </span>
-        <span className="who">{props.provider === 'simulated' ? 'Simulated' : 'Claude'}</span>
+        <span className="who" data-testid="message-who">
+          {who}
+        </span>
         {props.model && <span className="model">{props.model}</span>}
       </header>
       <div className="message-body">

@@ -4,6 +4,7 @@ import { useRef, useState, type KeyboardEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useApp, useAppStore } from '../store/react';
 import { Icon } from './Icon';
+import { ModelPicker } from './ModelPicker';
 
 export function Composer() {
   const store = useAppStore();
@@ -75,11 +76,14 @@ export function Composer() {
           </button>
         )}
       </form>
-      <p className="composer-hint">
-        {state === 'elsewhere'
-          ? 'An answer is still streaming in another conversation.'
-          : 'Enter to send · Shift+Enter for a new line · Esc stops'}
-      </p>
+      <div className="composer-meta">
+        <ModelPicker />
+        <p className="composer-hint">
+          {state === 'elsewhere'
+            ? 'An answer is still streaming in another conversation.'
+            : 'Enter to send · Shift+Enter for a new line · Esc stops'}
+        </p>
+      </div>
     </div>
   );
 }

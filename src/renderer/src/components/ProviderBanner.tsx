@@ -1,4 +1,6 @@
 import { useShallow } from 'zustand/react/shallow';
+import { PRESETS } from '../../../shared/providers';
+import { configOf } from '../lib/models';
 import { useApp, useAppStore } from '../store/react';
 
 /** Says plainly when answers do not come from Claude, and what to do about it. */
@@ -8,6 +10,9 @@ export function ProviderBanner() {
     useShallow((s) => ({
       provider: s.settings?.provider ?? null,
       keySet: s.settings?.keySet ?? false,
+      // A configured provider as the default: its name, and whether it lacks a key it needs.
+      config: s.settings ? (configOf(s.settings, s.settings.provider) ?? null) : null,
+      configKeySet: s.settings ? (s.settings.providerKeys[s.settings.provider]?.set ?? false) : false,
       error: s.settingsError,
     })),
   );
@@ -24,6 +29,9 @@ export function ProviderBanner() {
     text = view.keySet
       ? 'Simulated provider — answers are scripted, not from Claude. Switch the provider in Settings to talk to Claude.'
       : 'Simulated provider — no API key set. Add one in Settings to talk to Claude.';
+  } else if (view.provider !== 'anthropic') {
+    if (!view.config || !PRESETS[view.config.preset].needsKey || view.configKeySet) return null;
+    text = `No key set for ${view.config.name} — add one in Settings.`;
   } else if (!view.keySet) {
     text =
       'No API key set — the Anthropic provider cannot answer. Add one in Settings, or switch to Simulated.';

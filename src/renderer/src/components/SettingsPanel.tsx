@@ -11,8 +11,9 @@ import {
 } from '../../../shared/protocol';
 import type { FieldErrors } from '../store';
 import { useApp, useAppStore } from '../store/react';
-import { candidateOf, draftOf, type SettingsDraft } from './settings-form';
+import { candidateOf, draftOf, providerErrorPath, type SettingsDraft } from './settings-form';
 import { ApiKeySection, Field, inputProps } from './SettingsFields';
+import { ProviderChoice, ProvidersSection } from './ProviderFields';
 import { Dialog } from './Dialog';
 
 export function SettingsPanel() {
@@ -37,13 +38,27 @@ function SettingsForm({ settings, close }: { settings: SettingsView; close: () =
   const [saving, setSaving] = useState(false);
   const update = (patch: Partial<SettingsDraft>) => setDraft((d) => ({ ...d, ...patch }));
 
-  const save = async () => {
+  /** Saves the whole form and keeps it open: true when saved, else the reasons are shown. */
+  const persist = async (): Promise<boolean> => {
     setSaving(true);
     const result = await store.getState().saveSettings(candidateOf(draft, settings));
     setSaving(false);
-    if (result.ok) return close();
-    setErrors(result.fieldErrors);
+    if (result.ok) {
+      setErrors({});
+      setFormError(null);
+      return true;
+    }
+    // A provider's id follows its name, so a problem with the id is shown by the name.
+    const fieldErrors: FieldErrors = {};
+    for (const [path, message] of Object.entries(result.fieldErrors))
+      fieldErrors[providerErrorPath(path)] ??= message;
+    setErrors(fieldErrors);
     setFormError(result.message);
+    return false;
+  };
+
+  const save = async () => {
+    if (await persist()) close();
   };
 
   return (
@@ -57,21 +72,12 @@ function SettingsForm({ settings, close }: { settings: SettingsView; close: () =
     >
       <fieldset className="group">
         <legend>Provider</legend>
-        <div className="segmented" role="radiogroup" aria-label="Provider">
-          {(['simulated', 'anthropic'] as const).map((p) => (
-            <label key={p} className="segment" data-checked={draft.provider === p}>
-              <input
-                type="radio"
-                name="provider"
-                value={p}
-                data-testid={`provider-${p}`}
-                checked={draft.provider === p}
-                onChange={() => update({ provider: p })}
-              />
-              {p === 'simulated' ? 'Simulated' : 'Anthropic'}
-            </label>
-          ))}
-        </div>
+        <ProviderChoice draft={draft} update={setDraft} />
+        {errors['provider'] && (
+          <p className="field-error" data-testid="field-error-provider">
+            {errors['provider']}
+          </p>
+        )}
         <Field path="model" label="Model" errors={errors} hint="Used with the Anthropic provider.">
           <input
             type="text"
@@ -82,6 +88,14 @@ function SettingsForm({ settings, close }: { settings: SettingsView; close: () =
         </Field>
       </fieldset>
       <ApiKeySection settings={settings} />
+      <ProvidersSection
+        draft={draft}
+        settings={settings}
+        errors={errors}
+        update={setDraft}
+        setFieldErrors={setErrors}
+        persist={persist}
+      />
       <fieldset className="group">
         <legend>Generation</legend>
         <Field path="maxTokens" label="Max tokens" errors={errors}>

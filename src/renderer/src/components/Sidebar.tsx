@@ -1,15 +1,25 @@
 import { useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { SettingsView } from '../../../shared/protocol';
+import { PRESETS } from '../../../shared/providers';
+import { configModel, configOf } from '../lib/models';
 import type { ThemePreference } from '../store';
 import { useApp, useAppStore } from '../store/react';
 import { ConversationItem } from './ConversationItem';
 import { Icon, type IconName } from './Icon';
 
-/** "Simulated" unless the Anthropic provider is chosen and has a key to use. */
+/** "Simulated", "Anthropic · model" (or "· no key"), or a configured provider: "Ollama (llama3.2)". */
 export function providerLabel(settings: SettingsView | null): { label: string; simulated: boolean } | null {
   if (!settings) return null;
   if (settings.provider === 'simulated') return { label: 'Simulated', simulated: true };
+  if (settings.provider !== 'anthropic') {
+    const config = configOf(settings, settings.provider);
+    if (!config) return { label: settings.provider, simulated: false };
+    const keyMissing = PRESETS[config.preset].needsKey && !settings.providerKeys[config.id]?.set;
+    return keyMissing
+      ? { label: `${config.name} · no key`, simulated: false }
+      : { label: `${config.name} (${configModel(config) || 'no model'})`, simulated: false };
+  }
   return settings.keySet
     ? { label: `Anthropic · ${settings.model}`, simulated: false }
     : { label: 'Anthropic · no key', simulated: true };

@@ -1,10 +1,22 @@
 // The settings form keeps what the person typed (numbers as text) so that a refused save loses
 // nothing; it becomes a Settings candidate only when saved.
-import type { NginxProfile, SettingsView, SimScenario } from '../../../shared/protocol';
+import type { NginxProfile, ProviderConfig, SettingsView, SimScenario } from '../../../shared/protocol';
+import { PRESETS, type OpenAIPreset } from '../../../shared/providers';
+import { providerIdFor } from '../lib/models';
+
+/**
+ * An OpenAI-compatible provider as typed. Its id is fixed once saved; until then it follows the
+ * name. `key` only tells rows apart on screen (it never changes, and is not saved).
+ */
+export type ProviderDraft = ProviderConfig & { key: string };
+
+let rows = 0;
+const rowKey = () => `row-${++rows}`;
 
 export type SettingsDraft = {
   /** simulated, anthropic, or an OpenAI-compatible provider's id. */
   provider: string;
+  providers: ProviderDraft[];
   model: string;
   maxTokens: string;
   thinkingEnabled: boolean;
@@ -19,6 +31,7 @@ export type SettingsDraft = {
 export function draftOf(s: SettingsView): SettingsDraft {
   return {
     provider: s.provider,
+    providers: s.providers.map((p) => ({ ...p, key: rowKey() })),
     model: s.model,
     maxTokens: String(s.maxTokens),
     thinkingEnabled: s.thinking.enabled,
@@ -39,7 +52,7 @@ export function candidateOf(draft: SettingsDraft, current: SettingsView): unknow
   const idle = num(draft.idleTimeoutSeconds);
   return {
     provider: draft.provider,
-    providers: current.providers,
+    providers: draft.providers.map(configOfDraft),
     model: draft.model,
     maxTokens: num(draft.maxTokens),
     thinking: { enabled: draft.thinkingEnabled, budgetTokens: num(draft.budgetTokens) },
@@ -55,3 +68,72 @@ export const KEY_SOURCE_LABEL = {
   stored: 'stored',
   session: 'for this session',
 } as const;
+
+/** Whether a provider of the form is saved (a key can be set only for a saved one: it is kept by id). */
+export const isSaved = (p: ProviderDraft, current: SettingsView) =>
+  current.providers.some((c) => c.id === p.id);
+
+/** Appends a provider of `preset`, its name and address from the preset. */
+export function addProvider(
+  draft: SettingsDraft,
+  current: SettingsView,
+  preset: OpenAIPreset,
+): SettingsDraft {
+  const info = PRESETS[preset];
+  const id = providerIdFor(
+    info.name,
+    [...draft.providers, ...current.providers].map((p) => p.id),
+  );
+  const added: ProviderDraft = {
+    key: rowKey(),
+    id,
+    preset,
+    name: info.name,
+    baseURL: info.baseURL,
+    model: '',
+  };
+  return { ...draft, providers: [...draft.providers, added] };
+}
+
+/** The config as saved (and as "Test connection" sends it). */
+export function configOfDraft(p: ProviderDraft): ProviderConfig {
+  return { id: p.id, preset: p.preset, name: p.name, baseURL: p.baseURL, model: p.model };
+}
+
+/**
+ * Changes provider `index`. An unsaved provider's id follows its name (and the default provider
+ * follows the id); a saved one keeps its id, under which its key is stored.
+ */
+export function updateProvider(
+  draft: SettingsDraft,
+  current: SettingsView,
+  index: number,
+  patch: Partial<Omit<ProviderDraft, 'id' | 'preset'>>,
+): SettingsDraft {
+  const old = draft.providers[index];
+  if (!old) return draft;
+  const next: ProviderDraft = { ...old, ...patch };
+  if (patch.name !== undefined && !isSaved(old, current)) {
+    const others = draft.providers.filter((_, i) => i !== index).map((p) => p.id);
+    // Ids of saved providers are taken too, even if removed in this form: a key may be kept under one.
+    next.id = providerIdFor(patch.name, [...others, ...current.providers.map((p) => p.id)]);
+  }
+  const providers = draft.providers.map((p, i) => (i === index ? next : p));
+  return { ...draft, providers, provider: draft.provider === old.id ? next.id : draft.provider };
+}
+
+/** Drops provider `index`; when it was the default, Simulated becomes the default. */
+export function removeProvider(draft: SettingsDraft, index: number): SettingsDraft {
+  const gone = draft.providers[index];
+  if (!gone) return draft;
+  return {
+    ...draft,
+    providers: draft.providers.filter((_, i) => i !== index),
+    provider: draft.provider === gone.id ? 'simulated' : draft.provider,
+  };
+}
+
+/** Field errors of a provider, keyed like the form's (`providers.<index>.<field>`); an id problem shows by the name. */
+export function providerErrorPath(path: string): string {
+  return path.replace(/^(providers\.\d+)\.id$/, '$1.name');
+}

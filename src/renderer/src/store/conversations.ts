@@ -42,7 +42,11 @@ export const createConversationsSlice =
 
       async openConversation(id) {
         const ticket = ++opening;
-        set({ activeId: id, loadError: null, ...(get().active?.id === id ? {} : { active: null }) });
+        set({
+          activeId: id,
+          loadError: null,
+          ...(get().active?.id === id ? {} : { active: null, pickedModel: null }),
+        });
         try {
           const conversation = await client.getConversation(id);
           if (ticket === opening) set({ active: conversation });
@@ -53,7 +57,7 @@ export const createConversationsSlice =
 
       newChat() {
         opening++;
-        set({ activeId: null, active: null, loadError: null });
+        set({ activeId: null, active: null, loadError: null, pickedModel: null });
       },
 
       async renameConversation(id, title) {

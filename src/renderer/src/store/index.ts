@@ -2,6 +2,7 @@
 import { createStore } from 'zustand/vanilla';
 import type { ChatClient } from '../../../shared/protocol';
 import { createConversationsSlice } from './conversations';
+import { createModelsSlice } from './models';
 import { createSettingsSlice } from './settings';
 import { createTurnSlice } from './turn';
 import type { AppState, StoreDeps } from './types';
@@ -12,6 +13,8 @@ export type { LiveTurn, Phase } from './live-turn';
 export type { TurnExtras } from './turn';
 export type { ThemePreference } from './ui';
 export type { FieldErrors, SaveResult } from './settings';
+export type { ModelsEntry, TestResult } from './models';
+export { currentChoice } from './models';
 
 export type AppStoreOptions = Partial<Omit<StoreDeps, 'client'>> & { theme?: ThemePreference };
 
@@ -33,6 +36,7 @@ export function createAppStore(client: ChatClient, options: AppStoreOptions = {}
     ...createTurnSlice(deps)(...a),
     ...createSettingsSlice(deps)(...a),
     ...createUiSlice(options.theme)(...a),
+    ...createModelsSlice(deps)(...a),
   }));
 }
 

@@ -4,6 +4,7 @@
 import type { z } from 'zod';
 import { ApiFailure } from '../../../shared/errors';
 import { SettingsSchema, type Settings, type SettingsView } from '../../../shared/protocol';
+import { PRESETS } from '../../../shared/providers';
 import type { AppSlice, StoreDeps } from './types';
 
 /** Field errors keyed by the setting's path, e.g. `thinking.budgetTokens`. */
@@ -18,8 +19,11 @@ export type SettingsSlice = {
   canSetApiKey: boolean;
   loadSettings(): Promise<void>;
   saveSettings(candidate: unknown): Promise<SaveResult>;
-  /** Resolves with an error sentence, or null when done. */
-  setApiKey(key: string | null): Promise<string | null>;
+  /**
+   * Resolves with an error sentence, or null when done. `provider`: a saved OpenAI-compatible
+   * provider's id; absent, the Anthropic key.
+   */
+  setApiKey(key: string | null, provider?: string): Promise<string | null>;
 };
 
 const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
@@ -62,7 +66,7 @@ function fieldErrorsOf(err: unknown): FieldErrors {
 
 export const createSettingsSlice =
   ({ client }: StoreDeps): AppSlice<SettingsSlice> =>
-  (set) => ({
+  (set, get) => ({
     settings: null,
     settingsError: null,
     canSetApiKey: typeof client.setApiKey === 'function',
@@ -85,7 +89,8 @@ export const createSettingsSlice =
         };
       }
       try {
-        set({ settings: await client.updateSettings(checked.value) });
+        // A provider's address or model may have changed: its model list is fetched again.
+        set({ settings: await client.updateSettings(checked.value), modelLists: {} });
         return { ok: true };
       } catch (err) {
         return {
@@ -96,12 +101,20 @@ export const createSettingsSlice =
       }
     },
 
-    async setApiKey(key) {
+    async setApiKey(key, provider) {
       if (!client.setApiKey) {
-        return 'Here the key comes from ANTHROPIC_API_KEY in the environment of `sluice serve`.';
+        const config = provider ? get().settings?.providers.find((p) => p.id === provider) : undefined;
+        const env = config ? PRESETS[config.preset].keyEnv : 'ANTHROPIC_API_KEY';
+        return env
+          ? `Here the key comes from ${env} in the environment of \`sluice serve\`.`
+          : 'Here a key cannot be set.';
       }
       try {
-        set({ settings: await client.setApiKey(key) });
+        const view = provider ? await client.setApiKey(key, provider) : await client.setApiKey(key);
+        set((s) => {
+          const { [provider ?? 'anthropic']: _dropped, ...modelLists } = s.modelLists;
+          return { settings: view, modelLists };
+        });
         return null;
       } catch (err) {
         return `The key was not changed: ${messageOf(err)}`;

@@ -52,7 +52,13 @@ function messageFromLive(live: LiveTurn, terminal: TerminalEvent): AssistantMess
   const turnId = live.turnId ?? String(live.key);
   const message = assistantMessageOf(
     { ...live, terminal },
-    { id: `live_${turnId}`, turnId, createdAt: Date.now(), provider: 'simulated', model: '' },
+    {
+      id: `live_${turnId}`,
+      turnId,
+      createdAt: Date.now(),
+      provider: live.provider ?? 'simulated',
+      model: live.model ?? '',
+    },
   );
   return live.stopped ? { ...message, outcome: 'aborted' } : message;
 }
@@ -107,6 +113,7 @@ export const createTurnSlice =
         title: get().active?.title ?? 'New chat',
         createdAt: Date.now(),
         updatedAt: Date.now(),
+        ...(done.request.model ? { model: done.request.model } : {}),
         messages: [
           ...done.base,
           ...(user === null
@@ -165,6 +172,12 @@ export const createTurnSlice =
       return true;
     };
 
+    /** The model picked for this chat rides on every request; the main process keeps it. */
+    const choice = () => {
+      const picked = get().pickedModel;
+      return picked ? { model: picked } : {};
+    };
+
     const lastUserIndex = () => (get().active?.messages ?? []).findLastIndex((m) => m.role === 'user');
 
     return {
@@ -177,7 +190,7 @@ export const createTurnSlice =
         const trimmed = text.trim();
         if (!trimmed) return false;
         return start(
-          { action: 'send', conversationId: get().activeId, text: trimmed },
+          { action: 'send', conversationId: get().activeId, text: trimmed, ...choice() },
           { hideFrom: null, userText: trimmed },
         );
       },
@@ -186,7 +199,7 @@ export const createTurnSlice =
         const id = get().activeId;
         if (!id) return;
         start(
-          { action: 'regenerate', conversationId: id },
+          { action: 'regenerate', conversationId: id, ...choice() },
           { hideFrom: lastUserIndex() + 1, userText: null },
         );
       },
@@ -194,7 +207,7 @@ export const createTurnSlice =
       continueAnswer() {
         const id = get().activeId;
         if (!id) return;
-        start({ action: 'continue', conversationId: id }, { hideFrom: null, userText: null });
+        start({ action: 'continue', conversationId: id, ...choice() }, { hideFrom: null, userText: null });
       },
 
       editAndResend(text) {
@@ -202,7 +215,7 @@ export const createTurnSlice =
         const trimmed = text.trim();
         if (!id || !trimmed) return;
         start(
-          { action: 'edit', conversationId: id, text: trimmed },
+          { action: 'edit', conversationId: id, text: trimmed, ...choice() },
           { hideFrom: lastUserIndex(), userText: trimmed },
         );
       },
