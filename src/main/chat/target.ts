@@ -9,7 +9,9 @@ import {
   type Settings,
   type SimScenario,
 } from '../../shared/protocol';
-import { isBuiltinProvider, PRESETS } from '../../shared/providers';
+import { configOf, defaultChoice, isBuiltinProvider, PRESETS } from '../../shared/providers';
+
+export { configOf, defaultChoice };
 import { ProviderClient } from '../providers/anthropic';
 import { OpenAIProvider } from '../providers/openai';
 import { startSimulatedProvider, type SimulatedProvider } from '../providers/simulated';
@@ -78,19 +80,6 @@ export class EmbeddedSimulator {
     this.started = null;
     if (started) await (await started).close();
   }
-}
-
-/** The configured OpenAI-compatible provider with this id, if any. */
-export const configOf = (settings: Settings, id: string): ProviderConfig | undefined =>
-  settings.providers.find((p) => p.id === id);
-
-/** What a new conversation talks to: the settings' provider and its model. */
-export function defaultChoice(settings: Settings): ModelChoice {
-  const { provider } = settings;
-  if (provider === 'simulated') return { provider, model: settings.sim.scenario };
-  if (provider === 'anthropic') return { provider, model: settings.model };
-  const config = configOf(settings, provider);
-  return { provider, model: config?.model || (config ? PRESETS[config.preset].exampleModel : '') };
 }
 
 /** A choice the settings can serve, or why not (a provider since removed, a scenario that is not one). */

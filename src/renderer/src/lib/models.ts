@@ -1,25 +1,11 @@
 // Which provider and model a chat talks to, as the window names them. The main process decides
-// (chat/target.ts); these mirror its default so the window can show the choice before a turn.
-import { isBuiltinProvider, PRESETS } from '../../../shared/providers';
-import type { ModelChoice, ProviderConfig, ProviderKind, Settings } from '../../../shared/protocol';
+// (chat/target.ts) with the same default (shared/providers.ts), which the window shows before a turn.
+import { configModel, configOf, defaultChoice, isBuiltinProvider } from '../../../shared/providers';
+
+export { configModel, configOf, defaultChoice as defaultChoiceOf };
+import type { ModelChoice, ProviderKind, Settings } from '../../../shared/protocol';
 
 export const BUILTIN_NAMES = { simulated: 'Simulated', anthropic: 'Anthropic' } as const;
-
-export const configOf = (settings: Pick<Settings, 'providers'>, id: string): ProviderConfig | undefined =>
-  settings.providers.find((p) => p.id === id);
-
-/** A configured provider's model, else its preset's example ('' for a custom one). */
-export const configModel = (config: ProviderConfig): string =>
-  config.model || PRESETS[config.preset].exampleModel;
-
-/** The choice a new conversation starts on: the settings' provider and that provider's model. */
-export function defaultChoiceOf(settings: Settings): ModelChoice {
-  const { provider } = settings;
-  if (provider === 'simulated') return { provider, model: settings.sim.scenario };
-  if (provider === 'anthropic') return { provider, model: settings.model };
-  const config = configOf(settings, provider);
-  return { provider, model: config ? configModel(config) : '' };
-}
 
 /** "Simulated", "Anthropic", or the configured provider's name (its id once it was removed). */
 export function providerNameOf(settings: Pick<Settings, 'providers'> | null, id: string): string {
