@@ -44,6 +44,13 @@ function stubClipboard() {
   });
 }
 
+/** Opens the page of a running stack with the access token in its URL and waits for the composer. */
+export async function openApp(page: Page, ts: TestServe): Promise<void> {
+  await page.addInitScript(stubClipboard);
+  await page.goto(ts.server.url);
+  await expect(page.getByTestId('composer-input')).toBeVisible();
+}
+
 export const test = base.extend<Fixtures, { rendererDir: string }>({
   rendererDir: [async ({}, use) => use(await ensureRenderer()), { scope: 'worker', timeout: 240_000 }],
 
@@ -70,11 +77,7 @@ export const test = base.extend<Fixtures, { rendererDir: string }>({
       cleanup(() => ts.close());
       return {
         ...ts,
-        async open(page) {
-          await page.addInitScript(stubClipboard);
-          await page.goto(ts.server.url);
-          await expect(page.getByTestId('composer-input')).toBeVisible();
-        },
+        open: (page) => openApp(page, ts),
       };
     });
   },

@@ -1,6 +1,10 @@
 import { useEffect } from 'react';
+import { conversationTitle } from '../store';
 import { useApp, useAppStore } from '../store/react';
+import { createFocusKeeper, focusComposer, isComposerShortcut, openDialog } from '../lib/focus';
 import { Composer } from './Composer';
+import { Icon } from './Icon';
+import { LiveAnnouncer } from './LiveAnnouncer';
 import { MessageList } from './MessageList';
 import { ProviderBanner } from './ProviderBanner';
 import { RunbookPanel } from './RunbookPanel';
@@ -12,10 +16,9 @@ export function App() {
   const settingsOpen = useApp((s) => s.settingsOpen);
   const runbook = useApp((s) => s.runbook);
   const theme = useApp((s) => s.theme);
+  const navOpen = useApp((s) => s.navOpen);
   // A new chat has no stored title until its first turn is saved; show what was asked meanwhile.
-  const title = useApp(
-    (s) => s.active?.title ?? s.live?.userText?.split('\n')[0]?.slice(0, 80) ?? 'New chat',
-  );
+  const title = useApp(conversationTitle);
 
   useEffect(() => {
     const { loadSettings, loadConversations } = store.getState();
@@ -32,28 +35,90 @@ export function App() {
     }
   }, [theme]);
 
-  // Esc stops the streaming answer from anywhere in the window; a dialog or an inline editor
-  // that uses Esc itself stops it from getting here.
+  // Esc stops the streaming answer from anywhere in the window (or first closes the narrow
+  // window's drawer); a dialog or an inline editor that uses Esc itself stops it from getting here.
+  // Ctrl+/ (⌘/) goes to the message box from anywhere but a dialog.
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      const { settingsOpen, runbook, stop } = store.getState();
-      if (e.key === 'Escape' && !settingsOpen && runbook === null) stop();
+      const { settingsOpen, runbook, navOpen, live, stop, setNavOpen } = store.getState();
+      if (settingsOpen || runbook !== null) return;
+      if (e.key === 'Escape') {
+        if (navOpen) {
+          setNavOpen(false);
+          document.getElementById('nav-toggle')?.focus();
+          return;
+        }
+        if (live && !live.stopped && !live.terminal) {
+          stop();
+          focusComposer();
+        }
+      } else if (isComposerShortcut(e)) {
+        e.preventDefault();
+        if (navOpen) setNavOpen(false);
+        focusComposer();
+      }
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   }, [store]);
 
+  // A focused control that a render takes away (Stop when the answer ends, Retry when it starts
+  // again, a deleted conversation) leaves focus in the message box, or in the open dialog.
+  useEffect(() => {
+    const keeper = createFocusKeeper(() => {
+      const dialog = openDialog();
+      if (dialog) dialog.querySelector<HTMLElement>('input, select, button, textarea, [tabindex]')?.focus();
+      else focusComposer();
+    });
+    const unsubscribe = store.subscribe(() => keeper.check());
+    return () => {
+      unsubscribe();
+      keeper.dispose();
+    };
+  }, [store]);
+
   return (
     <div className="app">
+      <a
+        className="skip-link"
+        href="#composer-input"
+        onClick={(e) => {
+          e.preventDefault();
+          focusComposer();
+        }}
+      >
+        Skip to message box
+      </a>
       <Sidebar />
+      <div
+        className="nav-scrim"
+        data-open={navOpen}
+        onMouseDown={() => {
+          store.getState().setNavOpen(false);
+          document.getElementById('nav-toggle')?.focus();
+        }}
+      />
       <main className="main">
         <header className="main-head">
+          <button
+            type="button"
+            className="icon-button nav-toggle"
+            id="nav-toggle"
+            data-testid="nav-toggle"
+            aria-label="Conversations and settings"
+            aria-expanded={navOpen}
+            aria-controls="sidebar"
+            onClick={() => store.getState().setNavOpen(!navOpen)}
+          >
+            <Icon name="menu" />
+          </button>
           <h1 className="conversation-heading">{title}</h1>
         </header>
         <ProviderBanner />
         <MessageList />
         <Composer />
       </main>
+      <LiveAnnouncer />
       {settingsOpen && <SettingsPanel />}
       {runbook !== null && <RunbookPanel section={runbook} />}
     </div>

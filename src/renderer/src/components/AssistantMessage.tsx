@@ -72,6 +72,7 @@ function AssistantArticle(props: {
       data-testid="message"
       data-role="assistant"
       data-outcome={outcome ?? 'streaming'}
+      aria-label={props.model ? `Answer from ${props.model}` : 'Answer'}
       aria-busy={streaming}
     >
       <header className="message-head">

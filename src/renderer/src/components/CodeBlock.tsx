@@ -1,4 +1,5 @@
 import { createContext, Fragment, memo, useContext, useEffect, useState } from 'react';
+import { useKeyboardScrollable } from '../lib/scrollable';
 import type { Highlighter, HighlightToken } from '../markdown/highlight';
 import { CopyButton } from './CopyButton';
 
@@ -19,6 +20,7 @@ export const CodeBlock = memo(function CodeBlock({
 }) {
   const highlighter = useContext(HighlighterContext);
   const [highlighted, setHighlighted] = useState<Highlighted | null>(null);
+  const scrollRef = useKeyboardScrollable<HTMLPreElement>();
 
   useEffect(() => {
     if (!settled || !highlighter || !lang) return;
@@ -42,7 +44,7 @@ export const CodeBlock = memo(function CodeBlock({
         <span className="code-lang">{lang || 'text'}</span>
         <CopyButton text={() => code} label="Copy code" testId="copy-code" />
       </div>
-      <pre>
+      <pre ref={scrollRef}>
         <code>
           {lines
             ? lines.map((line, i) => (

@@ -1,7 +1,10 @@
 // Enter sends, Shift+Enter adds a line; while an answer streams here the button is Stop (and Esc
-// stops anywhere, see App).
-import { useRef, useState, type KeyboardEvent } from 'react';
+// stops anywhere, see App). The box has focus when the app opens, after Send and after Stop;
+// Ctrl+/ (⌘/) comes back to it from anywhere (lib/focus).
+import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
+import { COMPOSER_ID, COMPOSER_SHORTCUT_ARIA, composerShortcutLabel } from '../lib/focus';
+import { conversationTitle } from '../store';
 import { useApp, useAppStore } from '../store/react';
 import { Icon } from './Icon';
 import { ModelPicker } from './ModelPicker';
@@ -10,6 +13,7 @@ export function Composer() {
   const store = useAppStore();
   const [text, setText] = useState('');
   const input = useRef<HTMLTextAreaElement>(null);
+  const title = useApp(conversationTitle);
   const { state } = useApp(
     useShallow((s) => {
       const live = s.live;
@@ -18,6 +22,8 @@ export function Composer() {
       return { state: live.stopped || live.terminal ? ('ending' as const) : ('streaming' as const) };
     }),
   );
+
+  useEffect(() => input.current?.focus(), []);
 
   const send = () => {
     if (state !== 'idle' || !text.trim()) return;
@@ -43,8 +49,10 @@ export function Composer() {
         <textarea
           ref={input}
           className="composer-input"
+          id={COMPOSER_ID}
           data-testid="composer-input"
           aria-label="Message"
+          aria-keyshortcuts={COMPOSER_SHORTCUT_ARIA}
           placeholder="Ask anything"
           rows={1}
           value={text}
@@ -53,18 +61,24 @@ export function Composer() {
         />
         {state === 'streaming' ? (
           <button
+            key="stop"
             type="button"
             className="send-button stop"
             data-testid="stop"
-            aria-label="Stop (Esc)"
+            aria-label={`Stop answer in “${title}”`}
+            aria-keyshortcuts="Escape"
             title="Stop (Esc)"
-            onClick={() => store.getState().stop()}
+            onClick={() => {
+              store.getState().stop();
+              input.current?.focus();
+            }}
           >
             <Icon name="stop" size={16} />
             <span>Stop</span>
           </button>
         ) : (
           <button
+            key="send"
             type="submit"
             className="send-button"
             data-testid="send"
@@ -81,7 +95,7 @@ export function Composer() {
         <p className="composer-hint">
           {state === 'elsewhere'
             ? 'An answer is still streaming in another conversation.'
-            : 'Enter to send · Shift+Enter for a new line · Esc stops'}
+            : `Enter to send · Shift+Enter for a new line · Esc stops · ${composerShortcutLabel()} comes back here`}
         </p>
       </div>
     </div>

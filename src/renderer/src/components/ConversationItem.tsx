@@ -1,4 +1,5 @@
-import { memo, useState, type KeyboardEvent } from 'react';
+import { memo, useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { focusComposer } from '../lib/focus';
 import type { ConversationSummary } from '../../../shared/protocol';
 import { useAppStore } from '../store/react';
 import { Icon } from './Icon';
@@ -22,6 +23,15 @@ export const ConversationItem = memo(function ConversationItem({
   const [mode, setMode] = useState<'view' | 'rename' | 'confirm-delete'>('view');
   const [title, setTitle] = useState(summary.title);
   const [error, setError] = useState<string | null>(null);
+  // Back from renaming or a confirm, focus returns to the button that began it.
+  const renameButton = useRef<HTMLButtonElement>(null);
+  const deleteButton = useRef<HTMLButtonElement>(null);
+  const returnTo = useRef<'rename' | 'delete' | null>(null);
+  useEffect(() => {
+    if (mode !== 'view' || returnTo.current === null) return;
+    (returnTo.current === 'rename' ? renameButton : deleteButton).current?.focus();
+    returnTo.current = null;
+  }, [mode]);
 
   const rename = async () => {
     const problem = await store.getState().renameConversation(summary.id, title);
@@ -91,7 +101,11 @@ export const ConversationItem = memo(function ConversationItem({
             type="button"
             className="conversation-open"
             aria-current={active ? 'page' : undefined}
-            onClick={() => void store.getState().openConversation(summary.id)}
+            onClick={() => {
+              void store.getState().openConversation(summary.id);
+              store.getState().setNavOpen(false);
+              focusComposer();
+            }}
           >
             <span className="conversation-title">{summary.title}</span>
             <span className="conversation-date">{when(summary.updatedAt)}</span>
@@ -101,10 +115,12 @@ export const ConversationItem = memo(function ConversationItem({
               type="button"
               className="icon-button"
               data-testid="rename"
+              ref={renameButton}
               aria-label={`Rename “${summary.title}”`}
               title="Rename"
               onClick={() => {
                 setTitle(summary.title);
+                returnTo.current = 'rename';
                 setMode('rename');
               }}
             >
@@ -114,9 +130,13 @@ export const ConversationItem = memo(function ConversationItem({
               type="button"
               className="icon-button"
               data-testid="delete"
+              ref={deleteButton}
               aria-label={`Delete “${summary.title}”`}
               title="Delete"
-              onClick={() => setMode('confirm-delete')}
+              onClick={() => {
+                returnTo.current = 'delete';
+                setMode('confirm-delete');
+              }}
             >
               <Icon name="trash" size={14} />
             </button>

@@ -1,6 +1,8 @@
 // A modal side panel: overlay, title bar with a close button, Esc to close, focus kept inside
-// while open and given back to whatever opened it.
+// while open and given back to whatever opened it — or to the message box when nothing did (or
+// the opener is gone).
 import { useEffect, useRef, type KeyboardEvent, type ReactNode } from 'react';
+import { focusComposer } from '../lib/focus';
 import { Icon } from './Icon';
 
 const FOCUSABLE = 'input, select, button, a[href], textarea, [tabindex]:not([tabindex="-1"])';
@@ -28,7 +30,8 @@ export function Dialog({
     const opener = document.activeElement;
     panel.current?.querySelector<HTMLElement>(initialFocus)?.focus();
     return () => {
-      if (opener instanceof HTMLElement) opener.focus();
+      if (opener instanceof HTMLElement && opener !== document.body && opener.isConnected) opener.focus();
+      else focusComposer();
     };
   }, [initialFocus]);
 

@@ -2,10 +2,11 @@
 // each block is memoized by its source, so a new token re-renders only the growing last block.
 // Output is untrusted: no raw HTML (react-markdown shows it as text), links only to the web or
 // mail and in a new window, and images are never loaded.
-import { memo, useMemo, useState } from 'react';
+import { memo, useMemo, useState, type ReactNode } from 'react';
 import ReactMarkdown, { type Components } from 'react-markdown';
 import remarkGfm from 'remark-gfm';
 import type { Element, ElementContent } from 'hast';
+import { useKeyboardScrollable } from '../lib/scrollable';
 import { createBlockSplitter } from '../markdown/split';
 import { safeUrl } from '../markdown/url';
 import { CodeBlock } from './CodeBlock';
@@ -26,6 +27,16 @@ function codeOf(pre: Element | undefined): { code: string; lang: string } {
   return { code: textOf(code?.children ?? []).replace(/\n$/, ''), lang };
 }
 
+/** A wide table scrolls sideways in its own box, which the keyboard can then reach. */
+function ScrollingTable({ children }: { children?: ReactNode }) {
+  const scrollRef = useKeyboardScrollable<HTMLDivElement>();
+  return (
+    <div className="md-table" ref={scrollRef}>
+      <table>{children}</table>
+    </div>
+  );
+}
+
 function components(settled: boolean): Components {
   return {
     a: ({ href, children }) =>
@@ -44,11 +55,7 @@ function components(settled: boolean): Components {
       </span>
     ),
     pre: ({ node }) => <CodeBlock {...codeOf(node)} settled={settled} />,
-    table: ({ children }) => (
-      <div className="md-table">
-        <table>{children}</table>
-      </div>
-    ),
+    table: ({ children }) => <ScrollingTable>{children}</ScrollingTable>,
   };
 }
 

@@ -5,6 +5,8 @@ import type { Outcome, ProtocolError, RelayError, StopReason } from '../../../sh
 import { useAppStore } from '../store/react';
 import { Icon } from './Icon';
 
+// The error notices are not alerts: the live region (LiveAnnouncer) says the error's sentence once,
+// politely, with the other phases of the answer.
 export type NoticeActions = { retry: (() => void) | null; continueAnswer: (() => void) | null };
 
 /** The runbook section a buffering warning points to (the slug of its heading). */
@@ -61,23 +63,13 @@ export const OutcomeNotices = memo(function OutcomeNotices({
         </p>
       )}
       {outcome === 'error' && (
-        <div
-          className="notice notice-error"
-          role="alert"
-          data-testid="error-notice"
-          data-error-type={error?.type}
-        >
+        <div className="notice notice-error" data-testid="error-notice" data-error-type={error?.type}>
           <p>{error?.message ?? 'The answer failed, and the provider said nothing about why.'}</p>
           {retry}
         </div>
       )}
       {outcome === 'stalled' && (
-        <div
-          className="notice notice-error"
-          role="alert"
-          data-testid="error-notice"
-          data-error-type="stalled"
-        >
+        <div className="notice notice-error" data-testid="error-notice" data-error-type="stalled">
           <p>
             {answered
               ? `The stream stalled: no data for ${stalledSeconds(error, idleTimeoutMs)} s. Retry?`

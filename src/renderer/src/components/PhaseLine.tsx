@@ -1,5 +1,6 @@
 // What the turn is doing right now, in words and with a ticking clock, from the moment Send is
 // pressed until the end: a slow or reasoning model never looks frozen, and there is no bare spinner.
+// Not a live region: its clock ticks ten times a second; LiveAnnouncer says each phase once.
 import { memo, useEffect, useState } from 'react';
 import type { Phase } from '../store';
 import { useApp } from '../store/react';
@@ -47,7 +48,7 @@ export const PhaseLine = memo(function PhaseLine() {
   const text = phaseText(phase, Math.max(now, clock()));
   if (text === null) return null;
   return (
-    <div className="phase-line" data-testid="phase-line" data-phase={phase.kind} role="status">
+    <div className="phase-line" data-testid="phase-line" data-phase={phase.kind}>
       <span className="pulse" aria-hidden="true" />
       <span>{text}</span>
     </div>

@@ -4,6 +4,7 @@ import { Children, isValidElement, useEffect, useRef, type ReactNode } from 'rea
 import ReactMarkdown, { type Components } from 'react-markdown';
 import remarkGfm from 'remark-gfm';
 import runbook from '../../../../docs/RUNBOOK.md?raw';
+import { useKeyboardScrollable } from '../lib/scrollable';
 import { safeUrl } from '../markdown/url';
 import { useAppStore } from '../store/react';
 import { Dialog } from './Dialog';
@@ -27,7 +28,13 @@ export const slug = (text: string): string =>
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-|-$/g, '');
 
+function ScrollingPre({ children }: { children?: ReactNode }) {
+  const scrollRef = useKeyboardScrollable<HTMLPreElement>();
+  return <pre ref={scrollRef}>{children}</pre>;
+}
+
 const components: Components = {
+  pre: ({ children }) => <ScrollingPre>{children}</ScrollingPre>,
   h2: ({ children }) => <h2 id={`runbook-${slug(textOf(children))}`}>{children}</h2>,
   a: ({ href, children }) => {
     const url = href ? safeUrl(href) : null;
@@ -58,7 +65,7 @@ export function RunbookPanel({ section }: { section: string }) {
       initialFocus=".runbook-body"
       onClose={() => store.getState().closeRunbook()}
     >
-      <div className="panel-body markdown runbook-body" ref={body} tabIndex={-1}>
+      <div className="panel-body markdown runbook-body" ref={body} tabIndex={0}>
         <ReactMarkdown remarkPlugins={[remarkGfm]} components={components}>
           {runbook}
         </ReactMarkdown>

@@ -1,4 +1,5 @@
-import { useMemo } from 'react';
+import { useEffect, useMemo, useRef } from 'react';
+import { focusComposer } from '../lib/focus';
 import { useShallow } from 'zustand/react/shallow';
 import type { SettingsView } from '../../../shared/protocol';
 import { PRESETS } from '../../../shared/providers';
@@ -34,15 +35,21 @@ const THEME_ICON: Record<ThemePreference, IconName> = { system: 'monitor', light
 
 export function Sidebar() {
   const store = useAppStore();
-  const { conversations, activeId, search, listError, theme } = useApp(
+  const { conversations, activeId, search, listError, theme, navOpen } = useApp(
     useShallow((s) => ({
       conversations: s.conversations,
       activeId: s.activeId,
       search: s.search,
       listError: s.listError,
       theme: s.theme,
+      navOpen: s.navOpen,
     })),
   );
+  const newChatButton = useRef<HTMLButtonElement>(null);
+  // Opened as a drawer (narrow windows): focus moves into it.
+  useEffect(() => {
+    if (navOpen) newChatButton.current?.focus();
+  }, [navOpen]);
   const provider = useApp(useShallow((s) => providerLabel(s.settings)));
   const shown = useMemo(() => {
     const q = search.trim().toLowerCase();
@@ -50,7 +57,7 @@ export function Sidebar() {
   }, [conversations, search]);
 
   return (
-    <aside className="sidebar" aria-label="Conversations">
+    <aside className="sidebar" id="sidebar" aria-label="Conversations" data-open={navOpen}>
       <div className="sidebar-head">
         <div className="brand">
           <span className="brand-mark" aria-hidden="true" />
@@ -60,7 +67,12 @@ export function Sidebar() {
           type="button"
           className="primary-button"
           data-testid="new-chat"
-          onClick={() => store.getState().newChat()}
+          ref={newChatButton}
+          onClick={() => {
+            store.getState().newChat();
+            store.getState().setNavOpen(false);
+            focusComposer();
+          }}
         >
           <Icon name="plus" size={16} />
           <span>New chat</span>

@@ -32,7 +32,7 @@ export const UserMessage = memo(function UserMessage({
   };
 
   return (
-    <article className="message user" data-testid="message" data-role="user">
+    <article className="message user" data-testid="message" data-role="user" aria-label="Your message">
       {editing ? (
         <div className="edit-box">
           <textarea

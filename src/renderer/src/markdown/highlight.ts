@@ -4,6 +4,7 @@
 // them and no inline style attribute ever reaches the DOM parser.
 import type { CSSProperties } from 'react';
 import type { HighlighterCore } from 'shiki/core';
+import { readableOn } from '../lib/contrast';
 
 export type HighlightToken = { content: string; style: CSSProperties };
 /** Resolves with null when the language is not one we load: the block stays plain. */
@@ -38,6 +39,24 @@ const GRAMMARS: Record<LangId, () => Promise<unknown>> = {
 
 export function languageOf(lang: string): LangId | null {
   return ALIASES[lang.toLowerCase()] ?? null;
+}
+
+/** The code block's background in each theme: `--bg-code` in styles/base.css (a test keeps them equal). */
+export const CODE_BACKGROUND = { light: '#f6f6f3', dark: '#222221' } as const;
+
+/**
+ * The github themes' lighter token colours (comments, strings, keywords) fall just short of 4.5:1 on
+ * the code background; each is darkened (light) or lightened (dark) only as far as it takes.
+ */
+export function readableStyle(style: Record<string, string> | undefined): Record<string, string> {
+  if (!style) return {};
+  const out = { ...style };
+  for (const scheme of ['light', 'dark'] as const) {
+    const key = `--shiki-${scheme}`;
+    const color = out[key];
+    if (color) out[key] = readableOn(color, CODE_BACKGROUND[scheme], 4.6);
+  }
+  return out;
 }
 
 export function createShikiHighlighter(): Highlighter {
@@ -79,7 +98,7 @@ export function createShikiHighlighter(): Highlighter {
       themes: { light: 'github-light', dark: 'github-dark' },
       defaultColor: false,
     });
-    return tokens.map((line) => line.map((t) => ({ content: t.content, style: t.htmlStyle ?? {} })));
+    return tokens.map((line) => line.map((t) => ({ content: t.content, style: readableStyle(t.htmlStyle) })));
   };
 
   return (code, lang) => {

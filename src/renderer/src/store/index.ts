@@ -16,6 +16,10 @@ export type { FieldErrors, SaveResult } from './settings';
 export type { ModelsEntry, TestResult } from './models';
 export { currentChoice } from './models';
 
+/** The conversation's title as the heading shows it: a new chat has none until its first turn is saved. */
+export const conversationTitle = (s: AppState): string =>
+  s.active?.title ?? s.live?.userText?.split('\n')[0]?.slice(0, 80) ?? 'New chat';
+
 export type AppStoreOptions = Partial<Omit<StoreDeps, 'client'>> & { theme?: ThemePreference };
 
 // Looked up at call time, so a test's stubbed requestAnimationFrame is the one used. A hidden

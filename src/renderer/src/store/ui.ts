@@ -9,12 +9,15 @@ export type UiSlice = {
   /** The runbook panel, open at a section (its heading's slug), or null when closed. */
   runbook: string | null;
   theme: ThemePreference;
+  /** Narrow windows: the sidebar is open as a drawer. */
+  navOpen: boolean;
   setSearch(search: string): void;
   openSettings(): void;
   closeSettings(): void;
   openRunbook(section?: string): void;
   closeRunbook(): void;
   setTheme(theme: ThemePreference): void;
+  setNavOpen(open: boolean): void;
 };
 
 export const createUiSlice =
@@ -24,10 +27,12 @@ export const createUiSlice =
     settingsOpen: false,
     runbook: null,
     theme: initialTheme,
+    navOpen: false,
     setSearch: (search) => set({ search }),
     openSettings: () => set({ settingsOpen: true }),
     closeSettings: () => set({ settingsOpen: false }),
     openRunbook: (section = '') => set({ runbook: section }),
     closeRunbook: () => set({ runbook: null }),
     setTheme: (theme) => set({ theme }),
+    setNavOpen: (navOpen) => set({ navOpen }),
   });

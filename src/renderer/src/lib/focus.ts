@@ -1,0 +1,71 @@
+// Where keyboard focus goes when the page moves it: the message box is home. It has focus on open,
+// after sending, after Stop, after another conversation opens, after a dialog nothing else opened
+// closes; Ctrl+/ (⌘/ on a Mac) brings it back from anywhere; and a control that vanishes while it
+// has focus (Stop replaced by Send, Retry by the new answer) hands focus there instead of to <body>.
+
+export const COMPOSER_ID = 'composer-input';
+
+const isMac = () => typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.userAgent);
+
+/** The shortcut as the hint shows it. */
+export const composerShortcutLabel = (): string => (isMac() ? '⌘/' : 'Ctrl+/');
+
+/** The shortcut as aria-keyshortcuts says it. */
+export const COMPOSER_SHORTCUT_ARIA = 'Control+Slash Meta+Slash';
+
+export function isComposerShortcut(e: {
+  key: string;
+  code?: string;
+  ctrlKey: boolean;
+  metaKey: boolean;
+  altKey: boolean;
+}): boolean {
+  return (e.ctrlKey || e.metaKey) && !e.altKey && (e.key === '/' || e.code === 'Slash');
+}
+
+export function focusComposer(): boolean {
+  const input = document.getElementById(COMPOSER_ID);
+  input?.focus();
+  return input !== null;
+}
+
+/** The open modal dialog, if any. */
+export const openDialog = (): HTMLElement | null =>
+  document.querySelector<HTMLElement>('[role="dialog"][aria-modal="true"]');
+
+/**
+ * Watches for the focused control leaving the page. `check()` (call it after anything that may
+ * re-render, e.g. on every store change) looks a moment later, once the render is on the page:
+ * when focus has fallen to <body> because the element that had it is gone (or disabled, or hidden),
+ * `recover` runs.
+ */
+export function createFocusKeeper(recover: () => void) {
+  let last: Element | null = null;
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  const onFocusIn = (e: FocusEvent) => {
+    last = e.target instanceof Element ? e.target : null;
+  };
+  document.addEventListener('focusin', onFocusIn);
+  const look = () => {
+    timer = null;
+    const now = document.activeElement;
+    const lost =
+      last !== null &&
+      (!last.isConnected ||
+        last.matches(':disabled') ||
+        ('checkVisibility' in last && !last.checkVisibility()));
+    if ((now === null || now === document.body) && lost) {
+      last = null;
+      recover();
+    }
+  };
+  return {
+    check() {
+      timer ??= setTimeout(look, 0);
+    },
+    dispose() {
+      document.removeEventListener('focusin', onFocusIn);
+      if (timer !== null) clearTimeout(timer);
+    },
+  };
+}
