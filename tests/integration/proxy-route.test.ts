@@ -86,6 +86,41 @@ describe.skipIf(!hasNginx)('through a real nginx', () => {
     expect(log[0]!.tokensGenerated).toBeLessThan(300);
   });
 
+  test('an OpenAI-compatible provider (Ollama at its /v1) behind nginx: buffering is caught, streaming is not', async () => {
+    const sim = await startSimulatedProvider({ defaults: { ttftMs: 0, tpotMs: 20 } });
+    cleanups.push(() => sim.close());
+    const ollama = {
+      id: 'ollama',
+      preset: 'ollama' as const,
+      name: 'Ollama',
+      baseURL: `${sim.url}/ollama/v1`,
+      model: 'sim-text',
+    };
+    const run = async (profile: 'buffered' | 'streaming') => {
+      // A short answer (22 chunks, under 4 KB): a buffering nginx holds all of it until the end.
+      const { chat } = await service(
+        { viaNginx: profile, providers: [ollama], provider: 'ollama', maxTokens: 22 },
+        new NginxRouter(),
+      );
+      const sink = new CollectingSink();
+      const turn = await chat.startTurn({ action: 'send', conversationId: null, text: 'hi' }, sink, {
+        keepArrivals: true,
+      });
+      return { result: await turn.done, sink, chat, turnId: turn.turnId };
+    };
+    const buffered = await run('buffered');
+    expect(buffered.result.stopReason).toBe('max_tokens');
+    expect(notices(buffered.sink.events)[0]).toMatch(/^Through nginx \(buffered profile\)/);
+    expect(buffered.result.turn.buffering).toMatchObject({ buffered: true });
+    const streaming = await run('streaming');
+    expect(streaming.result.stopReason).toBe('max_tokens');
+    expect(streaming.result.turn.buffering).toMatchObject({ buffered: false });
+    expect(sim.entries.filter((e) => e.wire === 'openai').map((e) => e.reason)).toEqual([
+      'complete',
+      'complete',
+    ]);
+  });
+
   test('heartbeats: a first token slower than proxy_read_timeout kills a silent stream; pings keep it alive', async () => {
     const sim = await startSimulatedProvider();
     cleanups.push(() => sim.close());
