@@ -481,3 +481,100 @@ describe('connection failures say what happened, where the address came from, an
     expect(run.stdout + run.stderr).not.toMatch(/Retry/);
   });
 });
+
+describe('--provider: an OpenAI-compatible server (the simulated provider speaking Chat Completions)', () => {
+  let sim: SimulatedProvider;
+  beforeAll(async () => {
+    sim = await startSimulatedProvider({ defaults: { ttftMs: 0, tpotMs: 1 } });
+  });
+  afterAll(() => sim.close());
+
+  test('chat --provider ollama --json on a tool turn: the same result line, one parse per tool call', async () => {
+    const run = await sluice([
+      'chat',
+      'what is 17.5*4?',
+      '--provider',
+      'ollama',
+      '--base-url',
+      `${sim.url}/ollama/v1`,
+      '--model',
+      'sim-tool',
+      '--json',
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    const lines = jsonLines(run.stdout);
+    expect(lines[0]).toMatchObject({ type: 'turn_start', provider: 'openai', model: 'sim-tool' });
+    const result = lines.at(-1) as {
+      outcome: string;
+      stopReason: string;
+      toolInputParses: number;
+      message: { content: { type: string; id?: string; parseAttempts?: number; input?: unknown }[] };
+    };
+    expect(result).toMatchObject({ type: 'result', outcome: 'complete', stopReason: 'end_turn' });
+    const calls = result.message.content.filter((b) => b.type === 'tool_use');
+    expect(calls.length).toBeGreaterThanOrEqual(1);
+    for (const call of calls) expect(call).toMatchObject({ parseAttempts: 1, input: { status: 'parsed' } });
+    expect(result.toolInputParses).toBe(calls.length);
+    expect(new Set(calls.map((c) => c.id)).size).toBe(calls.length);
+    const results = result.message.content.filter((b) => b.type === 'tool_result') as { content?: string }[];
+    expect(results.map((r) => r.content)).toContain('70');
+  });
+
+  test('models --provider lists the server’s models; a base URL without /v1 says to add it', async () => {
+    const listed = await sluice(['models', '--provider', 'ollama', '--base-url', `${sim.url}/ollama/v1`]);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout.split('\n').filter(Boolean)).toEqual([...SIM_SCENARIOS]);
+    const json = await sluice(['models', '--provider', 'lmstudio', '--base-url', `${sim.url}/v1`, '--json']);
+    const list = JSON.parse(json.stdout) as { provider: string; models: { id: string }[] };
+    expect(list.provider).toBe('lmstudio');
+    expect(list.models.map((m) => m.id)).toEqual([...SIM_SCENARIOS]);
+    const noV1 = await sluice(['models', '--provider', 'openai', '--base-url', sim.url]);
+    expect(noV1.code).toBe(1);
+    expect(noV1.stderr).toBe(
+      `sluice models: There is no model list at ${sim.url}/models (HTTP 404). OpenAI-compatible servers answer under /v1: try ${sim.url}/v1 as the base URL.\n`,
+    );
+  });
+
+  test('a local server that is not running: the sentence says how to start it', async () => {
+    const port = await freePort();
+    const run = await sluice(['models', '--provider', 'ollama', '--base-url', `http://127.0.0.1:${port}/v1`]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(
+      `sluice models: Nothing is listening at http://127.0.0.1:${port}/v1: is Ollama running? Start it with \`ollama serve\`. If it listens elsewhere, give its address with --base-url.\n`,
+    );
+  });
+
+  test('Ctrl-C on the OpenAI-compatible path: the provider logs client-closed within one token of what was shown', async () => {
+    const slow = await startSimulatedProvider({ defaults: { ttftMs: 0, tpotMs: 100 } });
+    let interrupted = false;
+    const run = await sluice(
+      ['chat', 'hello', '--provider', 'ollama', '--base-url', `${slow.url}/ollama/v1`, '--model', 'sim-text'],
+      {
+        onStdout: (text, child) => {
+          if (!interrupted && text.length > 40) {
+            interrupted = true;
+            child.kill('SIGINT');
+          }
+        },
+      },
+    );
+    const [entry] = slow.entries;
+    await slow.close();
+    expect(run.code).toBe(130);
+    expect(run.stdout).toMatch(/outcome aborted/);
+    expect(entry).toMatchObject({ wire: 'openai', scenario: 'sim-text', reason: 'client-closed' });
+    const shown = Number(/── (\d+) content deltas received before the stop/.exec(run.stdout)?.[1]);
+    expect(shown).toBeGreaterThan(0);
+    expect(entry!.tokensGenerated - shown).toBeGreaterThanOrEqual(0);
+    expect(entry!.tokensGenerated - shown).toBeLessThanOrEqual(1);
+  });
+});
+
+/** A port nothing listens on (it was free a moment ago). */
+async function freePort(): Promise<number> {
+  const server = createNetServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}

@@ -131,6 +131,26 @@ const ACCOUNTED: Record<string, Accounted> = {
     shows: 'npm test',
     why: 'the whole suite, this test among it',
   },
+  'sluice models --provider ollama': {
+    by: 'tests/integration/cli.test.ts',
+    shows: "'models', '--provider', 'ollama', '--base-url'",
+    why: 'needs a running Ollama; that test runs it with --base-url at the simulated provider speaking Ollama’s dialect',
+  },
+  'sluice chat "hello" --provider ollama --model llama3.2': {
+    by: 'tests/integration/cli.test.ts',
+    shows: 'chat --provider ollama --json on a tool turn',
+    why: 'needs a running Ollama; that test runs the same command with --base-url at the simulated provider (/ollama/v1)',
+  },
+  'sluice chat "hello" --provider openai --model gpt-5-mini': {
+    by: 'tests/integration/relay-openai.test.ts',
+    shows: 'OpenAIProvider',
+    why: 'needs OPENAI_API_KEY and api.openai.com; the same adapter and SDK calls run there against loopback upstreams',
+  },
+  'sluice chat "hi" --provider openai --base-url http://127.0.0.1:8000/v1 --model M': {
+    by: 'tests/integration/cli.test.ts',
+    shows: "'--base-url',",
+    why: 'needs a server at that address; the --base-url form runs there against the simulated provider',
+  },
   'sluice proxy-check': {
     by: 'tests/unit/proxy-check-report.test.ts',
     shows: 'proxy-check',
