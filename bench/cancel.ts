@@ -1,7 +1,9 @@
 // 4. Cancel: Stop at a random moment mid-stream, then time from the abort call to the simulated
 // provider's `client-closed` log entry (it sees its socket close), and count the tokens it
-// generated that the consumer never saw. Faces interleaved, each Stop the way that face's UI does it.
+// generated that the consumer never saw. Faces interleaved, each Stop the way that face's UI does it;
+// the primed faces on OpenAI Chat Completions, the others on the Anthropic Messages API.
 import Anthropic from '@anthropic-ai/sdk';
+import OpenAI from 'openai';
 import type { RelayEvent } from '../src/shared/protocol';
 import { isDelta, runBenchTurn, StampingSink } from './lib/engine-face';
 import { byFace, FACES, type Face } from './lib/faces';
@@ -14,9 +16,11 @@ import { percentile, rotate, seeded, sleep } from './lib/stats';
 export type CancelConfig = { abortsPerFace: number; tpotMs: number; staticDir: string };
 
 const LABELS: Record<Face, string> = {
-  'a-sdk': '(a) SDK direct, AbortController',
+  'a-sdk': '(a) Anthropic SDK direct, AbortController',
+  'a-openai': '(a′) openai SDK direct, AbortController',
   'b-engine': '(b) relay engine, turn signal',
   'c-ipc': '(c) IPC, page sends Stop',
+  'c-openai': '(c′) IPC via the OpenAI adapter, page sends Stop',
   'd-serve': '(d) serve, POST /api/turns/:id/abort',
 };
 const PROMPT = 'Tell me something long enough to interrupt';
@@ -64,6 +68,34 @@ async function startFace(
       abort = () => controller.abort();
       break;
     }
+    case 'a-openai': {
+      const controller = new AbortController();
+      const client = new OpenAI({
+        baseURL: `${sim.url}/v1`,
+        apiKey: 'x',
+        maxRetries: 0,
+        defaultHeaders: headers,
+      });
+      done = (async () => {
+        try {
+          const stream = await client.chat.completions.create(
+            {
+              model: 'sim-text',
+              max_tokens: 4096,
+              messages: [{ role: 'user', content: PROMPT }],
+              stream: true,
+              stream_options: { include_usage: true },
+            },
+            { signal: controller.signal },
+          );
+          for await (const chunk of stream) if (chunk.choices[0]?.delta.content) onDelta();
+        } catch {
+          // The abort surfaces as an error here; that is the point.
+        }
+      })();
+      abort = () => controller.abort();
+      break;
+    }
     case 'b-engine': {
       const controller = new AbortController();
       done = runBenchTurn({
@@ -77,10 +109,12 @@ async function startFace(
       abort = () => controller.abort('user');
       break;
     }
-    case 'c-ipc': {
+    case 'c-ipc':
+    case 'c-openai': {
       let counted = 0;
       const turn = startIpcTurn({
         baseURL: sim.url,
+        wire: face === 'c-openai' ? 'openai' : 'anthropic',
         headers,
         prompt: PROMPT,
         maxTokens: 4096,
@@ -171,23 +205,29 @@ export async function cancel(sim: BenchSim, cfg: CancelConfig): Promise<BenchRes
       `${ms(stats[f].p50Ms)} / ${ms(stats[f].p99Ms)} · ${stats[f].maxUnseen}`,
     ),
   );
-  for (const f of ['b-engine', 'c-ipc', 'd-serve'] as const) {
+  const checked = (f: Face, measure: string) => {
     const s = stats[f];
-    rows.push(
-      check(
-        `${LABELS[f]}: p50 abort → closed; max tokens generated but unseen`,
-        `${ms(s.p50Ms)}; ${s.maxUnseen}${s.notClosed ? ` (${s.notClosed} runs ended otherwise)` : ''}`,
-        '< 10 ms; ≤ 1',
-        s.p50Ms < 10 && s.maxUnseen <= 1 && s.notClosed === 0,
-      ),
+    return check(
+      measure,
+      `${ms(s.p50Ms)}; ${s.maxUnseen}${s.notClosed ? ` (${s.notClosed} runs ended otherwise)` : ''}`,
+      '< 10 ms; ≤ 1',
+      s.p50Ms < 10 && s.maxUnseen <= 1 && s.notClosed === 0,
     );
-  }
+  };
+  for (const f of ['b-engine', 'c-ipc', 'd-serve'] as const)
+    rows.push(checked(f, `${LABELS[f]}: p50 abort → closed; max tokens generated but unseen`));
+  rows.push(
+    checked(
+      'c-openai',
+      `cancel p50 (OpenAI-compatible path), ${LABELS['c-openai']}: abort → closed; max tokens generated but unseen`,
+    ),
+  );
   return {
     id: 'cancel',
     title: '4. Cancel',
     rows,
     notes: [
-      `${cfg.abortsPerFace} aborts per face, faces interleaved; TPOT ${cfg.tpotMs} ms, Stop at a seeded random moment 0–${cfg.tpotMs * 12} ms after the first delta. "Closed" is the simulated provider's log entry with reason client-closed (it saw the socket close). Tokens unseen = the provider's tokensGenerated − deltas the consumer received in total; the most deltas the provider wrote after an abort() call in any run: ${Math.max(...FACES.map((f) => stats[f].maxWrittenAfterAbort))}.`,
+      `${cfg.abortsPerFace} aborts per face, faces interleaved (order rotated each round); (a) and (b)–(d) on the Anthropic Messages API (POST /v1/messages), (a′) and (c′) on OpenAI Chat Completions (POST /v1/chat/completions): (a′) is the openai SDK read directly, (c′) the IPC face with the engine on OpenAIProvider (the OpenAI-compatible adapter). Deltas are answer-text deltas on both wires; TPOT ${cfg.tpotMs} ms, Stop at a seeded random moment 0–${cfg.tpotMs * 12} ms after the first delta. "Closed" is the simulated provider's log entry with reason client-closed (it saw the socket close). Tokens unseen = the provider's tokensGenerated − deltas the consumer received in total; the most deltas the provider wrote after an abort() call in any run: ${Math.max(...FACES.map((f) => stats[f].maxWrittenAfterAbort))}.`,
     ],
     data: { config: cfg, stats, samples },
     seconds: (performance.now() - began) / 1000,

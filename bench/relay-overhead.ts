@@ -1,7 +1,9 @@
-// 1. Relay overhead: the same stream read by four consumers, in interleaved rounds. Per-event
-// latency is the consumer's stamp minus the simulated provider's write time of the same
-// content_block_delta (matched by order); TTFT is request start to the first delta's stamp.
+// 1. Relay overhead: the same stream read by six consumers, in interleaved rounds: four on the
+// Anthropic Messages API and two on OpenAI Chat Completions. Per-event latency is the consumer's
+// stamp minus the simulated provider's write time of the same text delta (matched by order);
+// TTFT is request start to the first delta's stamp.
 import Anthropic from '@anthropic-ai/sdk';
+import OpenAI from 'openai';
 import type { RelayEvent } from '../src/shared/protocol';
 import { isDelta, runBenchTurn, StampingSink } from './lib/engine-face';
 import { byFace, FACES, type Face } from './lib/faces';
@@ -21,9 +23,11 @@ export type RelayOverheadConfig = {
 };
 
 const LABELS: Record<Face, string> = {
-  'a-sdk': '(a) SDK direct',
+  'a-sdk': '(a) Anthropic SDK direct',
+  'a-openai': '(a′) openai SDK direct',
   'b-engine': '(b) relay engine sink',
   'c-ipc': '(c) IPC → page reducer',
+  'c-openai': '(c′) IPC → page reducer via the OpenAI adapter',
   'd-serve': '(d) serve SSE client',
 };
 
@@ -55,14 +59,35 @@ async function runConsumer(
       }
       return { t0, stamps, merged: 0 };
     }
+    case 'a-openai': {
+      const client = new OpenAI({
+        baseURL: `${sim.url}/v1`,
+        apiKey: 'x',
+        maxRetries: 0,
+        defaultHeaders: headers,
+      });
+      const stream = await client.chat.completions.create({
+        model: 'sim-text',
+        max_tokens: maxTokens,
+        messages: [{ role: 'user', content: PROMPT }],
+        stream: true,
+        stream_options: { include_usage: true },
+      });
+      for await (const chunk of stream) {
+        if (chunk.choices[0]?.delta.content) stamps.push(performance.now());
+      }
+      return { t0, stamps, merged: 0 };
+    }
     case 'b-engine': {
       const sink = new StampingSink();
       const result = await runBenchTurn({ baseURL: sim.url, headers, prompt: PROMPT, maxTokens, sink });
       return { t0, stamps: sink.stamps, merged: result.mergedEvents };
     }
-    case 'c-ipc': {
+    case 'c-ipc':
+    case 'c-openai': {
       const turn = startIpcTurn({
         baseURL: sim.url,
+        wire: who === 'c-openai' ? 'openai' : 'anthropic',
         headers,
         prompt: PROMPT,
         maxTokens,
@@ -107,7 +132,10 @@ export async function relayOverhead(sim: BenchSim, cfg: RelayOverheadConfig): Pr
       sim.forget((await sim.nextEnd()).requestId);
     }
     await serve.patchSettings({ sim: timing });
-    progress('relay', `warm; ${cfg.rounds} rounds × 4 consumers × ${cfg.tokens} deltas at ${cfg.tpotMs} ms`);
+    progress(
+      'relay',
+      `warm; ${cfg.rounds} rounds × ${FACES.length} consumers × ${cfg.tokens} deltas at ${cfg.tpotMs} ms`,
+    );
 
     for (let round = 0; round < cfg.rounds; round++) {
       const line: string[] = [];
@@ -144,23 +172,31 @@ export async function relayOverhead(sim: BenchSim, cfg: RelayOverheadConfig): Pr
       runsWithCountMismatch: s.mismatched,
     };
   });
-  const a = stats['a-sdk'];
+  // Each consumer's ratios are to the SDK read directly on its own wire.
+  const baseline = (c: Face) => stats[c === 'a-openai' || c === 'c-openai' ? 'a-openai' : 'a-sdk'];
   const rows = FACES.map((c) => {
     const s = stats[c];
+    const a = baseline(c);
     return info(
       `${LABELS[c]}: TTFT · per-event p50 / p99`,
       `${ms(s.ttftMs, 1)} (${x(s.ttftMs / a.ttftMs)}) · ${ms(s.p50Ms)} / ${ms(s.p99Ms)} (p50 ${x(s.p50Ms / a.p50Ms)}, p99 ${x(s.p99Ms / a.p99Ms)})`,
     );
   });
-  const c = stats['c-ipc'];
-  const ttftRatio = c.ttftMs / a.ttftMs;
-  const addedP50 = c.p50Ms - a.p50Ms;
-  rows.push(check('TTFT ratio (c)/(a)', x(ttftRatio), '≤ ×1.05', ttftRatio <= 1.05));
-  rows.push(check('Added per-event p50, (c) − (a)', ms(addedP50, 3), '≤ 1 ms', addedP50 <= 1));
+  for (const [c, a, n] of [
+    ['c-ipc', 'a-sdk', ''],
+    ['c-openai', 'a-openai', '′'],
+  ] as const) {
+    const ttftRatio = stats[c].ttftMs / stats[a].ttftMs;
+    const addedP50 = stats[c].p50Ms - stats[a].p50Ms;
+    rows.push(check(`TTFT ratio (c${n})/(a${n})`, x(ttftRatio), '≤ ×1.05', ttftRatio <= 1.05));
+    rows.push(check(`Added per-event p50, (c${n}) − (a${n})`, ms(addedP50, 3), '≤ 1 ms', addedP50 <= 1));
+  }
+  const a = stats['a-sdk'];
   const mismatches = FACES.filter((k) => stats[k].runsWithCountMismatch > 0 || stats[k].mergedEvents > 0);
   const notes = [
     `Simulated sim-text answer of ${cfg.tokens} deltas, TTFT ${cfg.ttftMs} ms, TPOT ${cfg.tpotMs} ms; ${cfg.rounds} interleaved rounds (order rotated each round) after one discarded warm-up run per consumer. TTFT is the median over rounds; p50/p99 pool every event of every round (${a.events} events per consumer).`,
-    '(c) is runTurn → PortSink → worker_threads MessageChannel → createPortClient → the shared accumulate reducer applied per batch, stamped after each batch is applied; it has no ChatService (no conversation saves). (d) is the full `sluice serve` path: ChatService (saves included) → SseSink → HTTP → eventsource-parser + JSON.parse.',
+    '(a) is the Anthropic SDK (`messages.create`, stream: true) on POST /v1/messages, stamping each content_block_delta; (a′) is the openai SDK (`chat.completions.create`, stream: true, include_usage) on POST /v1/chat/completions of the same simulated provider, stamping each raw chunk with a non-empty choices[0].delta.content. (b) and (c) run the engine on ProviderClient (Anthropic SDK); (c′) is (c) with the engine on OpenAIProvider (the OpenAI-compatible adapter, its chunks translated into the shared wire). (c′) and (a′) are compared on the Chat Completions wire, everything else to (a).',
+    '(c) and (c′) are runTurn → PortSink → worker_threads MessageChannel → createPortClient → the shared turn reducer applied per batch, stamped after each batch is applied; they have no ChatService (no conversation saves). (d) is the full `sluice serve` path (Anthropic wire): ChatService (saves included) → SseSink → HTTP → eventsource-parser + JSON.parse.',
     mismatches.length === 0
       ? 'Every run: the consumer saw exactly as many deltas as the provider wrote (no merging), so matching by order is exact.'
       : `Delta counts differed from the provider's (merged deltas) for: ${mismatches.join(', ')} — their per-event numbers are matched by order and are approximate.`,

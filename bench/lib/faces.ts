@@ -1,6 +1,8 @@
-// The four faces a stream reaches a reader through, measured side by side: (a) the SDK straight
-// from the provider, (b) the relay engine's sink, (c) IPC to the page's reducer, (d) serve's SSE client.
-export const FACES = ['a-sdk', 'b-engine', 'c-ipc', 'd-serve'] as const;
+// The faces a stream reaches a reader through, measured side by side: (a) the Anthropic SDK
+// straight from the provider, (b) the relay engine's sink, (c) IPC to the page's reducer, (d)
+// serve's SSE client; and on the OpenAI Chat Completions wire (a′) the openai SDK straight from
+// the provider and (c′) IPC to the page's reducer with the engine on the OpenAI-compatible adapter.
+export const FACES = ['a-sdk', 'a-openai', 'b-engine', 'c-ipc', 'c-openai', 'd-serve'] as const;
 export type Face = (typeof FACES)[number];
 
 /** A record with one entry per face, in FACES order. */

@@ -17,7 +17,11 @@ export type BenchSim = {
   /** Record each write (for per-event latency) or only the totals. */
   keepWrites: boolean;
   writes(requestId: string): SimWrite[];
-  /** content_block_delta writes of a request, in order. */
+  /**
+   * The answer-text deltas a request wrote, in order, on either wire: `content_block_delta` on the
+   * Messages API (sim-text, which every benchmark uses, has no other deltas), `text_delta` chunks
+   * (`delta.content`) on Chat Completions, not its role, finish or usage chunks.
+   */
   deltaWrites(requestId: string): SimWrite[];
   totals(requestId: string): RequestTotals | undefined;
   /** Totals of the request writing right now (the latest one to write). */
@@ -33,6 +37,10 @@ export type BenchSim = {
   close(): Promise<void>;
 };
 
+/** An answer-text delta on either wire (see BenchSim.deltaWrites). */
+const isTextDelta = (w: SimWrite): boolean =>
+  w.eventType === 'content_block_delta' || w.eventType === 'text_delta';
+
 export async function startBenchSim(): Promise<BenchSim> {
   const writes = new Map<string, SimWrite[]>();
   const totals = new Map<string, RequestTotals>();
@@ -45,7 +53,7 @@ export async function startBenchSim(): Promise<BenchSim> {
     provider: undefined as unknown as SimulatedProvider,
     keepWrites: true,
     writes: (id) => writes.get(id) ?? [],
-    deltaWrites: (id) => (writes.get(id) ?? []).filter((w) => w.eventType === 'content_block_delta'),
+    deltaWrites: (id) => (writes.get(id) ?? []).filter(isTextDelta),
     totals: (id) => totals.get(id),
     latest: () => latest,
     endedAt: (id) => ended.get(id),
@@ -81,7 +89,7 @@ export async function startBenchSim(): Promise<BenchSim> {
       latest = t;
       t.bytes += w.bytes;
       t.lastWriteAt = w.t;
-      if (w.eventType === 'content_block_delta') {
+      if (isTextDelta(w)) {
         if (t.deltas === 0) t.firstDeltaAt = w.t;
         t.deltas += 1;
       }

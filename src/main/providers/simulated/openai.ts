@@ -19,6 +19,23 @@ type Chunk = Record<string, unknown>;
 type Tool = { index: number; id: string; name: string; args: string; sent: boolean };
 type Delta = Record<string, unknown>;
 
+/**
+ * What a chunk carries, as onWrite reports it in `eventType` (Chat Completions has no SSE event
+ * names): the role chunk, a piece of answer text (`content` or `refusal`), of reasoning (in the
+ * dialect's field, or inside `content` between think tags), a piece of a tag itself, a tool call's
+ * start (or the whole call), a piece of its arguments, the finish_reason chunk, the usage chunk.
+ * `error` and `done` (`[DONE]`) are named as they are.
+ */
+export type ChatChunkType =
+  | 'role'
+  | 'text_delta'
+  | 'thinking_delta'
+  | 'think_tag'
+  | 'tool_call'
+  | 'input_json_delta'
+  | 'finish'
+  | 'usage';
+
 const FINISH: Record<string, string> = {
   end_turn: 'stop',
   stop_sequence: 'stop',
@@ -70,8 +87,9 @@ export class ChatChunks {
     };
   }
 
-  private delta(delta: Delta, countsAsToken = false): SseEvent {
-    return data('chunk', this.chunk(delta), countsAsToken);
+  /** A chunk named (for onWrite's eventType) by what it carries: ChatChunkType. */
+  private delta(type: ChatChunkType, delta: Delta, countsAsToken = false): SseEvent {
+    return data(type, this.chunk(delta), countsAsToken);
   }
 
   private wholeCall(tool: Tool): SseEvent {
@@ -82,7 +100,7 @@ export class ChatChunks {
       type: 'function',
       function: { name: tool.name, arguments: tool.args },
     };
-    return this.delta({ tool_calls: [call] });
+    return this.delta('tool_call', { tool_calls: [call] });
   }
 
   /** The chunks one scenario event becomes; none for what this wire does not send. */
@@ -95,7 +113,7 @@ export class ChatChunks {
         this.id = `chatcmpl-${String(message.id ?? 'sim').replace(/^msg_/, '')}`;
         this.model = String(message.model ?? '');
         this.inputTokens = Number(message.usage?.input_tokens ?? 0);
-        return [this.delta({ role: 'assistant', content: '' })];
+        return [this.delta('role', { role: 'assistant', content: '' })];
       }
       case 'content_block_start':
         return this.blockStart(index, d['content_block'] as Record<string, unknown>);
@@ -129,7 +147,7 @@ export class ChatChunks {
       this.blocks.set(index, 'thinking');
       if (this.opts.dialect === 'think-tags') {
         this.tagOpen = true;
-        return [this.delta({ content: '<thi' })];
+        return [this.delta('think_tag', { content: '<thi' })];
       }
     }
     if (block['type'] !== 'tool_use') return [];
@@ -142,7 +160,7 @@ export class ChatChunks {
     if (this.opts.dialect === 'ollama') return [];
     tool.sent = true;
     return [
-      this.delta({
+      this.delta('tool_call', {
         tool_calls: [{ index: n, id, type: 'function', function: { name: tool.name, arguments: '' } }],
       }),
     ];
@@ -153,18 +171,19 @@ export class ChatChunks {
     const { dialect } = this.opts;
     if (delta['type'] === 'text_delta') {
       const text = String(delta['text']);
-      return [this.delta(this.opts.refusal ? { refusal: text } : { content: text }, true)];
+      return [this.delta('text_delta', this.opts.refusal ? { refusal: text } : { content: text }, true)];
     }
     if (delta['type'] === 'thinking_delta') {
       this.reasoningTokens += 1;
       const thinking = String(delta['thinking']);
-      if (dialect === 'deepseek') return [this.delta({ reasoning_content: thinking }, true)];
+      if (dialect === 'deepseek')
+        return [this.delta('thinking_delta', { reasoning_content: thinking }, true)];
       if (dialect === 'openrouter' || dialect === 'ollama')
-        return [this.delta({ reasoning: thinking }, true)];
+        return [this.delta('thinking_delta', { reasoning: thinking }, true)];
       if (dialect === 'think-tags') {
         const open = this.tagOpen ? 'nk>\n' : '';
         this.tagOpen = false;
-        return [this.delta({ content: `${open}${thinking}` }, true)];
+        return [this.delta('thinking_delta', { content: `${open}${thinking}` }, true)];
       }
       return [HELD];
     }
@@ -174,7 +193,13 @@ export class ChatChunks {
         block.args += fragment;
         return [HELD];
       }
-      return [this.delta({ tool_calls: [{ index: block.index, function: { arguments: fragment } }] }, true)];
+      return [
+        this.delta(
+          'input_json_delta',
+          { tool_calls: [{ index: block.index, function: { arguments: fragment } }] },
+          true,
+        ),
+      ];
     }
     // A signature proves the thinking to the Messages API; no Chat Completions server sends one.
     return [];
@@ -186,9 +211,13 @@ export class ChatChunks {
       return this.opts.dialect === 'ollama' && !block.sent ? [this.wholeCall(block)] : [];
     if (block !== 'thinking' || this.opts.dialect !== 'think-tags') return [];
     // The tags are cut where no tokenizer would cut them, so a client must join before it looks.
-    const open = this.tagOpen ? [this.delta({ content: 'nk>' })] : [];
+    const open = this.tagOpen ? [this.delta('think_tag', { content: 'nk>' })] : [];
     this.tagOpen = false;
-    return [...open, this.delta({ content: '\n</th' }), this.delta({ content: 'ink>\n\n' })];
+    return [
+      ...open,
+      this.delta('think_tag', { content: '\n</th' }),
+      this.delta('think_tag', { content: 'ink>\n\n' }),
+    ];
   }
 
   private finish(d: Record<string, unknown>): SseEvent[] {
@@ -197,7 +226,7 @@ export class ChatChunks {
       typeof b === 'object' && !b.sent ? [this.wholeCall(b)] : [],
     );
     const reason = String((d['delta'] as { stop_reason?: unknown } | undefined)?.stop_reason ?? 'end_turn');
-    const out = [...cut, data('chunk', this.chunk({}, FINISH[reason] ?? reason))];
+    const out = [...cut, data('finish', this.chunk({}, FINISH[reason] ?? reason))];
     if (!this.opts.includeUsage) return out;
     const completion = Number((d['usage'] as { output_tokens?: unknown } | undefined)?.output_tokens ?? 0);
     const usage = {

@@ -21,7 +21,12 @@ export type SimLogEntry = {
   bytesWritten: number;
 };
 
-/** Every SSE event written (for proxy and backpressure tests). `t` is performance.now() at the write. */
+/**
+ * Every SSE event written (for proxy and backpressure tests). `t` is performance.now() at the write.
+ * `eventType` is the event's name on the Messages API (`content_block_delta`…); on Chat
+ * Completions, which names no events, what the chunk carries (openai.ts ChatChunkType:
+ * `text_delta` for answer text, `thinking_delta`, `input_json_delta`, `role`, `finish`, `usage`…).
+ */
 export type SimWrite = { requestId: string; eventIndex: number; eventType: string; bytes: number; t: number };
 
 export type SimTiming = { ttftMs: number; tpotMs: number; thinkingMs: number };
