@@ -121,6 +121,7 @@ test('a message streams in token by token; the page has only the bridge and cann
       'getConversation',
       'getSettings',
       'listConversations',
+      'listModels',
       'renameConversation',
       'setApiKey',
       'startTurn',
