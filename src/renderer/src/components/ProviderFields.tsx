@@ -17,6 +17,7 @@ import {
   type SettingsDraft,
 } from './settings-form';
 import { Field, inputProps } from './SettingsFields';
+import { KeyEntry } from './KeyEntry';
 
 type DraftUpdate = (change: (draft: SettingsDraft) => SettingsDraft) => void;
 
@@ -336,7 +337,6 @@ function ProviderKey({
 }) {
   const store = useAppStore();
   const canSet = useApp((s) => s.canSetApiKey);
-  const [key, setKey] = useState('');
   const [message, setMessage] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const info = PRESETS[p.preset];
@@ -378,12 +378,12 @@ function ProviderKey({
     if (!isSaved(p, store.getState().settings ?? settings) && !(await persist())) {
       setBusy(false);
       setMessage('The provider could not be saved, so the key was not set: fix the fields above.');
-      return;
+      return false;
     }
     const problem = await store.getState().setApiKey(value, p.id);
     setBusy(false);
     setMessage(problem);
-    if (!problem) setKey('');
+    return !problem;
   };
 
   return (
@@ -399,38 +399,19 @@ function ProviderKey({
             ? 'No key set.'
             : 'No key set (this server may not need one).'}
       </p>
-      <div className="row">
-        <input
-          type="password"
-          className="grow"
-          data-testid={`provider-key-input-${index}`}
-          aria-label={label}
-          placeholder={state?.set ? 'Replace the key' : 'API key'}
-          autoComplete="off"
-          value={key}
-          onChange={(e) => setKey(e.target.value)}
-        />
-        <button
-          type="button"
-          className="primary-button small"
-          data-testid={`provider-key-save-${index}`}
-          disabled={!key.trim() || busy}
-          onClick={() => void apply(key.trim())}
-        >
-          {saved ? 'Save key' : 'Save provider and key'}
-        </button>
-        {state?.set && state.source !== 'env' && (
-          <button
-            type="button"
-            className="ghost-button small"
-            data-testid={`provider-key-clear-${index}`}
-            disabled={busy}
-            onClick={() => void apply(null)}
-          >
-            Clear
-          </button>
-        )}
-      </div>
+      <KeyEntry
+        label={label}
+        placeholder={state?.set ? 'Replace the key' : 'API key'}
+        saveLabel={saved ? 'Save key' : 'Save provider and key'}
+        canClear={state?.set === true && state.source !== 'env'}
+        busy={busy}
+        testIds={{
+          input: `provider-key-input-${index}`,
+          save: `provider-key-save-${index}`,
+          clear: `provider-key-clear-${index}`,
+        }}
+        onApply={apply}
+      />
       {!saved && (
         <p className="field-hint" data-testid={`provider-key-hint-${index}`}>
           A key is kept per saved provider: this button saves the settings first, then the key.

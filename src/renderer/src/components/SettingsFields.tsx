@@ -4,6 +4,7 @@ import type { SettingsView } from '../../../shared/protocol';
 import type { FieldErrors } from '../store';
 import { useApp, useAppStore } from '../store/react';
 import { KEY_SOURCE_LABEL } from './settings-form';
+import { KeyEntry } from './KeyEntry';
 
 export function Field({
   path,
@@ -43,12 +44,11 @@ export const inputProps = (path: string, errors: FieldErrors) => ({
 export function ApiKeySection({ settings }: { settings: SettingsView }) {
   const store = useAppStore();
   const canSet = useApp((s) => s.canSetApiKey);
-  const [key, setKey] = useState('');
   const [message, setMessage] = useState<string | null>(null);
   const apply = async (value: string | null) => {
     const problem = await store.getState().setApiKey(value);
     setMessage(problem);
-    if (!problem) setKey('');
+    return !problem;
   };
   return (
     <fieldset className="group">
@@ -59,36 +59,14 @@ export function ApiKeySection({ settings }: { settings: SettingsView }) {
           : 'No key set.'}
       </p>
       {canSet ? (
-        <div className="row">
-          <input
-            type="password"
-            className="grow"
-            data-testid="api-key-input"
-            aria-label="New API key"
-            placeholder={settings.keySet ? 'Replace the key' : 'sk-ant-…'}
-            autoComplete="off"
-            value={key}
-            onChange={(e) => setKey(e.target.value)}
-          />
-          <button
-            type="button"
-            className="primary-button small"
-            disabled={!key.trim()}
-            onClick={() => void apply(key.trim())}
-          >
-            Save key
-          </button>
-          {settings.keySet && settings.keySource !== 'env' && (
-            <button
-              type="button"
-              className="ghost-button small"
-              data-testid="api-key-clear"
-              onClick={() => void apply(null)}
-            >
-              Clear
-            </button>
-          )}
-        </div>
+        <KeyEntry
+          label="New API key"
+          placeholder={settings.keySet ? 'Replace the key' : 'sk-ant-…'}
+          saveLabel="Save key"
+          canClear={settings.keySet && settings.keySource !== 'env'}
+          testIds={{ input: 'api-key-input', clear: 'api-key-clear' }}
+          onApply={apply}
+        />
       ) : (
         <p className="field-hint">
           In the browser the key cannot be entered here: start <code>sluice serve</code> with
