@@ -1,8 +1,6 @@
 // The OpenAI-compatible servers people run, as presets: where each listens by default, which
 // environment variable holds its key, and how it differs on the wire. Pure data, shared by the
 // main process (targets, the CLI) and the window (Settings).
-import type { ModelChoice, ProviderConfig, Settings } from './protocol';
-
 export const OPENAI_PRESETS = ['openai', 'ollama', 'lmstudio', 'openrouter', 'deepseek', 'custom'] as const;
 export type OpenAIPreset = (typeof OPENAI_PRESETS)[number];
 
@@ -82,20 +80,3 @@ export const BUILTIN_PROVIDERS = ['simulated', 'anthropic'] as const;
 export type BuiltinProvider = (typeof BUILTIN_PROVIDERS)[number];
 export const isBuiltinProvider = (id: string): id is BuiltinProvider =>
   (BUILTIN_PROVIDERS as readonly string[]).includes(id);
-
-/** The configured OpenAI-compatible provider with this id, if any. */
-export const configOf = (settings: Pick<Settings, 'providers'>, id: string): ProviderConfig | undefined =>
-  settings.providers.find((p) => p.id === id);
-
-/** A configured provider's model, else its preset's example ('' for a custom one). */
-export const configModel = (config: ProviderConfig): string =>
-  config.model || PRESETS[config.preset].exampleModel;
-
-/** What a new conversation talks to: the settings' provider and that provider's model. */
-export function defaultChoice(settings: Settings): ModelChoice {
-  const { provider } = settings;
-  if (provider === 'simulated') return { provider, model: settings.sim.scenario };
-  if (provider === 'anthropic') return { provider, model: settings.model };
-  const config = configOf(settings, provider);
-  return { provider, model: config ? configModel(config) : '' };
-}

@@ -9,7 +9,8 @@ import {
   type Settings,
   type SimScenario,
 } from '../../shared/protocol';
-import { configOf, defaultChoice, isBuiltinProvider, PRESETS } from '../../shared/providers';
+import { configOf, defaultChoice } from '../../shared/choice';
+import { isBuiltinProvider, PRESETS } from '../../shared/providers';
 
 export { configOf, defaultChoice };
 import { ProviderClient } from '../providers/anthropic';

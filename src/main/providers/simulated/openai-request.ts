@@ -2,8 +2,7 @@
 // shape: system and developer messages become the system text, an assistant's tool_calls become
 // tool_use blocks and `role: "tool"` results become tool_result blocks of a user message.
 import { z } from 'zod';
-import type { WireBody } from './request';
-import type { RequestBlock, RequestMessage } from './types';
+import type { RequestBlock, RequestMessage, WireBody } from './types';
 
 const Part = z.looseObject({ type: z.string(), text: z.string().optional() });
 const Content = z.union([z.string(), z.array(Part), z.null()]).optional();

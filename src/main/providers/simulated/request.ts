@@ -8,7 +8,15 @@ import { z } from 'zod';
 import { chatCompletionsBody } from './openai-request';
 import { hashString } from './rng';
 import { FAULTY, isScenarioName, SCENARIO_NAMES } from './scenarios';
-import type { HttpFault, RequestMessage, ScenarioName, SimRequest, SimTiming, SimWire } from './types';
+import type {
+  HttpFault,
+  RequestMessage,
+  ScenarioName,
+  SimRequest,
+  SimTiming,
+  SimWire,
+  WireBody,
+} from './types';
 
 /** The per-request knobs, all optional. */
 export const SIM_HEADERS = {
@@ -34,19 +42,6 @@ export const SIM_HEADERS = {
  */
 export const DIALECTS = ['openai', 'deepseek', 'openrouter', 'ollama', 'think-tags', 'vllm'] as const;
 export type Dialect = (typeof DIALECTS)[number];
-
-/** A request body as either wire says it, in the Messages API's terms. */
-export type WireBody = {
-  model: string;
-  maxTokens: number;
-  messages: RequestMessage[];
-  system: string;
-  stream: boolean;
-  /** thinking.budget_tokens, if thinking was enabled. */
-  thinkingBudget: number | null;
-  /** stream_options.include_usage (Chat Completions only). */
-  includeUsage: boolean;
-};
 
 const Block = z.looseObject({ type: z.string() });
 const MessagesBody = z.object({

@@ -111,3 +111,16 @@ export type HttpFault = {
   code?: string;
   headers?: Record<string, string>;
 };
+
+/** A request body as either wire says it, in the Messages API's terms. */
+export type WireBody = {
+  model: string;
+  maxTokens: number;
+  messages: RequestMessage[];
+  system: string;
+  stream: boolean;
+  /** thinking.budget_tokens, if thinking was enabled. */
+  thinkingBudget: number | null;
+  /** stream_options.include_usage (Chat Completions only). */
+  includeUsage: boolean;
+};

@@ -1,6 +1,7 @@
 // Which provider and model a chat talks to, as the window names them. The main process decides
 // (chat/target.ts) with the same default (shared/providers.ts), which the window shows before a turn.
-import { configModel, configOf, defaultChoice, isBuiltinProvider } from '../../../shared/providers';
+import { configModel, configOf, defaultChoice } from '../../../shared/choice';
+import { isBuiltinProvider } from '../../../shared/providers';
 
 export { configModel, configOf, defaultChoice as defaultChoiceOf };
 import type { ModelChoice, ProviderKind, Settings } from '../../../shared/protocol';
