@@ -127,7 +127,8 @@ test('the metrics footer carries the main process numbers and the window’s own
   expect(footer.dataset['totalMs']).toBe('800');
   expect(footer.dataset['hereTtftMs']).toBe('300');
   expect(footer.dataset['hereTotalMs']).toBe('800');
-  expect(footer.textContent).toContain('TTFT 300 ms (here 300 ms)');
+  expect(footer.textContent).toContain('first token 300 ms (in the window 300 ms)');
+  expect(footer.textContent).toContain('first sign of life 300 ms');
   expect(footer.textContent).toContain('complete');
 });
 
@@ -170,6 +171,116 @@ test('a stored answer shows only the main process numbers', async () => {
   const footer = within(lastAnswer()).getByTestId('metrics-footer');
   expect(footer.dataset['ttftMs']).toBe('400');
   expect(footer.dataset['hereTtftMs']).toBeUndefined();
-  expect(footer.textContent).not.toContain('here');
-  expect(footer.textContent).toContain('TPOT 25 ms');
+  expect(footer.textContent).not.toContain('in the window');
+  expect(footer.textContent).not.toContain('—');
+  expect(footer.textContent).toContain('per token 25 ms');
+});
+
+test('the metrics line is in plain words, each measure with a tooltip that defines it', async () => {
+  const conversation = storedConversation();
+  const { store } = await renderApp({ conversations: [conversation] });
+  await act(() => store.getState().openConversation(conversation.id));
+  const footer = within(lastAnswer()).getByTestId('metrics-footer');
+  expect(footer.textContent).not.toMatch(/TTFT|TPOT|\(here|first progress|end_turn/);
+  expect(footer.dataset['stopReason']).toBe('end_turn');
+  expect(within(footer).getByTestId('stop-reason').textContent).toBe('finished');
+  const titleOf = (label: string) =>
+    [...footer.querySelectorAll<HTMLElement>('.metric')].find((m) => m.textContent.startsWith(label))
+      ?.title ?? '';
+  expect(titleOf('first token')).toMatch(/^Time to first token \(TTFT\): from sending the request/);
+  expect(titleOf('first sign of life')).toMatch(/^Time to first progress: .*first thinking or text/);
+  expect(titleOf('per token')).toMatch(/^Time per output token \(TPOT\)/);
+});
+
+test('stop reasons read as words: the token limit, a tool, a refusal', async () => {
+  const words: [string, string][] = [
+    ['max_tokens', 'hit the token limit'],
+    ['tool_use', 'stopped for a tool'],
+    ['refusal', 'refused'],
+  ];
+  for (const [reason, word] of words) {
+    const { turn } = await partialAnswer('Some text');
+    turn.emit(
+      provider({ type: 'message_delta', delta: { stop_reason: reason }, usage: { output_tokens: 2 } }),
+    );
+    turn.emit(provider({ type: 'message_stop' }));
+    await act(async () => void turn.end('complete'));
+    await settle();
+    expect(within(lastAnswer()).getByTestId('stop-reason').textContent).toBe(word);
+    cleanup();
+  }
+});
+
+async function failedBeforeText() {
+  const env = await renderApp();
+  const turn = await sendMessage(env.store, env.client, 'question');
+  turn.emit(provider(messageStart()));
+  act(() => env.frames.flush());
+  // The main process's sentence when nothing had arrived: no "kept" clause.
+  const message = 'The provider is overloaded right now. This usually passes within a minute.';
+  await act(async () => void turn.end('error', { type: 'overloaded', message, retryable: true }));
+  await settle();
+  return { ...env, message };
+}
+
+test('an error before any text: the notice says what happened without "kept", Retry only, no Copy', async () => {
+  const { message } = await failedBeforeText();
+  const answer = lastAnswer();
+  const notice = within(answer).getByTestId('error-notice');
+  expect(notice.textContent).toContain(message);
+  expect(answer.textContent).not.toContain('kept');
+  expect(within(answer).getByTestId('retry')).toBeTruthy();
+  expect(within(answer).queryByTestId('regenerate')).toBeNull();
+  expect(within(answer).queryByTestId('copy-message')).toBeNull();
+});
+
+test('an answer whose text blocks are all empty offers no Copy', async () => {
+  const { turn } = await partialAnswer('');
+  await act(
+    async () =>
+      void turn.end('error', {
+        type: 'api',
+        message: 'The provider had an internal error.',
+        retryable: true,
+      }),
+  );
+  await settle();
+  expect(within(lastAnswer()).queryByTestId('copy-message')).toBeNull();
+  expect(within(lastAnswer()).getByTestId('retry')).toBeTruthy();
+});
+
+test('Retry and Regenerate are never both: a failed answer has Retry, a complete one Regenerate and Copy', async () => {
+  const { turn } = await partialAnswer('The first half');
+  await act(
+    async () =>
+      void turn.end('error', {
+        type: 'overloaded',
+        message: 'The provider is overloaded right now. What arrived so far is kept.',
+        retryable: true,
+      }),
+  );
+  await settle();
+  let answer = lastAnswer();
+  expect(within(answer).getByTestId('retry')).toBeTruthy();
+  expect(within(answer).queryByTestId('regenerate')).toBeNull();
+  expect(within(answer).getByTestId('copy-message')).toBeTruthy();
+  cleanup();
+
+  const done = await partialAnswer('A whole answer');
+  await act(async () => void done.turn.end('complete'));
+  await settle();
+  answer = lastAnswer();
+  expect(within(answer).getByTestId('regenerate')).toBeTruthy();
+  expect(within(answer).getByTestId('copy-message')).toBeTruthy();
+  expect(within(answer).queryByTestId('retry')).toBeNull();
+});
+
+test('a stopped answer offers Retry, not Regenerate', async () => {
+  const { turn } = await partialAnswer('Half');
+  await act(async () => void turn.end('aborted'));
+  await settle();
+  const answer = lastAnswer();
+  expect(within(answer).getByTestId('stopped-notice').textContent).toBe('Stopped');
+  expect(within(answer).getByTestId('retry')).toBeTruthy();
+  expect(within(answer).queryByTestId('regenerate')).toBeNull();
 });

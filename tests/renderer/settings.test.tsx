@@ -101,3 +101,62 @@ test('the simulated provider is announced in the window', async () => {
   );
   expect(screen.getByTestId('provider-badge').textContent).toBe('Simulated');
 });
+
+test.each(['abc12', '1e3', '12.5', '-5', '0x10'])(
+  'Max tokens "%s" is refused as not a whole number, nothing is saved and the text is kept',
+  async (text) => {
+    const { client } = await openSettings();
+    fireEvent.change(input('maxTokens'), { target: { value: text } });
+    fireEvent.change(input('model'), { target: { value: 'claude-typed' } });
+    await save();
+    expect(screen.getByTestId('field-error-maxTokens').textContent).toBe('Enter a whole number, e.g. 4096.');
+    expect(screen.getByTestId('settings-error').textContent).toBe(
+      'Some settings need fixing; nothing was saved.',
+    );
+    expect(client.calls.updateSettings).toEqual([]);
+    expect(input('maxTokens').value).toBe(text);
+    expect(input('model').value).toBe('claude-typed');
+  },
+);
+
+test('numeric fields are text inputs that take digits (spaces around are fine), seconds a decimal', async () => {
+  const { client } = await openSettings();
+  expect(input('maxTokens').type).toBe('text');
+  expect(input('maxTokens').inputMode).toBe('numeric');
+  fireEvent.change(input('maxTokens'), { target: { value: ' 2048 ' } });
+  fireEvent.change(input('idleTimeoutMs'), { target: { value: '2.5' } });
+  await save();
+  expect(client.calls.updateSettings).toEqual([
+    { ...DEFAULT_SETTINGS, maxTokens: 2048, idleTimeoutMs: 2500 },
+  ]);
+});
+
+test('a seconds field refuses what is not a number of seconds, and the simulated timings take whole ms', async () => {
+  const { client } = await openSettings();
+  fireEvent.change(input('idleTimeoutMs'), { target: { value: '30s' } });
+  fireEvent.change(input('sim.ttftMs'), { target: { value: '1e3' } });
+  await save();
+  expect(screen.getByTestId('field-error-idleTimeoutMs').textContent).toBe(
+    'Enter a number of seconds, e.g. 30 or 2.5.',
+  );
+  expect(screen.getByTestId('field-error-sim.ttftMs').textContent).toBe('Enter a whole number, e.g. 4096.');
+  expect(client.calls.updateSettings).toEqual([]);
+});
+
+test('each numeric field shows its unit, and says it to screen readers', async () => {
+  await openSettings();
+  const units = Object.fromEntries(
+    ['maxTokens', 'thinking.budgetTokens', 'idleTimeoutMs', 'sim.ttftMs', 'sim.tpotMs'].map((p) => [
+      p,
+      screen.getByTestId(`unit-${p}`).textContent,
+    ]),
+  );
+  expect(units).toEqual({
+    maxTokens: 'tokens',
+    'thinking.budgetTokens': 'tokens',
+    idleTimeoutMs: 's',
+    'sim.ttftMs': 'ms',
+    'sim.tpotMs': 'ms',
+  });
+  expect(input('sim.ttftMs').getAttribute('aria-describedby')).toBe('unit-sim.ttftMs');
+});

@@ -38,8 +38,8 @@ test('tokens appear one by one, and the footer shows both processes’ numbers',
   expect(biggestStep).toBeLessThan(finalLength / 5);
 
   const footer = lastAnswer(page).getByTestId('metrics-footer');
-  await expect(footer).toContainText('TTFT');
-  await expect(footer).toContainText('(here');
+  await expect(footer).toContainText('first token');
+  await expect(footer).toContainText('(in the window');
   const ttft = await numberAttr(footer, 'data-ttft-ms');
   const total = await numberAttr(footer, 'data-total-ms');
   const hereTtft = await numberAttr(footer, 'data-here-ttft-ms');

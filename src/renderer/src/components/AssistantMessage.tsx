@@ -29,6 +29,26 @@ const NO_ACTIONS: Actions = { retry: null, continueAnswer: null, regenerate: nul
 /** A live turn's steps may have a hole where an event for a later step came first. */
 type Steps = readonly (AssistantStep | undefined)[];
 
+/**
+ * The actions an ended answer offers. Retry (in its notice) on a failed or stopped answer,
+ * Regenerate on a complete one: never both. Continue stays on an answer cut at max tokens, beside
+ * Regenerate (it is complete, only short).
+ */
+export function actionsFor(outcome: Outcome | null, actions: Actions): Actions {
+  const ended = outcome === 'error' || outcome === 'stalled' || outcome === 'aborted';
+  return {
+    retry: ended ? actions.retry : null,
+    regenerate: outcome === 'complete' ? actions.regenerate : null,
+    continueAnswer: outcome === 'complete' ? actions.continueAnswer : null,
+  };
+}
+
+/** Whether any text block of these steps holds more than white space. */
+export const stepsHaveText = (steps: Steps): boolean =>
+  steps.some((step) =>
+    step?.message.blocks.some((block) => block?.type === 'text' && block.text.trim() !== ''),
+  );
+
 export function textOfSteps(steps: Steps): string {
   const parts: string[] = [];
   for (const step of steps) {
@@ -58,7 +78,10 @@ function AssistantArticle(props: {
   textParts?: ReadonlyMap<string, readonly string[]>;
   phaseLine?: ReactNode;
 }) {
-  const { steps, streaming, outcome, actions } = props;
+  const { steps, streaming, outcome } = props;
+  const actions = useMemo(() => actionsFor(outcome, props.actions), [outcome, props.actions]);
+  // Nothing to copy on an answer whose text is empty (one that failed before any text arrived).
+  const copyable = !streaming && stepsHaveText(steps);
   const idleTimeoutMs = useApp((s) => s.settings?.idleTimeoutMs ?? null);
   // Who answered: the stored answer keeps its wire family and model; the name comes from settings.
   const who = useApp((s) =>
@@ -113,9 +136,9 @@ function AssistantArticle(props: {
       {props.main && outcome && (
         <MetricsFooter main={props.main} here={props.here} stopReason={props.stopReason} outcome={outcome} />
       )}
-      {!streaming && (
+      {!streaming && (copyable || actions.regenerate) && (
         <div className="message-actions">
-          <CopyButton text={() => textOfSteps(steps)} label="Copy" testId="copy-message" />
+          {copyable && <CopyButton text={() => textOfSteps(steps)} label="Copy" testId="copy-message" />}
           {actions.regenerate && (
             <button
               type="button"

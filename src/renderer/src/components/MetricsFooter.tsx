@@ -1,10 +1,39 @@
-// The measured numbers of one answer: "main" as the main process saw them (closest to the
-// network) and "here" as this window saw them; the difference is the relay's own cost.
+// The measured numbers of one answer: as the main process saw them (closest to the network) and,
+// while this window has them, as the window saw them; the difference is the relay's own cost.
+// In plain words, each with a tooltip that defines the measure. The window's numbers live only in
+// this window's memory, so a reopened conversation shows the main process numbers alone.
 import { memo } from 'react';
 import { formatMs, formatTokensPerSecond } from '../../../shared/metrics';
 import type { Metrics, Outcome, StopReason } from '../../../shared/protocol';
 
 const attr = (n: number | null) => (n === null ? undefined : String(Math.round(n)));
+
+/** Why the model stopped, as a person would say it; an unknown reason shows as sent. */
+export const STOP_REASON_WORDS: Record<string, string> = {
+  end_turn: 'finished',
+  stop_sequence: 'finished at a stop sequence',
+  max_tokens: 'hit the token limit',
+  tool_use: 'stopped for a tool',
+  pause_turn: 'paused',
+  refusal: 'refused',
+  model_context_window_exceeded: 'ran out of context window',
+};
+
+const OUTCOME_WORDS: Record<Outcome, string> = {
+  complete: 'complete',
+  aborted: 'stopped',
+  error: 'failed',
+  stalled: 'stalled',
+};
+
+export const METRIC_TITLES = {
+  ttft: 'Time to first token (TTFT): from sending the request to the first text of the answer.',
+  firstProgress:
+    'Time to first progress: from sending the request to the first thinking or text, the first sign the model is working.',
+  tpot: 'Time per output token (TPOT): the average time between output tokens once the answer is streaming.',
+  total: 'Total time: from sending the request to the end of the turn.',
+  here: 'In the window: the same measure as this window saw it; the difference is the time the relay adds.',
+} as const;
 
 function Pair({
   label,
@@ -17,10 +46,12 @@ function Pair({
   here: number | null | undefined;
   title: string;
 }) {
+  // No window number (a reopened conversation, or none measured): no empty "in the window" part.
+  const showHere = here !== undefined && here !== null && Number.isFinite(here);
   return (
-    <span className="metric" title={title}>
+    <span className="metric" title={showHere ? `${title} ${METRIC_TITLES.here}` : title}>
       <span className="metric-label">{label}</span> {formatMs(main)}
-      {here !== undefined && <span className="metric-here"> (here {formatMs(here)})</span>}
+      {showHere && <span className="metric-here"> (in the window {formatMs(here)})</span>}
     </span>
   );
 }
@@ -47,31 +78,41 @@ export const MetricsFooter = memo(function MetricsFooter({
       data-output-tokens={main.outputTokens ?? undefined}
       data-here-ttft-ms={here ? attr(here.ttftMs) : undefined}
       data-here-total-ms={here ? attr(here.totalMs) : undefined}
+      data-stop-reason={stopReason ?? undefined}
     >
+      <Pair label="first token" main={main.ttftMs} here={here?.ttftMs} title={METRIC_TITLES.ttft} />
       <Pair
-        label="TTFT"
-        main={main.ttftMs}
-        here={here?.ttftMs}
-        title="Time to first token: request sent → first text"
-      />
-      <Pair
-        label="first progress"
+        label="first sign of life"
         main={main.firstProgressMs}
         here={here?.firstProgressMs}
-        title="Request sent → first thinking or text: what you saw first"
+        title={METRIC_TITLES.firstProgress}
       />
       {/* Rates need two tokens or more; an answer cut short may have none to show. */}
       {main.tpotMs !== null && (
-        <Pair label="TPOT" main={main.tpotMs} here={here?.tpotMs} title="Time per output token" />
+        <Pair label="per token" main={main.tpotMs} here={here?.tpotMs} title={METRIC_TITLES.tpot} />
       )}
       {main.tokensPerSecond !== null && (
-        <span className="metric">{formatTokensPerSecond(main.tokensPerSecond)}</span>
+        <span className="metric" title="Output tokens per second while the answer streamed.">
+          {formatTokensPerSecond(main.tokensPerSecond)}
+        </span>
       )}
-      {main.outputTokens !== null && <span className="metric">{main.outputTokens} tokens</span>}
-      <Pair label="total" main={main.totalMs} here={here?.totalMs} title="Request sent → end of the turn" />
-      <span className="metric metric-tag">{stopReason ?? 'no stop reason'}</span>
-      <span className="metric metric-tag" data-outcome={outcome}>
-        {outcome}
+      {main.outputTokens !== null && (
+        <span className="metric" title="Output tokens the provider counted for this answer.">
+          {main.outputTokens} tokens
+        </span>
+      )}
+      <Pair label="total" main={main.totalMs} here={here?.totalMs} title={METRIC_TITLES.total} />
+      {stopReason !== null && (
+        <span
+          className="metric metric-tag"
+          data-testid="stop-reason"
+          title={`Why the model stopped (the provider's stop reason: ${stopReason}).`}
+        >
+          {STOP_REASON_WORDS[stopReason] ?? stopReason}
+        </span>
+      )}
+      <span className="metric metric-tag" data-outcome={outcome} title="How the turn ended.">
+        {OUTCOME_WORDS[outcome]}
       </span>
     </footer>
   );

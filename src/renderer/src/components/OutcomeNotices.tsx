@@ -5,6 +5,9 @@ import type { Outcome, ProtocolError, RelayError, StopReason } from '../../../sh
 import { useAppStore } from '../store/react';
 import { Icon } from './Icon';
 
+// The sentence of an error notice is the main process's (relay/errors.ts): it names what happened
+// and adds "What arrived so far is kept" only when something was; the page adds nothing of its own.
+// A failed or stopped answer offers Retry here, never beside a Regenerate (AssistantMessage.tsx).
 // The error notices are not alerts: the live region (LiveAnnouncer) says the error's sentence once,
 // politely, with the other phases of the answer.
 export type NoticeActions = { retry: (() => void) | null; continueAnswer: (() => void) | null };
@@ -58,9 +61,10 @@ export const OutcomeNotices = memo(function OutcomeNotices({
         </p>
       ))}
       {outcome === 'aborted' && (
-        <p className="notice notice-quiet" data-testid="stopped-notice">
-          Stopped
-        </p>
+        <div className="notice notice-quiet">
+          <p data-testid="stopped-notice">Stopped</p>
+          {retry}
+        </div>
       )}
       {outcome === 'error' && (
         <div className="notice notice-error" data-testid="error-notice" data-error-type={error?.type}>

@@ -34,6 +34,50 @@ export function Field({
   );
 }
 
+/**
+ * A numeric setting: a text input (a number input would drop the letters of `abc12` and take
+ * `1e3`, so the form could not say what is wrong), its unit beside it, read by screen readers too.
+ */
+export function NumberInput({
+  path,
+  unit,
+  decimal = false,
+  errors,
+  value,
+  disabled,
+  onChange,
+}: {
+  path: string;
+  unit: string;
+  decimal?: boolean;
+  errors: FieldErrors;
+  value: string;
+  disabled?: boolean;
+  onChange: (text: string) => void;
+}) {
+  const props = inputProps(path, errors);
+  const unitId = `unit-${path}`;
+  const described = [props['aria-describedby'], unitId].filter(Boolean).join(' ');
+  return (
+    <span className="with-unit">
+      <input
+        type="text"
+        inputMode={decimal ? 'decimal' : 'numeric'}
+        autoComplete="off"
+        spellCheck={false}
+        {...props}
+        aria-describedby={described}
+        disabled={disabled}
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+      />
+      <span className="unit" id={unitId} data-testid={`unit-${path}`}>
+        {unit}
+      </span>
+    </span>
+  );
+}
+
 export const inputProps = (path: string, errors: FieldErrors) => ({
   id: `setting-${path}`,
   'data-testid': `setting-${path}`,

@@ -11,8 +11,8 @@ import {
 } from '../../../shared/protocol';
 import type { FieldErrors } from '../store';
 import { useApp, useAppStore } from '../store/react';
-import { candidateOf, draftOf, providerErrorPath, type SettingsDraft } from './settings-form';
-import { ApiKeySection, Field, inputProps } from './SettingsFields';
+import { candidateOf, draftOf, numberErrors, providerErrorPath, type SettingsDraft } from './settings-form';
+import { ApiKeySection, Field, NumberInput, inputProps } from './SettingsFields';
 import { ProviderChoice, ProvidersSection } from './ProviderFields';
 import { Dialog } from './Dialog';
 
@@ -49,7 +49,8 @@ function SettingsForm({ settings, close }: { settings: SettingsView; close: () =
       return true;
     }
     // A provider's id follows its name, so a problem with the id is shown by the name.
-    const fieldErrors: FieldErrors = {};
+    // Text that is not a plain number says so, rather than the schema's "Enter a number.".
+    const fieldErrors: FieldErrors = numberErrors(draft);
     for (const [path, message] of Object.entries(result.fieldErrors))
       fieldErrors[providerErrorPath(path)] ??= message;
     setErrors(fieldErrors);
@@ -99,12 +100,12 @@ function SettingsForm({ settings, close }: { settings: SettingsView; close: () =
       <fieldset className="group">
         <legend>Generation</legend>
         <Field path="maxTokens" label="Max tokens" errors={errors}>
-          <input
-            type="number"
-            inputMode="numeric"
-            {...inputProps('maxTokens', errors)}
+          <NumberInput
+            path="maxTokens"
+            unit="tokens"
+            errors={errors}
             value={draft.maxTokens}
-            onChange={(e) => update({ maxTokens: e.target.value })}
+            onChange={(maxTokens) => update({ maxTokens })}
           />
         </Field>
         <label className="check">
@@ -116,28 +117,29 @@ function SettingsForm({ settings, close }: { settings: SettingsView; close: () =
           />
           Extended thinking
         </label>
-        <Field path="thinking.budgetTokens" label="Thinking budget (tokens)" errors={errors}>
-          <input
-            type="number"
-            inputMode="numeric"
-            {...inputProps('thinking.budgetTokens', errors)}
+        <Field path="thinking.budgetTokens" label="Thinking budget" errors={errors}>
+          <NumberInput
+            path="thinking.budgetTokens"
+            unit="tokens"
+            errors={errors}
             disabled={!draft.thinkingEnabled}
             value={draft.budgetTokens}
-            onChange={(e) => update({ budgetTokens: e.target.value })}
+            onChange={(budgetTokens) => update({ budgetTokens })}
           />
         </Field>
         <Field
           path="idleTimeoutMs"
-          label="Idle timeout (seconds)"
+          label="Idle timeout"
           errors={errors}
           hint="A stream silent this long is ended as stalled."
         >
-          <input
-            type="number"
-            inputMode="decimal"
-            {...inputProps('idleTimeoutMs', errors)}
+          <NumberInput
+            path="idleTimeoutMs"
+            unit="s"
+            decimal
+            errors={errors}
             value={draft.idleTimeoutSeconds}
-            onChange={(e) => update({ idleTimeoutSeconds: e.target.value })}
+            onChange={(idleTimeoutSeconds) => update({ idleTimeoutSeconds })}
           />
         </Field>
       </fieldset>
@@ -157,22 +159,22 @@ function SettingsForm({ settings, close }: { settings: SettingsView; close: () =
           </select>
         </Field>
         <div className="row">
-          <Field path="sim.ttftMs" label="TTFT (ms)" errors={errors}>
-            <input
-              type="number"
-              inputMode="numeric"
-              {...inputProps('sim.ttftMs', errors)}
+          <Field path="sim.ttftMs" label="Time to first token" errors={errors}>
+            <NumberInput
+              path="sim.ttftMs"
+              unit="ms"
+              errors={errors}
               value={draft.ttftMs}
-              onChange={(e) => update({ ttftMs: e.target.value })}
+              onChange={(ttftMs) => update({ ttftMs })}
             />
           </Field>
-          <Field path="sim.tpotMs" label="TPOT (ms)" errors={errors}>
-            <input
-              type="number"
-              inputMode="numeric"
-              {...inputProps('sim.tpotMs', errors)}
+          <Field path="sim.tpotMs" label="Time per output token" errors={errors}>
+            <NumberInput
+              path="sim.tpotMs"
+              unit="ms"
+              errors={errors}
               value={draft.tpotMs}
-              onChange={(e) => update({ tpotMs: e.target.value })}
+              onChange={(tpotMs) => update({ tpotMs })}
             />
           </Field>
         </div>

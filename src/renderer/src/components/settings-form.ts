@@ -44,12 +44,47 @@ export function draftOf(s: SettingsView): SettingsDraft {
   };
 }
 
-/** Empty text is NaN, not 0, so that the schema reports it instead of saving a zero. */
-const num = (text: string) => (text.trim() === '' ? Number.NaN : Number(text));
+/** Digits only (spaces around are fine): no sign, no exponent, no digits picked out of other text. */
+const WHOLE = /^\s*\d+\s*$/;
+/** Seconds may have a decimal part: the schema keeps milliseconds. */
+const DECIMAL = /^\s*\d+(?:\.\d+)?\s*$/;
+
+/**
+ * Text that is not a plain number is NaN, never the digits picked out of it (`abc12` is not 12,
+ * `1e3` is not 1000), so the schema refuses it; empty text is NaN too, not 0.
+ */
+const num = (text: string, shape = WHOLE) => (shape.test(text) ? Number(text) : Number.NaN);
+
+/** The numeric fields of the form: their draft key, the unit shown beside them, and what they take. */
+export const NUMBER_FIELDS = [
+  { path: 'maxTokens', key: 'maxTokens', unit: 'tokens', shape: WHOLE },
+  { path: 'thinking.budgetTokens', key: 'budgetTokens', unit: 'tokens', shape: WHOLE },
+  { path: 'idleTimeoutMs', key: 'idleTimeoutSeconds', unit: 's', shape: DECIMAL },
+  { path: 'sim.ttftMs', key: 'ttftMs', unit: 'ms', shape: WHOLE },
+  { path: 'sim.tpotMs', key: 'tpotMs', unit: 'ms', shape: WHOLE },
+] as const satisfies readonly { path: string; key: keyof SettingsDraft; unit: string; shape: RegExp }[];
+
+export const WHOLE_NUMBER_MESSAGE = 'Enter a whole number, e.g. 4096.';
+export const SECONDS_MESSAGE = 'Enter a number of seconds, e.g. 30 or 2.5.';
+
+/**
+ * The numeric fields whose text is there but not a plain number, with the sentence each shows.
+ * (An empty field is left to the schema's own message.) Such a form is never saved: `num` makes
+ * the value NaN, which the schema refuses.
+ */
+export function numberErrors(draft: SettingsDraft): Record<string, string> {
+  const errors: Record<string, string> = {};
+  for (const field of NUMBER_FIELDS) {
+    const text = draft[field.key];
+    if (text.trim() !== '' && !field.shape.test(text))
+      errors[field.path] = field.shape === DECIMAL ? SECONDS_MESSAGE : WHOLE_NUMBER_MESSAGE;
+  }
+  return errors;
+}
 
 /** The whole settings object to validate and send; fields the form does not show keep their value. */
 export function candidateOf(draft: SettingsDraft, current: SettingsView): unknown {
-  const idle = num(draft.idleTimeoutSeconds);
+  const idle = num(draft.idleTimeoutSeconds, DECIMAL);
   return {
     provider: draft.provider,
     providers: draft.providers.map(configOfDraft),
