@@ -2,6 +2,8 @@
 // and reads exactly as the answer the simulated provider gives in one go; the next request sends
 // it once.
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, test } from 'vitest';
@@ -25,6 +27,37 @@ afterEach(async () => {
 });
 
 const PROMPT = 'How does backpressure work in a streaming relay?';
+
+/** A pass-through proxy that keeps every request body the relay sent. */
+async function recordingProxy(target: string) {
+  const bodies: Record<string, unknown>[] = [];
+  const upstream = new URL(target);
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      if (body.length > 0) bodies.push(JSON.parse(body.toString('utf8')) as Record<string, unknown>);
+      const out = request(
+        {
+          host: upstream.hostname,
+          port: upstream.port,
+          method: req.method,
+          path: req.url,
+          headers: { ...req.headers, host: upstream.host },
+        },
+        (up) => {
+          res.writeHead(up.statusCode ?? 502, up.headers);
+          up.pipe(res);
+        },
+      );
+      out.end(body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  cleanups.push(() => new Promise((resolve) => server.close(resolve)));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, bodies };
+}
 
 async function setup() {
   const dir = await mkdtemp(join(tmpdir(), 'sluice-continue-'));
@@ -114,6 +147,65 @@ for (const wire of WIRES) {
     expect(sentText).toBe(full.trimEnd());
   });
 }
+
+test('where the provider ignores a prefill (OpenAI), Continue asks the model to go on, and stores one message', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'sluice-continue-'));
+  cleanups.push(() => rm(dir, { recursive: true, force: true }));
+  const simulator = new EmbeddedSimulator({ defaults: { ttftMs: 0, tpotMs: 0 } });
+  const simURL = await simulator.url();
+  const proxy = await recordingProxy(simURL);
+  const conversations = new ConversationStore(dir);
+  const settings = new SettingsStore(dir);
+  const chat = new ChatService({
+    conversations,
+    settings,
+    keys: envKeySource({ OPENAI_API_KEY: 'sk-test' }),
+    simulator,
+    env: {},
+    // OpenAI's address in settings; the requests go to the simulator through the recorder.
+    routeBaseURL: (baseURL) =>
+      Promise.resolve(baseURL.replace('https://api.openai.com', `${proxy.url}/openai`)),
+  });
+  cleanups.push(() => chat.close());
+  await settings.update({
+    maxTokens: 30,
+    providers: [
+      {
+        id: 'openai',
+        preset: 'openai',
+        name: 'OpenAI',
+        baseURL: 'https://api.openai.com/v1',
+        model: 'sim-text',
+      },
+    ],
+  });
+  const model: ModelChoice = { provider: 'openai', model: 'sim-text' };
+  const first = await chat.startTurn(
+    { action: 'send', conversationId: null, text: PROMPT, model },
+    new CollectingSink(),
+  );
+  const cut = (await first.done).message;
+  expect(cut.stopReason).toBe('max_tokens');
+  await settings.update({ maxTokens: 8192 });
+  const next = await chat.startTurn(
+    { action: 'continue', conversationId: first.conversationId, model },
+    new CollectingSink(),
+  );
+  expect((await next.done).message.stopReason).toBe('end_turn');
+
+  // The request ended with a user message asking to go on, after the answer so far.
+  const sent = proxy.bodies.at(-1)!['messages'] as { role: string; content: unknown }[];
+  expect(sent.map((m) => m.role)).toEqual(['user', 'assistant', 'user']);
+  expect(sent.at(-1)!.content).toBe('Continue.');
+  // Stored: one answer, the continuation as a step after the cut one; the prompt is not kept.
+  const stored = await conversations.get(first.conversationId);
+  expect(stored.messages.map((m) => m.role)).toEqual(['user', 'assistant']);
+  const answer = stored.messages[1] as AssistantMessage;
+  expect(answer.steps).toHaveLength(2);
+  expect(answer.stopReason).toBe('end_turn');
+  expect(textOf(answer).startsWith(textOf(cut))).toBe(true);
+  expect(toApiMessages(stored.messages).map((m) => m.role)).toEqual(['user', 'assistant']);
+});
 
 test('OpenAI’s own API is asked to go on; Anthropic with thinking too; the rest continue a prefill', () => {
   const openai: ProviderConfig = {
