@@ -273,6 +273,18 @@ export type AssistantMessage = {
   metrics: Metrics | null;
   provider: ProviderKind;
   model: string;
+  /**
+   * When Continue extended this answer: how each earlier part (the turn cut short, oldest first)
+   * ended. The fields above are the last part's.
+   */
+  earlier?: EarlierPart[];
+};
+
+export type EarlierPart = {
+  turnId: string;
+  outcome: Outcome | null;
+  stopReason: StopReason | null;
+  metrics: Metrics | null;
 };
 
 export type ChatMessage = UserMessage | AssistantMessage;

@@ -3,6 +3,8 @@
 // main process follows it, and conversations are kept in memory with the chat service's rules
 // (a request that cannot apply is refused, and nothing is stored).
 import { localTerminal } from '../../src/shared/terminal';
+import { continueModeOf, mergeContinuation, type ContinueMode } from '../../src/shared/continue';
+import { defaultChoice } from '../../src/shared/providers';
 import { ApiFailure } from '../../src/shared/errors';
 import {
   applyRelayEvent,
@@ -19,6 +21,7 @@ import {
   type ModelList,
   type ModelsRequest,
   type ChatClient,
+  type AssistantMessage,
   type ChatMessage,
   type Conversation,
   type ConversationSummary,
@@ -76,6 +79,8 @@ export class FakeTurn {
     private readonly base: ChatMessage[],
     private readonly onEvent: (event: RelayEvent) => void,
     private readonly client: FakeChatClient,
+    /** Continue: the answer this turn extends, stored joined with it (as the chat service does). */
+    private readonly continues: { message: AssistantMessage; mode: ContinueMode } | null = null,
   ) {
     this.state = createTurn({ startedAt: client.now(), conversationId: conversation.id });
   }
@@ -113,11 +118,14 @@ export class FakeTurn {
     if (this.ended) return this.ended;
     const terminal = terminalOf(this.state, { turnId: this.turnId, t: this.client.now(), outcome, error });
     const ended = applyRelayEvent(this.state, terminal, terminal.t);
-    const message = assistantMessageOf(ended, {
+    const own = assistantMessageOf(ended, {
       turnId: this.turnId,
       createdAt: Date.now(),
       ...this.client.providerAndModel(this.conversation.model),
     });
+    const message = this.continues
+      ? mergeContinuation(this.continues.message, own, this.continues.mode)
+      : own;
     this.client.save({ ...this.conversation, updatedAt: Date.now(), messages: [...this.base, message] });
     this.deliver(terminal);
     this.resolveDone(terminal);
@@ -199,8 +207,8 @@ export class FakeChatClient implements ChatClient {
       queueMicrotask(() => onEvent(terminal));
       return { turnId: Promise.resolve(terminal.turnId), abort: () => {}, done: Promise.resolve(terminal) };
     }
-    const { conversation, base } = this.prepare(request, n);
-    const turn = new FakeTurn(`turn-${n}`, conversation, request, base, onEvent, this);
+    const { conversation, base, continues } = this.prepare(request, n);
+    const turn = new FakeTurn(`turn-${n}`, conversation, request, base, onEvent, this, continues);
     this.turns.push(turn);
     // Events arrive after startTurn returns, as they do over IPC or HTTP.
     queueMicrotask(() => turn.start());
@@ -214,7 +222,14 @@ export class FakeChatClient implements ChatClient {
     };
   }
 
-  private prepare(request: StartTurnRequest, n: number): { conversation: Conversation; base: ChatMessage[] } {
+  private prepare(
+    request: StartTurnRequest,
+    n: number,
+  ): {
+    conversation: Conversation;
+    base: ChatMessage[];
+    continues: { message: AssistantMessage; mode: ContinueMode } | null;
+  } {
     const existing = request.conversationId ? this.conversations.get(request.conversationId) : undefined;
     const now = Date.now();
     const conversation: Conversation = existing
@@ -239,7 +254,12 @@ export class FakeChatClient implements ChatClient {
       if (request.action === 'edit' && user?.role === 'user') user.text = request.text;
     }
     this.save({ ...conversation, updatedAt: now });
-    return { conversation, base: [...messages] };
+    const last = messages.at(-1);
+    if (request.action === 'continue' && last?.role === 'assistant') {
+      const mode = continueModeOf(this.settings, conversation.model ?? defaultChoice(this.settings));
+      return { conversation, base: messages.slice(0, -1), continues: { message: last, mode } };
+    }
+    return { conversation, base: [...messages], continues: null };
   }
 
   async listConversations(): Promise<ConversationSummary[]> {

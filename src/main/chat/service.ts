@@ -43,6 +43,7 @@ import {
 } from './target';
 import { isBuiltinProvider } from '../../shared/providers';
 import { ProviderUnavailableError, TurnRequestError } from './errors';
+import { CONTINUE_PROMPT, continueModeOf, mergeContinuation } from '../../shared/continue';
 
 export type ChatServiceOptions = {
   conversations: ConversationStore;
@@ -93,7 +94,7 @@ export class ChatService {
   /** Applies the request to the stored conversation and returns the history the model should see. */
   private async prepare(
     request: StartTurnRequest,
-  ): Promise<{ conversation: Conversation; history: ChatMessage[] }> {
+  ): Promise<{ conversation: Conversation; history: ChatMessage[]; continues?: AssistantMessage }> {
     const store = this.opts.conversations;
     if (request.action === 'send') {
       const conversation = request.conversationId
@@ -113,7 +114,8 @@ export class ChatService {
     if (request.action === 'continue') {
       if (last?.role !== 'assistant')
         throw new TurnRequestError('invalid_action', 'There is no answer to continue.');
-      return { conversation, history: [...messages] };
+      // The answer is both the prefill the model goes on from and the message the result joins.
+      return { conversation, history: [...messages], continues: last };
     }
     // regenerate and edit both answer the last user message again, dropping what followed it.
     let lastUser = -1;
@@ -151,7 +153,7 @@ export class ChatService {
       const problem = checkChoice(settings, request.model);
       if (problem) throw new TurnRequestError('invalid_action', `${problem} Pick another model.`);
     }
-    const { conversation, history } = await this.prepare(request);
+    const { conversation, history, continues } = await this.prepare(request);
     const store = this.opts.conversations;
     // The choice sticks to the conversation; one it made earlier that settings can no longer serve
     // (a provider since removed) gives way to the default, and the turn says so.
@@ -164,12 +166,22 @@ export class ChatService {
       notices.push(`${stale} This turn uses ${fallback.provider} (${fallback.model}) instead.`);
       choice = fallback;
     }
+    const mode = continueModeOf(settings, choice);
+    // What is stored before the turn's message, and the message the turn stores: a continue
+    // replaces the answer it continues with the two joined.
+    const kept = continues ? history.slice(0, -1) : history;
+    const shape = (message: AssistantMessage) =>
+      continues ? mergeContinuation(continues, message, mode) : message;
+    const sent: ChatMessage[] =
+      continues && mode === 'ask'
+        ? [...history, { id: randomUUID(), role: 'user', text: CONTINUE_PROMPT, createdAt: Date.now() }]
+        : history;
     const turnId = randomUUID();
     const signal = this.registry.register(turnId);
 
     conversation.updatedAt = Date.now();
     await store.save(conversation);
-    const base = { ...conversation, messages: [...history] };
+    const base = { ...conversation, messages: [...kept] };
     const meta: { turnId: string; createdAt: number; provider: ProviderKind; model: string } = {
       turnId,
       createdAt: Date.now(),
@@ -182,7 +194,7 @@ export class ChatService {
     let latest: TurnState | null = null;
     let dirty = false;
     const persist = (message: AssistantMessage) =>
-      store.save({ ...base, updatedAt: Date.now(), messages: [...history, message] });
+      store.save({ ...base, updatedAt: Date.now(), messages: [...kept, shape(message)] });
     const saver = setInterval(() => {
       if (dirty && latest) {
         // Saves are queued per conversation in call order, so this one cannot overtake the final save.
@@ -249,7 +261,7 @@ export class ChatService {
           createdAt: meta.createdAt,
           provider: providerFor({ ...resolved.target, baseURL, ...(source ? { source } : {}) }),
           providerKind: resolved.kind,
-          history,
+          history: sent,
           params: {
             model: resolved.model,
             max_tokens: settings.maxTokens,
@@ -274,7 +286,7 @@ export class ChatService {
         clearInterval(saver);
         dirty = false;
         await persist(result.message);
-        return result;
+        return { ...result, message: shape(result.message) };
       } finally {
         clearInterval(saver);
         this.registry.release(turnId);

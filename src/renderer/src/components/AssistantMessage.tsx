@@ -15,6 +15,9 @@ import type {
 import { stepsHaveContent } from '../../../shared/turn';
 import { answererName } from '../lib/models';
 import { useApp, useAppStore } from '../store/react';
+import { shownSteps } from '../store/live-turn';
+import { continueModeIn } from '../store/turn';
+import { continueLabelOf } from '../../../shared/continue';
 import { CopyButton } from './CopyButton';
 import { Icon } from './Icon';
 import { MetricsFooter } from './MetricsFooter';
@@ -164,11 +167,17 @@ function useStoredArticle(message: AssistantMessage | null, isLast: boolean): Ar
   const extras = useApp((s) => (message ? s.extras[message.turnId] : undefined));
   const busy = useApp((s) => s.live !== null);
   const canAct = message !== null && isLast && !busy;
+  const continueLabel = useApp((s) => continueLabelOf(continueModeIn(s)));
   const actions = useMemo<Actions>(() => {
     if (!canAct) return NO_ACTIONS;
     const regenerate = () => store.getState().regenerate();
-    return { retry: regenerate, regenerate, continueAnswer: () => store.getState().continueAnswer() };
-  }, [canAct, store]);
+    return {
+      retry: regenerate,
+      regenerate,
+      continueAnswer: () => store.getState().continueAnswer(),
+      continueLabel,
+    };
+  }, [canAct, store, continueLabel]);
   if (!message) return null;
   return {
     steps: extras?.frozenSteps ?? message.steps,
@@ -190,8 +199,9 @@ function useLiveArticle(enabled: boolean): ArticleProps | null {
   const live = useApp((s) => (enabled ? s.live : null));
   if (!live) return null;
   const ended = live.stopped || live.terminal !== null;
+  const shown = shownSteps(live);
   return {
-    steps: live.steps,
+    steps: shown.steps,
     streaming: !ended,
     outcome: live.stopped ? 'aborted' : (live.terminal?.outcome ?? null),
     stopReason: live.terminal?.stopReason ?? null,
@@ -203,7 +213,7 @@ function useLiveArticle(enabled: boolean): ArticleProps | null {
     model: live.model,
     actions: NO_ACTIONS,
     notices: live.notices,
-    textParts: live.textParts,
+    textParts: shown.textParts,
     phaseLine: <PhaseLine />,
   };
 }

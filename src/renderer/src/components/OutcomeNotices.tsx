@@ -10,7 +10,12 @@ import { Icon } from './Icon';
 // A failed or stopped answer offers Retry here, never beside a Regenerate (AssistantMessage.tsx).
 // The error notices are not alerts: the live region (LiveAnnouncer) says the error's sentence once,
 // politely, with the other phases of the answer.
-export type NoticeActions = { retry: (() => void) | null; continueAnswer: (() => void) | null };
+export type NoticeActions = {
+  retry: (() => void) | null;
+  continueAnswer: (() => void) | null;
+  /** What Continue will do, where it cannot simply go on (default "Continue"). */
+  continueLabel?: string;
+};
 
 /** The runbook section a buffering warning points to (the slug of its heading). */
 export const BUFFERING_SECTION = 'works-on-localhost-batches-in-prod';
@@ -98,7 +103,7 @@ export const OutcomeNotices = memo(function OutcomeNotices({
               data-testid="continue"
               onClick={actions.continueAnswer}
             >
-              <Icon name="play" size={14} /> Continue
+              <Icon name="play" size={14} /> {actions.continueLabel ?? 'Continue'}
             </button>
           )}
         </div>

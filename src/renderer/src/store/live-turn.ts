@@ -2,7 +2,15 @@
 // rule 4) plus what only the screen needs — the request and what it hides, Stop, the renderer's
 // own numbers, and the text deltas the streaming markdown reads.
 import { computeMetrics } from '../../../shared/metrics';
-import type { ChatMessage, Metrics, RelayEvent, StartTurnRequest } from '../../../shared/protocol';
+import { continueSteps, type ContinueMode } from '../../../shared/continue';
+import type {
+  AssistantMessage,
+  AssistantStep,
+  ChatMessage,
+  Metrics,
+  RelayEvent,
+  StartTurnRequest,
+} from '../../../shared/protocol';
 import { applyRelayEvent, createTurn, settleSteps, type TurnState } from '../../../shared/turn';
 
 export type { Phase } from '../../../shared/turn';
@@ -15,6 +23,11 @@ export type LiveTurn = TurnState & {
   base: ChatMessage[];
   /** The user message this turn answers, when it is new or edited. */
   userText: string | null;
+  /**
+   * Continue: the answer this turn extends (hidden from `base`, shown joined with this turn's
+   * steps in one bubble, as the main process stores it) and how it is continued.
+   */
+  continues: { message: AssistantMessage; mode: ContinueMode } | null;
   /** Stop was clicked: nothing after that moment is applied. */
   stopped: boolean;
   /** Renderer-side metrics, once the turn has ended or was stopped. */
@@ -33,12 +46,14 @@ export function createLiveTurn(init: {
   request: StartTurnRequest;
   base: ChatMessage[];
   userText: string | null;
+  continues?: LiveTurn['continues'];
   startedAt: number;
 }): LiveTurn {
   const { startedAt, ...rest } = init;
   return {
     ...createTurn({ startedAt, conversationId: init.request.conversationId, arrivals: true }),
     ...rest,
+    continues: init.continues ?? null,
     stopped: false,
     here: null,
     textParts: new Map(),
@@ -86,4 +101,27 @@ export function stopTurn(live: LiveTurn, at: number): LiveTurn {
     phase: { kind: 'done' },
     here: computeMetrics({ ...live.marks, endedAt: at }),
   };
+}
+
+/**
+ * The steps a live turn shows, and their text deltas by `step:index`: its own, or for a continue
+ * the answer it extends joined with them (shared/continue, as the main process stores it). The
+ * joined text block has no deltas of its own; it is read as text.
+ */
+export function shownSteps(live: LiveTurn): {
+  steps: readonly (AssistantStep | undefined)[];
+  textParts: ReadonlyMap<string, readonly string[]>;
+} {
+  if (!live.continues) return { steps: live.steps, textParts: live.textParts };
+  const prior = live.continues.message.steps;
+  const { steps, joinedAt } = continueSteps(prior, live.steps, live.continues.mode);
+  const offset = joinedAt ? prior.length - 1 : prior.length;
+  const textParts = new Map<string, readonly string[]>();
+  for (const [key, parts] of live.textParts) {
+    const [step, index] = key.split(':').map(Number) as [number, number];
+    if (joinedAt && step === 0) {
+      if (index > 0) textParts.set(`${joinedAt.step}:${joinedAt.index + index}`, parts);
+    } else textParts.set(`${offset + step}:${index}`, parts);
+  }
+  return { steps, textParts };
 }

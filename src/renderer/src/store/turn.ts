@@ -14,6 +14,8 @@ import type {
 } from '../../../shared/protocol';
 import { localTerminal } from '../../../shared/terminal';
 import { assistantMessageOf } from '../../../shared/turn';
+import { continueModeOf, mergeContinuation, type ContinueMode } from '../../../shared/continue';
+import { currentChoice } from './models';
 import { applyBatch, createLiveTurn, stopTurn, type LiveTurn, type TimedEvent } from './live-turn';
 import type { AppSlice, AppState, StoreDeps } from './types';
 
@@ -60,7 +62,14 @@ function messageFromLive(live: LiveTurn, terminal: TerminalEvent): AssistantMess
       model: live.model ?? '',
     },
   );
-  return live.stopped ? { ...message, outcome: 'aborted' } : message;
+  const own = live.stopped ? { ...message, outcome: 'aborted' as const } : message;
+  return live.continues ? mergeContinuation(live.continues.message, own, live.continues.mode) : own;
+}
+
+/** How Continue goes on for the chat on screen: the picked model, else the chat's, else the default. */
+export function continueModeIn(s: AppState): ContinueMode {
+  const choice = currentChoice(s);
+  return s.settings && choice ? continueModeOf(s.settings, choice) : 'prefill';
 }
 
 export const createTurnSlice =
@@ -141,7 +150,7 @@ export const createTurnSlice =
 
     const start = (
       request: StartTurnRequest,
-      display: { hideFrom: number | null; userText: string | null },
+      display: { hideFrom: number | null; userText: string | null; continues?: LiveTurn['continues'] },
     ) => {
       const s = get();
       if (s.live) return false;
@@ -150,7 +159,14 @@ export const createTurnSlice =
       const messages = s.active?.messages ?? [];
       const base = display.hideFrom === null ? messages : messages.slice(0, display.hideFrom);
       set({
-        live: createLiveTurn({ key, request, base, userText: display.userText, startedAt: now() }),
+        live: createLiveTurn({
+          key,
+          request,
+          base,
+          userText: display.userText,
+          ...(display.continues ? { continues: display.continues } : {}),
+          startedAt: now(),
+        }),
         turnsStarted: key,
       });
       let turn: TurnHandle;
@@ -205,9 +221,19 @@ export const createTurnSlice =
       },
 
       continueAnswer() {
-        const id = get().activeId;
+        const s = get();
+        const id = s.activeId;
         if (!id) return;
-        start({ action: 'continue', conversationId: id, ...choice() }, { hideFrom: null, userText: null });
+        // The answer being continued is shown joined with the continuation, in its one bubble.
+        const messages = s.active?.messages ?? [];
+        const last = messages.at(-1);
+        const continues = last?.role === 'assistant' ? { message: last, mode: continueModeIn(s) } : null;
+        start(
+          { action: 'continue', conversationId: id, ...choice() },
+          continues
+            ? { hideFrom: messages.length - 1, userText: null, continues }
+            : { hideFrom: null, userText: null },
+        );
       },
 
       editAndResend(text) {
