@@ -5,7 +5,7 @@
 // OpenAI API that ignores a trailing assistant message, Anthropic after extended thinking), the
 // model is asked to go on and what it writes follows as further steps of the same message.
 import type { AccBlocks, AssistantMessage, AssistantStep, ModelChoice, Settings } from './protocol';
-import { configOf } from './providers';
+import { configOf } from './choice';
 
 /** `prefill`: the answer is sent as the start of the reply; `ask`: a user message asks the model to go on. */
 export type ContinueMode = 'prefill' | 'ask';

@@ -4,7 +4,7 @@
 // (a request that cannot apply is refused, and nothing is stored).
 import { localTerminal } from '../../src/shared/terminal';
 import { continueModeOf, mergeContinuation, type ContinueMode } from '../../src/shared/continue';
-import { defaultChoice } from '../../src/shared/providers';
+import { defaultChoice } from '../../src/shared/choice';
 import { ApiFailure } from '../../src/shared/errors';
 import {
   applyRelayEvent,
