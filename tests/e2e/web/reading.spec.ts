@@ -126,3 +126,49 @@ test('one wheel notch up stops following; Jump to latest returns to the bottom a
   await expect(lastAnswer(page)).toHaveAttribute('data-outcome', 'streaming');
   await snap(page, 'reading-following-again');
 });
+
+test('scrolled up, the thinking panel stays put while it grows; back at its bottom it follows again', async ({
+  page,
+  sluice,
+}) => {
+  test.setTimeout(60_000);
+  const app = await sluice({
+    settings: {
+      sim: { scenario: 'sim-reasoning', ttftMs: 50, tpotMs: 20 },
+      thinking: { enabled: true, budgetTokens: 2048 },
+    },
+    simDefaults: { thinkingMs: 8000 },
+  });
+  await app.open(page);
+  await send(page, 'Think hard about queues');
+  const panel = lastAnswer(page).getByTestId('thinking-panel');
+  const text = panel.locator('.thinking-text');
+  await expect(panel).toHaveAttribute('data-streaming', 'true');
+  await expect.poll(async () => (await box(text)).height - (await box(text)).client).toBeGreaterThan(120);
+
+  const rect = await text.boundingBox();
+  if (!rect) throw new Error('no thinking text');
+  await page.mouse.move(rect.x + rect.width / 2, rect.y + rect.height / 2);
+  await page.mouse.wheel(0, -120);
+  await expect.poll(async () => fromBottom(await box(text))).toBeGreaterThan(40);
+  await expect
+    .poll(async () => {
+      const a = (await box(text)).top;
+      await page.waitForTimeout(150);
+      return Math.abs((await box(text)).top - a);
+    })
+    .toBeLessThan(1);
+  const stopped = await box(text);
+  await expect.poll(async () => (await box(text)).height).toBeGreaterThan(stopped.height + 40);
+  expect(Math.abs((await box(text)).top - stopped.top)).toBeLessThanOrEqual(1);
+  await expect(panel).toHaveAttribute('data-streaming', 'true');
+  await snap(page, 'reading-thinking-scrolled-up');
+
+  // The reader scrolls the panel back down to its bottom: it follows again.
+  await page.mouse.wheel(0, 5000);
+  await expect.poll(async () => fromBottom(await box(text))).toBeLessThanOrEqual(4);
+  const resumed = await box(text);
+  await expect.poll(async () => (await box(text)).height).toBeGreaterThan(resumed.height + 40);
+  expect(fromBottom(await box(text))).toBeLessThanOrEqual(4);
+  await expect(panel).toHaveAttribute('data-streaming', 'true');
+});
