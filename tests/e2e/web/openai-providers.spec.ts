@@ -120,7 +120,9 @@ test('a tool turn over Chat Completions is parsed once per call; a <think> turn 
   await snap(page, 'think-tags-turn');
   await reasoning.getByTestId('thinking-panel').scrollIntoViewIfNeeded();
   await snap(page, 'think-tags-thinking');
-  const thought = await reasoning.getByTestId('thinking-panel').textContent();
+  // Once the answer has started the panel is folded to one line: open it to read the reasoning.
+  await reasoning.getByTestId('thinking-panel').locator('.thinking-toggle').click();
+  const thought = await reasoning.getByTestId('thinking-panel').locator('.thinking-text').textContent();
   expect(thought?.length ?? 0).toBeGreaterThan(50);
   const answerText = (await reasoning.getByTestId('assistant-text').allTextContents()).join('');
   expect(answerText.length).toBeGreaterThan(50);

@@ -17,6 +17,7 @@ const PATHS = {
   close: 'M6 6l12 12M18 6L6 18',
   book: 'M4 5a2 2 0 0 1 2-2h13v16H6a2 2 0 0 0-2 2zM4 5v16M8 7h7',
   chevron: 'M9 6l6 6-6 6',
+  arrowDown: 'M12 5v14M6 13l6 6 6-6',
   menu: 'M4 6h16M4 12h16M4 18h16',
   tool: 'M14.7 6.3a4 4 0 0 0-5.4 5.2L3 17.8V21h3.2l6.3-6.3a4 4 0 0 0 5.2-5.4l-2.5 2.5-2.5-.6-.6-2.5z',
 } as const;

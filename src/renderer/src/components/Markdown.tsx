@@ -87,9 +87,12 @@ export const Markdown = memo(function Markdown({
   text,
   streaming,
   parts,
+  testId = 'assistant-text',
 }: {
   text: string;
   streaming: boolean;
+  /** The reasoning panel renders its text here too, under its own test id. */
+  testId?: string;
   /** The text's deltas while it streams: read instead of `text`, which is never touched then. */
   parts?: readonly string[];
 }) {
@@ -99,7 +102,7 @@ export const Markdown = memo(function Markdown({
     [splitter, text, streaming, parts],
   );
   return (
-    <div className="markdown" data-testid="assistant-text">
+    <div className="markdown" data-testid={testId}>
       {groups.map((sources, i) => (
         <BlockGroup key={i} sources={sources} />
       ))}

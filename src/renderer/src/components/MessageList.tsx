@@ -1,54 +1,16 @@
 // The conversation on screen. It re-renders only when the list itself changes (a turn starts or
 // ends, another conversation opens): stored messages are memoized by identity, and the streaming
 // answer subscribes on its own.
-import { useEffect, useMemo, useRef, type ReactNode } from 'react';
+import { useMemo, type ReactNode } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { ChatMessage, UserMessage as UserMessageData } from '../../../shared/protocol';
+import { useFollowBottom } from '../lib/follow';
 import { useApp } from '../store/react';
 import { AssistantEntry } from './AssistantMessage';
+import { Icon } from './Icon';
 import { UserMessage } from './UserMessage';
 
 const NONE: ChatMessage[] = [];
-
-/**
- * Keeps the view pinned to the bottom while content grows, until the reader scrolls up; scrolling
- * back to the bottom pins it again. `follow` changing (a new turn, another conversation) re-pins.
- */
-function useStickToBottom(follow: unknown) {
-  const scroller = useRef<HTMLDivElement>(null);
-  const content = useRef<HTMLDivElement>(null);
-  const pinned = useRef(true);
-  useEffect(() => {
-    const el = scroller.current;
-    const inner = content.current;
-    if (!el || !inner || typeof ResizeObserver === 'undefined') return;
-    let ours = -1; // the scrollTop we set last: its own scroll event is not the reader's
-    const toBottom = () => {
-      el.scrollTop = el.scrollHeight;
-      ours = el.scrollTop;
-    };
-    const onScroll = () => {
-      const atBottom = el.scrollHeight - el.scrollTop - el.clientHeight < 64;
-      if (atBottom) pinned.current = true;
-      else if (Math.abs(el.scrollTop - ours) > 1) pinned.current = false;
-    };
-    const observer = new ResizeObserver(() => {
-      if (pinned.current) toBottom();
-    });
-    el.addEventListener('scroll', onScroll, { passive: true });
-    observer.observe(inner);
-    return () => {
-      el.removeEventListener('scroll', onScroll);
-      observer.disconnect();
-    };
-  }, []);
-  useEffect(() => {
-    pinned.current = true;
-    const el = scroller.current;
-    if (el) el.scrollTop = el.scrollHeight;
-  }, [follow]);
-  return { scroller, content };
-}
 
 export function MessageList() {
   const view = useApp(
@@ -65,8 +27,13 @@ export function MessageList() {
       };
     }),
   );
+  // Pinned to the bottom while content grows until the reader scrolls up (lib/follow); a new turn
+  // or another conversation pins it again.
   const follow = useApp((s) => `${s.activeId}:${s.turnsStarted}`);
-  const { scroller, content } = useStickToBottom(follow);
+  const { scroller, content, following, newBelow, jump } = useFollowBottom<HTMLDivElement, HTMLDivElement>({
+    reset: follow,
+    streaming: view.busy,
+  });
   const liveUser = useMemo<UserMessageData | null>(
     () =>
       view.liveUserText === null
@@ -113,6 +80,14 @@ export function MessageList() {
         )}
         {items}
       </div>
+      {!following && newBelow && (
+        <div className="jump-dock">
+          <button type="button" className="jump-to-latest" data-testid="jump-to-latest" onClick={jump}>
+            <Icon name="arrowDown" size={14} />
+            <span>Jump to latest</span>
+          </button>
+        </div>
+      )}
     </div>
   );
 }

@@ -11,17 +11,20 @@ const BlockView = memo(function BlockView({
   streaming,
   result,
   parts,
+  timingKey,
 }: {
   block: AccBlock;
   streaming: boolean;
   result: ToolResultRecord | undefined;
   parts: readonly string[] | undefined;
+  /** `step:index` of a block of the live turn, whose thinking timings the store keeps. */
+  timingKey: string | null;
 }) {
   switch (block.type) {
     case 'text':
       return <Markdown text={block.text} streaming={streaming} {...(parts ? { parts } : {})} />;
     case 'thinking':
-      return <ThinkingPanel text={block.thinking} streaming={streaming} />;
+      return <ThinkingPanel text={block.thinking} streaming={streaming} timingKey={timingKey} />;
     case 'redacted_thinking':
       return (
         <Chip
@@ -71,6 +74,7 @@ export const StepView = memo(function StepView({
         streaming={streaming && !message.stoppedBlocks.includes(index)}
         result={result}
         parts={textParts?.get(`${stepIndex}:${index}`)}
+        timingKey={textParts ? `${stepIndex}:${index}` : null}
       />,
     );
   }

@@ -37,7 +37,14 @@ export type LiveTurn = TurnState & {
    * streaming markdown reads these instead of the block's concatenated text (see createBlockSplitter).
    */
   textParts: Map<string, string[]>;
+  /**
+   * When each thinking block's first and last delta arrived (the observer's clock), keyed
+   * `step:index`; an entry is replaced, never changed, so a selector sees each new delta.
+   */
+  thinkingTimes: Map<string, ThinkingTime>;
 };
+
+export type ThinkingTime = { first: number; last: number };
 
 export type TimedEvent = { event: RelayEvent; at: number };
 
@@ -57,6 +64,7 @@ export function createLiveTurn(init: {
     stopped: false,
     here: null,
     textParts: new Map(),
+    thinkingTimes: new Map(),
   };
 }
 
@@ -68,25 +76,32 @@ export function applyBatch(live: LiveTurn, batch: readonly TimedEvent[]): LiveTu
     const before = next;
     next = applyRelayEvent(next, event, at);
     if (event.type === 'terminal') next = { ...next, here: computeMetrics(next.marks) };
-    else trackText(before, next, event);
+    else trackText(before, next, event, at);
   }
   return next;
 }
 
-function trackText(before: LiveTurn, after: LiveTurn, event: RelayEvent): void {
+function trackText(before: LiveTurn, after: LiveTurn, event: RelayEvent, at: number): void {
   const parts = after.textParts;
+  const times = after.thinkingTimes;
   if (event.type === 'status' && event.status.phase === 'turn_retry') {
     // The reducer set the step aside; its text starts over too.
     const prefix = `${event.status.step}:`;
     for (const key of [...parts.keys()]) if (key.startsWith(prefix)) parts.delete(key);
+    for (const key of [...times.keys()]) if (key.startsWith(prefix)) times.delete(key);
     return;
   }
   if (event.type !== 'provider') return;
   const e = event.event;
-  if (e.type !== 'content_block_delta' || e.delta.type !== 'text_delta') return;
+  if (e.type !== 'content_block_delta') return;
+  if (e.delta.type !== 'text_delta' && e.delta.type !== 'thinking_delta') return;
   // Only a delta the reducer took is text on screen.
   if (after.steps[event.step]?.message === before.steps[event.step]?.message) return;
   const key = `${event.step}:${e.index}`;
+  if (e.delta.type === 'thinking_delta') {
+    times.set(key, { first: times.get(key)?.first ?? at, last: at });
+    return;
+  }
   const list = parts.get(key);
   if (list) list.push(e.delta.text);
   else parts.set(key, [e.delta.text]);
