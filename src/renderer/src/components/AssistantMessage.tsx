@@ -40,6 +40,7 @@ type Steps = readonly (AssistantStep | undefined)[];
 export function actionsFor(outcome: Outcome | null, actions: Actions): Actions {
   const ended = outcome === 'error' || outcome === 'stalled' || outcome === 'aborted';
   return {
+    ...actions,
     retry: ended ? actions.retry : null,
     regenerate: outcome === 'complete' ? actions.regenerate : null,
     continueAnswer: outcome === 'complete' ? actions.continueAnswer : null,
