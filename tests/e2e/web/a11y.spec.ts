@@ -221,7 +221,12 @@ test('a whole conversation with the keyboard only: focus is where the next key i
   await page.keyboard.press('Enter');
   await expect(stop).toBeVisible();
   await expect(composer).toBeFocused();
-  // Esc stops from anywhere; focus stays in the box.
+  // Esc stops from anywhere, once the retried answer is streaming; focus stays in the box.
+  await expect
+    .poll(
+      async () => (await lastAnswer(page).getByTestId('assistant-text').allTextContents()).join('').length,
+    )
+    .toBeGreaterThan(0);
   await page.keyboard.press('Escape');
   await expect(lastAnswer(page)).toHaveAttribute('data-outcome', 'aborted');
   await expect(composer).toBeFocused();
