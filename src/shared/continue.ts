@@ -33,6 +33,17 @@ const lastIndexOf = (blocks: AccBlocks): number => {
   return -1;
 };
 
+/**
+ * The text a `prefill` continue is joined onto, as it was sent (trimmed of trailing whitespace):
+ * the answer's last block when it is text, else null (nothing to join onto).
+ */
+export function joinedTail(prior: readonly AssistantStep[], mode: ContinueMode): string | null {
+  const last = prior.at(-1);
+  if (mode !== 'prefill' || !last) return null;
+  const tail = last.message.blocks[lastIndexOf(last.message.blocks)];
+  return tail?.type === 'text' ? tail.text.trimEnd() : null;
+}
+
 /** Where the continuation's first step landed in the joined steps, for a view that re-keys by index. */
 export type JoinedAt = { step: number; index: number } | null;
 
@@ -57,7 +68,7 @@ export function continueSteps(
   const blocks: AccBlocks = last.message.blocks.slice(0, at);
   blocks.push({
     ...tail,
-    text: tail.text.trimEnd() + head.text,
+    text: (joinedTail(prior, mode) ?? '') + head.text,
     citations: [...tail.citations, ...head.citations],
   });
   blocks.push(...first.message.blocks.slice(1));

@@ -3,6 +3,8 @@
 // stored answer (one message) replaces it at the end.
 import { fireEvent, screen, within } from '@testing-library/react';
 import { afterEach, expect, test } from 'vitest';
+import { applyBatch, createLiveTurn, shownSteps } from '../../src/renderer/src/store/live-turn';
+import { createMessage } from '../../src/shared/accumulate';
 import type { ProviderConfig } from '../../src/shared/protocol';
 import {
   act,
@@ -92,4 +94,42 @@ test('where the provider cannot continue a prefill, the button says it asks the 
 test('a provider that continues a prefill keeps the plain label', async () => {
   await cutAnswer();
   expect(within(bubbles()[0]!).getByTestId('continue').textContent.trim()).toBe('Continue');
+});
+
+test('the joined block streams from deltas: the answer’s text, then the continuation’s, adding up to the block', () => {
+  const prior = {
+    id: 'a1',
+    role: 'assistant' as const,
+    turnId: 't0',
+    createdAt: 0,
+    steps: [
+      {
+        message: { ...createMessage(), blocks: [{ type: 'text' as const, text: 'cut he ', citations: [] }] },
+        toolResults: [],
+      },
+    ],
+    outcome: 'complete' as const,
+    stopReason: 'max_tokens',
+    error: null,
+    metrics: null,
+    provider: 'simulated' as const,
+    model: 'sim-text',
+  };
+  let live = createLiveTurn({
+    key: 1,
+    request: { action: 'continue', conversationId: 'c1' },
+    base: [],
+    userText: null,
+    continues: { message: prior, mode: 'prefill' },
+    startedAt: 0,
+  });
+  const events = [messageStart(), textStart(0), textDelta(0, 're, and'), textDelta(0, ' on')];
+  live = applyBatch(
+    live,
+    events.map((event, i) => ({ event: { type: 'provider', turnId: 't1', t: i, step: 0, event }, at: i })),
+  );
+  const shown = shownSteps(live);
+  const block = shown.steps[0]?.message.blocks[0];
+  expect(block).toMatchObject({ type: 'text', text: 'cut here, and on' });
+  expect(shown.textParts.get('0:0')).toEqual(['cut he', 're, and', ' on']);
 });

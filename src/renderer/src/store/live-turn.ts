@@ -2,7 +2,7 @@
 // rule 4) plus what only the screen needs — the request and what it hides, Stop, the renderer's
 // own numbers, and the text deltas the streaming markdown reads.
 import { computeMetrics } from '../../../shared/metrics';
-import { continueSteps, type ContinueMode } from '../../../shared/continue';
+import { continueSteps, joinedTail, type ContinueMode } from '../../../shared/continue';
 import type {
   AssistantMessage,
   AssistantStep,
@@ -57,13 +57,18 @@ export function createLiveTurn(init: {
   startedAt: number;
 }): LiveTurn {
   const { startedAt, ...rest } = init;
+  const textParts = new Map<string, string[]>();
+  // A continue's first text is joined onto the answer's last (shownSteps): its deltas start with
+  // that text, so the joined block streams from deltas like any other.
+  const tail = init.continues ? joinedTail(init.continues.message.steps, init.continues.mode) : null;
+  if (tail !== null) textParts.set('0:0', [tail]);
   return {
     ...createTurn({ startedAt, conversationId: init.request.conversationId, arrivals: true }),
     ...rest,
     continues: init.continues ?? null,
     stopped: false,
     here: null,
-    textParts: new Map(),
+    textParts,
     thinkingTimes: new Map(),
   };
 }
@@ -121,7 +126,8 @@ export function stopTurn(live: LiveTurn, at: number): LiveTurn {
 /**
  * The steps a live turn shows, and their text deltas by `step:index`: its own, or for a continue
  * the answer it extends joined with them (shared/continue, as the main process stores it). The
- * joined text block has no deltas of its own; it is read as text.
+ * joined text block's deltas are the answer's text (seeded by createLiveTurn) and then the
+ * continuation's.
  */
 export function shownSteps(live: LiveTurn): {
   steps: readonly (AssistantStep | undefined)[];
@@ -135,7 +141,7 @@ export function shownSteps(live: LiveTurn): {
   for (const [key, parts] of live.textParts) {
     const [step, index] = key.split(':').map(Number) as [number, number];
     if (joinedAt && step === 0) {
-      if (index > 0) textParts.set(`${joinedAt.step}:${joinedAt.index + index}`, parts);
+      textParts.set(`${joinedAt.step}:${joinedAt.index + index}`, parts);
     } else textParts.set(`${offset + step}:${index}`, parts);
   }
   return { steps, textParts };
