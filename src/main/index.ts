@@ -2,10 +2,11 @@
 // the (encrypted) key in the user data directory; each turn streamed to the page over its own
 // MessagePort. Quitting aborts every live stream and waits, bounded, for the partials to be saved.
 import { join } from 'node:path';
-import { app, BrowserWindow, session } from 'electron';
+import { app, BrowserWindow, dialog, session } from 'electron';
 import { DEFAULT_SETTINGS } from '../shared/protocol';
 import { NginxRouter } from './proxy/route';
 import { defaultDataDir } from './store/data-dir';
+import { DataDirLockedError, lockDataDir } from './store/lock';
 import { ChatService } from './chat/service';
 import { APP_URL, registerAppScheme, serveRenderer } from './electron/app-protocol';
 import { contentSecurityPolicy } from './electron/csp';
@@ -33,7 +34,8 @@ const here = import.meta.dirname;
 app.enableSandbox();
 registerAppScheme();
 
-// One process owns a data directory at a time.
+// One desktop instance at a time (a second one focuses the first's window); the data directory's
+// own lock (store/lock.ts, taken in main) keeps `sluice serve` off it too.
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
@@ -44,6 +46,18 @@ async function main(): Promise<void> {
   await app.whenReady();
   // Conversations and settings live where `sluice serve` keeps them, so both faces share history.
   const dataDir = dataDirOverride ?? defaultDataDir();
+  // One writer per data directory: `sluice serve` on the same one holds it.
+  let lock;
+  try {
+    lock = await lockDataDir(dataDir, 'desktop');
+  } catch (err) {
+    dialog.showErrorBox(
+      'Sluice cannot open its data',
+      err instanceof DataDirLockedError ? err.message : String(err),
+    );
+    app.exit(1);
+    return;
+  }
   const keys = new SecretKeyStore({
     file: join(app.getPath('userData'), 'key.bin'),
     cipher: safeStorageCipher,
@@ -115,6 +129,7 @@ async function main(): Promise<void> {
       await service
         .close()
         .catch((err: unknown) => log(`closing the simulated provider failed: ${String(err)}`));
+      await lock.release();
       quitting = 'done';
       app.quit();
     })();

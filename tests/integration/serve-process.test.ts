@@ -1,111 +1,30 @@
 // `sluice serve` as a real process: killed mid-write it leaves a store that reads back whole;
 // SIGTERM ends live turns (partials saved, the provider told) and exits 0; the key stays unsaid.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import type { IncomingMessage } from 'node:http';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, expect, test } from 'vitest';
 import { ConversationStore } from '../../src/main/store/conversations';
-import type { AssistantMessage, Conversation, RelayEvent } from '../../src/shared/protocol';
+import type { Conversation, RelayEvent } from '../../src/shared/protocol';
 import { deltaText } from '../support/relay-events';
-import { parseSse, rawRequest } from '../support/serve';
-
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+import { parseSse } from '../support/serve';
+import {
+  answerText,
+  callServe as call,
+  spawnServe as spawnServeChild,
+  streamUntil,
+  textDeltas as texts,
+} from '../support/serve-process';
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
   while (cleanup.length > 0) await cleanup.pop()?.();
 });
 
-type Served = {
-  child: ChildProcess;
-  port: number;
-  token: string;
-  output: () => string;
-  exited: Promise<number | null>;
-};
-
-async function spawnServe(dataDir: string, env: NodeJS.ProcessEnv = {}): Promise<Served> {
-  // Node itself with tsx as a loader (not the tsx CLI, which would put a second process in between
-  // and take the SIGKILL meant for the server).
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'src/main/cli.ts', 'serve', '--data-dir', dataDir, '--port', '0', '--no-build'],
-    {
-      cwd: ROOT,
-      env: { PATH: process.env['PATH'], HOME: dataDir, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let output = '';
-  child.stdout.on('data', (c: Buffer) => (output += c.toString('utf8')));
-  child.stderr.on('data', (c: Buffer) => (output += c.toString('utf8')));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  cleanup.push(async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    await exited;
-  });
-  const url = await new Promise<URL>((resolve, reject) => {
-    const look = () => {
-      const match = /http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+/.exec(output);
-      if (match) resolve(new URL(match[0]));
-    };
-    child.stdout.on('data', look);
-    void exited.then(() => reject(new Error(`sluice serve exited early:\n${output}`)));
-  });
-  return {
-    child,
-    port: Number(url.port),
-    token: url.searchParams.get('token') ?? '',
-    output: () => output,
-    exited,
-  };
+async function spawnServe(dataDir: string, env: NodeJS.ProcessEnv = {}) {
+  const served = spawnServeChild(dataDir, env);
+  cleanup.push(async () => (await served.catch(() => null))?.stop());
+  return served;
 }
-
-const call = (s: Served, method: string, path: string, body?: unknown) =>
-  rawRequest(
-    s.port,
-    method,
-    path,
-    { host: `127.0.0.1:${s.port}`, authorization: `Bearer ${s.token}`, 'content-type': 'application/json' },
-    body === undefined ? undefined : JSON.stringify(body),
-  );
-
-/** Starts a turn and reads it until `until` says stop; the response keeps streaming behind. */
-function streamUntil(s: Served, text: string, until: (events: RelayEvent[]) => boolean) {
-  return new Promise<{ res: IncomingMessage; raw: () => string }>((resolve, reject) => {
-    let raw = '';
-    const req = request(
-      {
-        host: '127.0.0.1',
-        port: s.port,
-        method: 'POST',
-        path: '/api/turns',
-        headers: { authorization: `Bearer ${s.token}`, 'content-type': 'application/json' },
-      },
-      (res) => {
-        res.on('data', (c: Buffer) => {
-          raw += c.toString('utf8');
-          if (until(parseSse(raw).events)) resolve({ res, raw: () => raw });
-        });
-        res.on('error', () => {});
-      },
-    );
-    req.on('error', (err) => reject(err));
-    req.end(JSON.stringify({ action: 'send', conversationId: null, text }));
-  });
-}
-
-const texts = (events: RelayEvent[]) =>
-  events.filter((e) => e.type === 'provider' && e.event.type === 'content_block_delta').length;
-
-const answerText = (m: AssistantMessage) =>
-  m.steps
-    .flatMap((s) => s.message.blocks)
-    .map((b) => (b?.type === 'text' ? b.text : ''))
-    .join('');
 
 async function tempDir(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'sluice-serve-proc-'));

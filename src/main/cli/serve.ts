@@ -2,7 +2,8 @@
 // Decisions: the port defaults to 0 (a free one; the printed URL changes every run anyway, because
 // the token does). The token guards the API only, sent as a header; the page and its assets are
 // public app code, so a reload without `?token=` still loads (the page keeps the token in
-// sessionStorage). Data lives in the platform's user data directory unless --data-dir says otherwise.
+// sessionStorage). Data lives in the platform's user data directory unless --data-dir says otherwise;
+// the serve holds that directory's lock while it runs (one writer: `store/lock.ts`).
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ChatService } from '../chat/service';
@@ -10,6 +11,7 @@ import { DEFAULT_SETTINGS } from '../../shared/protocol';
 import { EmbeddedSimulator, envKeySource } from '../chat/target';
 import { formatLogLine } from '../providers/simulated';
 import { defaultDataDir } from '../store/data-dir';
+import { DataDirLockedError, lockDataDir, type DataDirLock } from '../store/lock';
 import { openInBrowser } from '../server/open-browser';
 import { buildRenderer, RendererBuildError, rendererBuildState } from '../server/renderer-build';
 import { NginxRouter } from '../proxy/route';
@@ -53,6 +55,31 @@ export async function runServe(cmd: ServeCommand): Promise<number> {
     }
   }
   const dataDir = cmd.dataDir ?? defaultDataDir(process.platform, cmd.env);
+  let lock: DataDirLock;
+  try {
+    lock = await lockDataDir(dataDir, 'serve');
+  } catch (err) {
+    if (!(err instanceof DataDirLockedError)) throw err;
+    // `npm start` (serve --open) on a directory another serve already has: open that one.
+    if (cmd.open && err.owner.url) {
+      cmd.err.write(
+        `Sluice is already serving ${dataDir} (pid ${err.owner.pid}); opening it instead of starting another.\n`,
+      );
+      const note = await openInBrowser(err.owner.url, process.platform, cmd.env);
+      if (note) cmd.err.write(`${note}\n`);
+      return 0;
+    }
+    cmd.err.write(`sluice serve: ${err.message}\n`);
+    return 1;
+  }
+  try {
+    return await serveLocked(cmd, dataDir, lock);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function serveLocked(cmd: ServeCommand, dataDir: string, lock: DataDirLock): Promise<number> {
   const conversations = new ConversationStore(dataDir);
   const keys = envKeySource(cmd.env);
   const settings = new SettingsStore(dataDir, {
@@ -92,6 +119,7 @@ export async function runServe(cmd: ServeCommand): Promise<number> {
       `Warning: listening on ${cmd.host}, not only on this machine. Anyone who can reach it and has the URL can chat with your API key.\n`,
     );
   }
+  await lock.update({ url: server.url });
   cmd.out.write(`${server.url}\n`);
   cmd.err.write(`Sluice is serving the chat UI and its API. Data: ${dataDir}. Ctrl-C to stop.\n`);
   if (cmd.open) {

@@ -10,7 +10,7 @@ import { HEALTH_PATH, healthToken, parseUpstream, renderNginxConfig } from './co
 import { findNginx } from './find';
 import { guard } from './guard';
 import { writeOwner, type OwnerRecord } from './owner';
-import { pickFreePort, sleep, STOP_STEPS, terminate } from './processes';
+import { pickFreePort, sleep, STOP_STEPS, terminate } from '../system/processes';
 import { defaultBaseDir } from './stale';
 import { KEEPS_WORKING, NginxStartError, type NginxFront, type NginxFrontOptions } from './types';
 

@@ -5,7 +5,7 @@ import { readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { readOwner, readPidFile } from './owner';
-import { commandLine, isAlive, STOP_STEPS, terminate } from './processes';
+import { commandLine, isAlive, STOP_STEPS, terminate } from '../system/processes';
 
 export function defaultBaseDir(): string {
   return path.join(os.tmpdir(), 'sluice-nginx');

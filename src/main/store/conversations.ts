@@ -1,5 +1,5 @@
 // Conversations on disk, one JSON file each, written atomically. One process owns a data
-// directory at a time (the desktop app, or `sluice serve`); it keeps an in-memory copy.
+// directory at a time (the desktop app, or `sluice serve`: `lock.ts`); it keeps an in-memory copy.
 import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
