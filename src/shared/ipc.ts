@@ -6,6 +6,10 @@ import type { AnswerError } from './errors';
 import type {
   Conversation,
   ConversationSummary,
+  ExportFile,
+  ExportRequest,
+  ImportRequest,
+  ImportResult,
   ModelList,
   ModelsRequest,
   RelayEvent,
@@ -20,6 +24,8 @@ export type InvokeMap = {
   'conversations:get': { payload: { id: string }; result: Conversation };
   'conversations:rename': { payload: { id: string; title: string }; result: ConversationSummary };
   'conversations:delete': { payload: { id: string }; result: null };
+  'conversations:export': { payload: ExportRequest; result: ExportFile };
+  'conversations:import': { payload: ImportRequest; result: ImportResult };
   'settings:get': { payload: null; result: SettingsView };
   'settings:update': { payload: SettingsPatch; result: SettingsView };
   /** The key goes to the main process only; the reply says whether one is set, never what it is. */
@@ -36,6 +42,8 @@ export const IPC_CHANNELS = {
   getConversation: 'conversations:get',
   renameConversation: 'conversations:rename',
   deleteConversation: 'conversations:delete',
+  exportConversations: 'conversations:export',
+  importConversations: 'conversations:import',
   getSettings: 'settings:get',
   updateSettings: 'settings:update',
   setApiKey: 'settings:set-key',
@@ -52,6 +60,8 @@ export const INVOKE_CHANNELS: readonly InvokeChannel[] = [
   'conversations:get',
   'conversations:rename',
   'conversations:delete',
+  'conversations:export',
+  'conversations:import',
   'settings:get',
   'settings:update',
   'settings:set-key',
@@ -78,6 +88,8 @@ export interface SluiceBridge {
   getConversation(id: string): Promise<IpcResult<Conversation>>;
   renameConversation(id: string, title: string): Promise<IpcResult<ConversationSummary>>;
   deleteConversation(id: string): Promise<IpcResult<null>>;
+  exportConversations(request: ExportRequest): Promise<IpcResult<ExportFile>>;
+  importConversations(request: ImportRequest): Promise<IpcResult<ImportResult>>;
   getSettings(): Promise<IpcResult<SettingsView>>;
   updateSettings(patch: SettingsPatch): Promise<IpcResult<SettingsView>>;
   setApiKey(key: string | null, provider?: string): Promise<IpcResult<SettingsView>>;

@@ -500,6 +500,27 @@ export type ModelList = { provider: string; models: ModelInfo[] };
 
 export const RenameSchema = z.object({ title: z.string().trim().min(1, 'The title is empty.').max(200) });
 
+/** One conversation to Markdown or lossless JSON, or (`id: null`) every conversation as one JSON backup. */
+export const ExportRequestSchema = z
+  .object({ id: z.string().min(1).max(100).nullable(), format: z.enum(['markdown', 'json']) })
+  .strict();
+export type ExportRequest = z.infer<typeof ExportRequestSchema>;
+export type ExportFormat = ExportRequest['format'];
+/** A file to save: the page offers it as a download. */
+export type ExportFile = { filename: string; type: string; text: string };
+
+/** An import file's text (a Sluice backup or conversation, or ChatGPT's conversations.json). */
+export const ImportRequestSchema = z
+  .object({ filename: z.string().max(300), text: z.string().max(64 * 1024 * 1024) })
+  .strict();
+export type ImportRequest = z.infer<typeof ImportRequestSchema>;
+export type ImportResult = {
+  source: string;
+  imported: { id: string; title: string; /** The stored conversation whose id it had. */ copyOf?: string }[];
+  /** What was left out, in sentences. */
+  notes: string[];
+};
+
 // ───────────────────────────── The interface the UI talks to ─────────────────────────────
 
 export type TurnHandle = {
@@ -517,6 +538,9 @@ export interface ChatClient {
   getConversation(id: string): Promise<Conversation>;
   renameConversation(id: string, title: string): Promise<ConversationSummary>;
   deleteConversation(id: string): Promise<void>;
+  exportConversations(request: ExportRequest): Promise<ExportFile>;
+  /** Validates the whole file first: on a bad one nothing is stored and the promise rejects. */
+  importConversations(request: ImportRequest): Promise<ImportResult>;
   getSettings(): Promise<SettingsView>;
   /** Validates the whole result; on an invalid value nothing is saved and the promise rejects. */
   updateSettings(patch: SettingsPatch): Promise<SettingsView>;

@@ -25,6 +25,10 @@ import {
   type ChatMessage,
   type Conversation,
   type ConversationSummary,
+  type ExportFile,
+  type ExportRequest,
+  type ImportRequest,
+  type ImportResult,
   type Outcome,
   type ProviderKind,
   type RelayError,
@@ -149,7 +153,11 @@ export class FakeChatClient implements ChatClient {
     /** setApiKey calls naming an OpenAI-compatible provider. */
     setProviderKey: [] as { key: string | null; provider: string }[],
     listModels: [] as ModelsRequest[],
+    exportConversations: [] as ExportRequest[],
+    importConversations: [] as ImportRequest[],
   };
+  /** What the next import answers: the conversations it adds and its notes, or the error it throws. */
+  importReply: { conversations: Conversation[]; notes?: string[] } | Error = { conversations: [] };
   /** The model ids each provider answers `listModels` with; a provider not here fails. */
   models: Record<string, string[]> = { simulated: [...SIM_SCENARIOS] };
   readonly now: () => number;
@@ -281,6 +289,26 @@ export class FakeChatClient implements ChatClient {
 
   async deleteConversation(id: string): Promise<void> {
     this.conversations.delete(id);
+  }
+
+  async exportConversations(request: ExportRequest): Promise<ExportFile> {
+    this.calls.exportConversations.push(request);
+    const one = request.id === null ? null : await this.getConversation(request.id);
+    if (request.format === 'markdown')
+      return { filename: 'export.md', type: 'text/markdown', text: `# ${one?.title ?? ''}\n` };
+    const text = JSON.stringify(one ?? [...this.conversations.values()]);
+    return { filename: 'export.json', type: 'application/json', text };
+  }
+
+  async importConversations(request: ImportRequest): Promise<ImportResult> {
+    this.calls.importConversations.push(request);
+    if (this.importReply instanceof Error) throw this.importReply;
+    for (const c of this.importReply.conversations) this.conversations.set(c.id, structuredClone(c));
+    return {
+      source: 'Sluice backup',
+      imported: this.importReply.conversations.map((c) => ({ id: c.id, title: c.title })),
+      notes: this.importReply.notes ?? [],
+    };
   }
 
   async getSettings(): Promise<SettingsView> {

@@ -158,3 +158,35 @@ test('the built app’s CSP allows only its own files: no inline code, no eval, 
   expect(dev).toContain("connect-src 'self' http://localhost:5173 ws://localhost:5173");
   expect(dev).not.toContain('unsafe-eval');
 });
+
+test('export and import on the desktop face: a file out, the same file in as a copy, a bad one refused as a value', async () => {
+  const { handlers, conversations } = await setup();
+  const c = await conversations.create('Kept');
+  const exported = await handlers['conversations:export']({ id: c.id, format: 'json' });
+  if (!exported.ok) throw new Error(exported.error.message);
+  expect(exported.value.filename).toMatch(/^kept-\d{4}-\d{2}-\d{2}\.sluice\.json$/);
+
+  const imported = await handlers['conversations:import']({
+    filename: 'kept.json',
+    text: exported.value.text,
+  });
+  expect(imported).toMatchObject({
+    ok: true,
+    value: { imported: [{ copyOf: c.id, title: 'Kept (imported copy)' }] },
+  });
+  expect((await conversations.list()).map((s) => s.title).sort()).toEqual(['Kept', 'Kept (imported copy)']);
+
+  const refused = await handlers['conversations:import']({
+    filename: 'x.json',
+    text: '{"format":"sluice.backup"}',
+  });
+  expect(refused).toMatchObject({
+    ok: false,
+    error: { type: 'invalid_request', issues: [{ path: 'version' }, { path: 'conversations' }] },
+  });
+  expect(await handlers['conversations:export']({ id: c.id, format: 'pdf' })).toMatchObject({
+    ok: false,
+    error: { type: 'invalid_request' },
+  });
+  expect(await conversations.list()).toHaveLength(2);
+});

@@ -120,7 +120,9 @@ test('every request channel answers only our window’s top-level frame showing 
   expect(log).toHaveLength(4);
   expect([...fake.handlers.keys()].sort()).toEqual([
     'conversations:delete',
+    'conversations:export',
     'conversations:get',
+    'conversations:import',
     'conversations:list',
     'conversations:rename',
     'models:list',

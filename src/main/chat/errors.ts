@@ -5,6 +5,7 @@
 import type { AnswerError } from '../../shared/errors';
 import { NotFoundError } from '../store/conversations';
 import { InvalidSettingsError } from '../store/settings';
+import { ImportError } from '../store/transfer';
 
 /** A turn request the conversation cannot take; nothing was started. */
 export class TurnRequestError extends Error {
@@ -26,6 +27,13 @@ export function domainError(err: unknown): AnswerError | null {
   if (err instanceof NotFoundError) return { type: 'not_found', message: err.message };
   if (err instanceof TurnRequestError) return { type: err.type, message: err.message };
   if (err instanceof ProviderUnavailableError) return { type: err.type, message: err.message };
+  if (err instanceof ImportError) {
+    return {
+      type: 'invalid_request',
+      message: err.message,
+      ...(err.issues.length > 0 ? { issues: err.issues } : {}),
+    };
+  }
   if (err instanceof InvalidSettingsError) {
     return { type: 'invalid_settings', message: err.message, issues: err.issues };
   }

@@ -5,13 +5,20 @@
 import { z } from 'zod';
 import { issuesOf, type AnswerError } from '../../shared/errors';
 import type { InvokeChannel, InvokeResult, IpcResult } from '../../shared/ipc';
-import { ModelsRequestSchema, RenameSchema, type SettingsView } from '../../shared/protocol';
+import {
+  ExportRequestSchema,
+  ImportRequestSchema,
+  ModelsRequestSchema,
+  RenameSchema,
+  type SettingsView,
+} from '../../shared/protocol';
 import { ANTHROPIC_KEY, configOf, keySlotOf, type KeyStore } from '../chat/target';
 import { TurnRequestError } from '../chat/errors';
 import { domainError } from '../chat/errors';
 import type { ChatService } from '../chat/service';
 import type { ConversationStore } from '../store/conversations';
 import type { SettingsStore } from '../store/settings';
+import { exportFrom, importInto } from '../store/transfer';
 
 export type HandlerDeps = {
   service: ChatService;
@@ -75,6 +82,8 @@ export function createHandlers({ service, conversations, settings, keys }: Handl
       await conversations.delete(id);
       return null;
     }),
+    'conversations:export': handler(ExportRequestSchema, (request) => exportFrom(conversations, request)),
+    'conversations:import': handler(ImportRequestSchema, (request) => importInto(conversations, request)),
     'settings:get': handler(None, view),
     'settings:update': handler(Patch, async (patch) => {
       await settings.update(patch);

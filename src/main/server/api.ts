@@ -1,8 +1,14 @@
 // The JSON API under /api/ (the token is checked before anything here runs). A domain failure a
 // handler throws (no such conversation, invalid settings) is answered by server.ts (httpErrorOf).
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ModelsRequestSchema, RenameSchema } from '../../shared/protocol';
+import {
+  ExportRequestSchema,
+  ImportRequestSchema,
+  ModelsRequestSchema,
+  RenameSchema,
+} from '../../shared/protocol';
 import type { ConversationStore } from '../store/conversations';
+import { exportFrom, importInto } from '../store/transfer';
 import { HttpError, readJsonBody, sendJson, sendNoContent, validate } from './http';
 import { streamTurn, type TurnContext } from './turns';
 
@@ -17,6 +23,8 @@ type Handler = (
 type Route = { method: string; pattern: RegExp; handler: Handler };
 
 const ID = '([^/]+)';
+/** An import carries a whole backup as one JSON string. */
+const IMPORT_MAX_BYTES = 128 * 1024 * 1024;
 const route = (method: string, path: string, handler: Handler): Route => ({
   method,
   pattern: new RegExp(`^${path.replaceAll(':id', ID)}$`),
@@ -48,6 +56,15 @@ const ROUTES: Route[] = [
   route('DELETE', '/api/conversations/:id', async (ctx, _req, res, [id]) => {
     await ctx.conversations.delete(id ?? '');
     sendNoContent(res);
+  }),
+  route('POST', '/api/export', async (ctx, req, res) => {
+    const request = validate(ExportRequestSchema, await readJsonBody(req), 'The export request');
+    sendJson(res, 200, await exportFrom(ctx.conversations, request));
+  }),
+  route('POST', '/api/import', async (ctx, req, res) => {
+    // A backup of a long history is bigger than any other request.
+    const request = validate(ImportRequestSchema, await readJsonBody(req, IMPORT_MAX_BYTES), 'The import');
+    sendJson(res, 200, await importInto(ctx.conversations, request));
   }),
   route('GET', '/api/settings', async (ctx, _req, res) =>
     sendJson(res, 200, await ctx.service.settingsView()),

@@ -83,7 +83,7 @@ export function sendError(res: ServerResponse, { status, error, headers }: HttpE
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
 
 /** Reads and parses a JSON body; anything else is a 4xx HttpError saying what was wrong. */
-export async function readJsonBody(req: IncomingMessage): Promise<unknown> {
+export async function readJsonBody(req: IncomingMessage, maxBytes = MAX_BODY_BYTES): Promise<unknown> {
   const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
   if (type !== 'application/json') {
     throw new HttpError({
@@ -95,10 +95,10 @@ export async function readJsonBody(req: IncomingMessage): Promise<unknown> {
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > MAX_BODY_BYTES) {
+    if (size > maxBytes) {
       throw new HttpError({
         type: 'payload_too_large',
-        message: `The request body is over ${MAX_BODY_BYTES} bytes.`,
+        message: `The request body is over ${maxBytes} bytes.`,
       });
     }
     chunks.push(chunk);

@@ -101,6 +101,34 @@ export class ConversationStore {
     return summarize(conversation);
   }
 
+  /**
+   * Stores conversations as new ones, all or none: one whose id is already taken (stored, or earlier
+   * in `incoming`) comes in as a copy with a new id; if a write fails, those written are removed.
+   */
+  async importAll(incoming: Conversation[]): Promise<{ stored: Conversation; copyOf?: string }[]> {
+    await this.load();
+    const taken = new Set(this.cache.keys());
+    const planned = incoming.map((c) => {
+      const copyOf = taken.has(c.id) ? c.id : undefined;
+      const stored = structuredClone(
+        copyOf ? { ...c, id: randomUUID(), title: `${c.title} (imported copy)` } : c,
+      );
+      taken.add(stored.id);
+      return copyOf ? { stored, copyOf } : { stored };
+    });
+    const written: string[] = [];
+    try {
+      for (const { stored } of planned) {
+        await this.save(stored);
+        written.push(stored.id);
+      }
+    } catch (err) {
+      for (const id of written) await this.delete(id).catch(() => {});
+      throw err;
+    }
+    return planned;
+  }
+
   async delete(id: string): Promise<void> {
     await this.get(id);
     this.cache.delete(id);

@@ -119,6 +119,11 @@ test('axe finds no violation in any main state, light and dark, 1280 and 390 px 
       );
       await check('text answer');
       await snap(page, `a11y-${scheme}-${width}-text-answer`);
+      await page.getByTestId('export-button').click();
+      await expect(page.getByRole('group', { name: 'Export as' })).toBeVisible();
+      await check('export choices');
+      await page.keyboard.press('Escape');
+      await expect(page.getByRole('group', { name: 'Export as' })).toHaveCount(0);
 
       await openConversation(page, tool);
       await expect(lastAnswer(page).getByTestId('tool-result')).toContainText('70');

@@ -10,6 +10,8 @@ import {
   DEFAULT_SETTINGS,
   type ChatClient,
   type Conversation,
+  type ExportFile,
+  type ImportResult,
   type ModelList,
   type ModelsRequest,
   type ConversationSummary,
@@ -286,6 +288,8 @@ export function createHttpClient(opts: HttpClientOptions = {}): ChatClient {
     renameConversation: (id, title) =>
       call<ConversationSummary>('PATCH', `/api/conversations/${encodeURIComponent(id)}`, { title }),
     deleteConversation: (id) => call<void>('DELETE', `/api/conversations/${encodeURIComponent(id)}`),
+    exportConversations: (request) => call<ExportFile>('POST', '/api/export', request),
+    importConversations: (request) => call<ImportResult>('POST', '/api/import', request),
     getSettings: () => call<SettingsView>('GET', '/api/settings').then(learn),
     updateSettings: (patch: SettingsPatch) => call<SettingsView>('PATCH', '/api/settings', patch).then(learn),
     listModels: (request: ModelsRequest) => call<ModelList>('POST', '/api/models', request),

@@ -37,6 +37,8 @@ export function createIpcClient(bridge: SluiceBridge): ChatClient {
     deleteConversation: async (id) => {
       await unwrap(bridge.deleteConversation(id));
     },
+    exportConversations: (request) => unwrap(bridge.exportConversations(request)),
+    importConversations: (request) => unwrap(bridge.importConversations(request)),
     getSettings: () => unwrap(bridge.getSettings()),
     updateSettings: (patch) => unwrap(bridge.updateSettings(patch)),
     setApiKey: (key, provider) => unwrap(bridge.setApiKey(key, provider)),

@@ -3,6 +3,7 @@ import { conversationTitle } from '../store';
 import { useApp, useAppStore } from '../store/react';
 import { createFocusKeeper, focusComposer, isComposerShortcut, openDialog } from '../lib/focus';
 import { Composer } from './Composer';
+import { ExportMenu } from './DataTransfer';
 import { Icon } from './Icon';
 import { LiveAnnouncer } from './LiveAnnouncer';
 import { MessageList } from './MessageList';
@@ -19,6 +20,7 @@ export function App() {
   const navOpen = useApp((s) => s.navOpen);
   // A new chat has no stored title until its first turn is saved; show what was asked meanwhile.
   const title = useApp(conversationTitle);
+  const storedId = useApp((s) => s.active?.id ?? null);
 
   useEffect(() => {
     const { loadSettings, loadConversations } = store.getState();
@@ -113,6 +115,7 @@ export function App() {
             <Icon name="menu" />
           </button>
           <h1 className="conversation-heading">{title}</h1>
+          {storedId && <ExportMenu conversationId={storedId} />}
         </header>
         <ProviderBanner />
         <MessageList />

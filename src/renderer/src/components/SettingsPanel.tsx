@@ -15,6 +15,7 @@ import { candidateOf, draftOf, numberErrors, providerErrorPath, type SettingsDra
 import { ApiKeySection, Field, NumberInput, inputProps } from './SettingsFields';
 import { ProviderChoice, ProvidersSection } from './ProviderFields';
 import { Dialog } from './Dialog';
+import { DataSection } from './DataTransfer';
 
 export function SettingsPanel() {
   const store = useAppStore();
@@ -203,6 +204,7 @@ function SettingsForm({ settings, close }: { settings: SettingsView; close: () =
           </select>
         </Field>
       </fieldset>
+      <DataSection />
       {errors['(settings)'] && <p className="field-error">{errors['(settings)']}</p>}
       {formError && (
         <p className="notice notice-error" role="alert" data-testid="settings-error">

@@ -1,6 +1,13 @@
 // The conversations list and the one conversation on screen. The main process owns storage; this
 // slice only mirrors what the client returns.
-import { RenameSchema, type Conversation, type ConversationSummary } from '../../../shared/protocol';
+import {
+  RenameSchema,
+  type Conversation,
+  type ConversationSummary,
+  type ExportFile,
+  type ExportRequest,
+  type ImportResult,
+} from '../../../shared/protocol';
 import type { AppSlice, StoreDeps } from './types';
 
 export type ConversationsSlice = {
@@ -15,6 +22,15 @@ export type ConversationsSlice = {
   /** Resolves with an error sentence, or null when the title was saved. */
   renameConversation(id: string, title: string): Promise<string | null>;
   deleteConversation(id: string): Promise<string | null>;
+  /** The file to save, or the sentence saying why there is none. */
+  exportConversations(
+    request: ExportRequest,
+  ): Promise<{ ok: true; file: ExportFile } | { ok: false; message: string }>;
+  /** Imports a file the person picked; the list shows what came in. */
+  importConversations(
+    filename: string,
+    text: string,
+  ): Promise<{ ok: true; result: ImportResult } | { ok: false; message: string }>;
 };
 
 const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
@@ -73,6 +89,25 @@ export const createConversationsSlice =
         } catch (err) {
           return `Could not rename: ${messageOf(err)}`;
         }
+      },
+
+      async exportConversations(request) {
+        try {
+          return { ok: true, file: await client.exportConversations(request) };
+        } catch (err) {
+          return { ok: false, message: `Could not export: ${messageOf(err)}` };
+        }
+      },
+
+      async importConversations(filename, text) {
+        let result: ImportResult;
+        try {
+          result = await client.importConversations({ filename, text });
+        } catch (err) {
+          return { ok: false, message: messageOf(err) };
+        }
+        await get().loadConversations();
+        return { ok: true, result };
       },
 
       async deleteConversation(id) {

@@ -1,0 +1,375 @@
+// Export and import. A conversation goes out as Markdown (to read: roles, thinking folded, tool calls
+// and their results) or as JSON (lossless, the stored shape in an envelope); all of them go out as
+// one JSON backup. Import takes a backup, one conversation (in its envelope, or a file copied out of
+// the data directory) or a ChatGPT data export (`conversations.json`), validates the whole file
+// before anything is stored, and never replaces a stored conversation: one whose id is taken comes
+// in as a copy with a new id.
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { createMessage } from '../../shared/accumulate';
+import type {
+  AssistantMessage,
+  ChatMessage,
+  Conversation,
+  ExportFile,
+  ExportFormat,
+  ExportRequest,
+  ImportRequest,
+  ImportResult,
+} from '../../shared/protocol';
+import type { ConversationStore } from './conversations';
+
+export const BACKUP_FORMAT = 'sluice.backup';
+export const CONVERSATION_FORMAT = 'sluice.conversation';
+
+// ───── Export ─────
+
+const slug = (title: string) =>
+  title
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 60) || 'conversation';
+
+const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+export function exportConversation(
+  conversation: Conversation,
+  format: ExportFormat,
+  now = Date.now(),
+): ExportFile {
+  const name = `${slug(conversation.title)}-${day(conversation.createdAt)}`;
+  if (format === 'markdown') {
+    return { filename: `${name}.md`, type: 'text/markdown', text: markdownOf(conversation, now) };
+  }
+  const envelope = {
+    format: CONVERSATION_FORMAT,
+    version: 1,
+    exportedAt: new Date(now).toISOString(),
+    conversation,
+  };
+  return {
+    filename: `${name}.sluice.json`,
+    type: 'application/json',
+    text: `${JSON.stringify(envelope, null, 2)}\n`,
+  };
+}
+
+export function exportBackup(conversations: Conversation[], now = Date.now()): ExportFile {
+  const envelope = {
+    format: BACKUP_FORMAT,
+    version: 1,
+    exportedAt: new Date(now).toISOString(),
+    conversations,
+  };
+  return {
+    filename: `sluice-backup-${day(now)}.json`,
+    type: 'application/json',
+    text: `${JSON.stringify(envelope)}\n`,
+  };
+}
+
+/** A fence longer than any backtick run inside, so code in the text cannot close it. */
+function fenced(text: string, lang = ''): string {
+  const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+  const fence = '`'.repeat(longest + 1);
+  return `${fence}${lang}\n${text.replace(/\n$/, '')}\n${fence}`;
+}
+
+function endingOf(message: AssistantMessage): string | null {
+  if (message.outcome === null) return '_Unfinished: Sluice closed while this answer streamed._';
+  if (message.outcome === 'aborted') return '_Stopped before the end._';
+  if (message.outcome === 'error') return `_Ended with an error: ${message.error?.message ?? 'unknown'}_`;
+  if (message.stopReason === 'max_tokens') return '_Cut off at the token limit._';
+  return null;
+}
+
+function assistantMarkdown(message: AssistantMessage): string {
+  const parts: string[] = [`## Assistant · ${message.model}`];
+  for (const step of message.steps) {
+    for (const block of step.message.blocks) {
+      if (!block) continue;
+      if (block.type === 'text' && block.text) parts.push(block.text);
+      else if (block.type === 'thinking' && block.thinking)
+        parts.push(`<details>\n<summary>Thinking</summary>\n\n${block.thinking}\n\n</details>`);
+      else if (block.type === 'tool_use' || block.type === 'server_tool_use') {
+        const input =
+          block.input.status === 'parsed' ? JSON.stringify(block.input.value, null, 2) : block.inputJson;
+        parts.push(`**Tool call: \`${block.name}\`**\n\n${fenced(input, 'json')}`);
+        const result = step.toolResults.find((r) => r.toolUseId === block.id);
+        if (result) parts.push(`**Result${result.isError ? ' (error)' : ''}:**\n\n${fenced(result.content)}`);
+      }
+    }
+  }
+  const ending = endingOf(message);
+  if (ending) parts.push(ending);
+  return parts.join('\n\n');
+}
+
+const messageMarkdown = (message: ChatMessage) =>
+  message.role === 'user' ? `## You\n\n${message.text}` : assistantMarkdown(message);
+
+export function markdownOf(conversation: Conversation, now = Date.now()): string {
+  const count = conversation.messages.length;
+  const header = `# ${conversation.title}\n\n_Exported from Sluice on ${day(now)} · started ${day(conversation.createdAt)} · ${count} message${count === 1 ? '' : 's'}_`;
+  return `${[header, ...conversation.messages.map(messageMarkdown)].join('\n\n')}\n`;
+}
+
+// ───── Import ─────
+
+/** A file that cannot be imported as a whole; nothing of it was stored. */
+export class ImportError extends Error {
+  constructor(
+    message: string,
+    readonly issues: { path: string; message: string }[] = [],
+  ) {
+    super(message);
+  }
+}
+
+const Num = z.number().finite();
+const Obj = z.looseObject({});
+const ToolInput = z.union([
+  z.object({ status: z.literal('streaming') }),
+  z.object({ status: z.literal('parsed'), value: z.record(z.string(), z.unknown()) }),
+  z.object({ status: z.literal('failed'), error: Obj }),
+]);
+// What the app reads of a stored block; anything else a block carries is kept as it is.
+const Block = z.union([
+  z.null(),
+  z.looseObject({ type: z.literal('text'), text: z.string() }),
+  z.looseObject({ type: z.literal('thinking'), thinking: z.string() }),
+  z.looseObject({ type: z.literal('redacted_thinking'), data: z.string() }),
+  z.looseObject({
+    type: z.enum(['tool_use', 'server_tool_use']),
+    id: z.string(),
+    name: z.string(),
+    inputJson: z.string(),
+    input: ToolInput,
+    parseAttempts: Num,
+  }),
+  z.looseObject({ type: z.literal('opaque'), blockType: z.string(), raw: Obj }),
+]);
+const Step = z.looseObject({
+  message: z.looseObject({ blocks: z.array(Block), usage: Obj.optional() }),
+  toolResults: z.array(
+    z.looseObject({ toolUseId: z.string(), name: z.string(), content: z.string(), isError: z.boolean() }),
+  ),
+});
+const Message = z.discriminatedUnion('role', [
+  z.looseObject({ id: z.string().min(1), role: z.literal('user'), text: z.string(), createdAt: Num }),
+  z.looseObject({
+    id: z.string().min(1),
+    role: z.literal('assistant'),
+    turnId: z.string(),
+    createdAt: Num,
+    steps: z.array(Step),
+    outcome: z.enum(['complete', 'aborted', 'error']).nullable(),
+    stopReason: z.string().nullable(),
+    error: Obj.nullable(),
+    metrics: Obj.nullable(),
+    provider: z.string(),
+    model: z.string(),
+  }),
+]);
+const ConversationSchema = z.looseObject({
+  id: z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, 'An id is 1–100 letters, digits, _ or -.'),
+  title: z.string().max(500),
+  createdAt: Num,
+  updatedAt: Num,
+  messages: z.array(Message),
+});
+const BackupSchema = z.object({
+  format: z.literal(BACKUP_FORMAT),
+  version: z.literal(1),
+  conversations: z.array(ConversationSchema),
+});
+const EnvelopeSchema = z.object({
+  format: z.literal(CONVERSATION_FORMAT),
+  version: z.literal(1),
+  conversation: ConversationSchema,
+});
+
+// A ChatGPT data export: conversations whose messages are a tree (`mapping`), the branch on screen
+// ending at `current_node`.
+const ChatGptNode = z.looseObject({
+  parent: z.string().nullable().optional(),
+  message: z
+    .looseObject({
+      author: z.looseObject({ role: z.string() }),
+      create_time: Num.nullable().optional(),
+      content: z.looseObject({ content_type: z.string(), parts: z.array(z.unknown()).optional() }),
+    })
+    .nullable()
+    .optional(),
+});
+const ChatGptConversation = z.looseObject({
+  title: z.string().nullable().optional(),
+  create_time: Num.nullable().optional(),
+  update_time: Num.nullable().optional(),
+  mapping: z.record(z.string(), ChatGptNode),
+  current_node: z.string().nullable().optional(),
+});
+
+export type ImportPlan = { conversations: Conversation[]; notes: string[]; source: string };
+
+const issuesOfZod = (error: z.ZodError, prefix: string) =>
+  error.issues.slice(0, 8).map((i) => ({
+    path: [prefix, ...i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))]
+      .join('')
+      .replace(/^\./, ''),
+    // zod's "expected number, received undefined" is a field that is not there.
+    message: i.message.replace(
+      /^Invalid input: expected (\w+), received undefined$/,
+      'missing (it must be a $1)',
+    ),
+  }));
+
+function parseWith<T>(schema: z.ZodType<T>, value: unknown, what: string, prefix: string): T {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issues = issuesOfZod(parsed.error, prefix);
+  throw new ImportError(
+    `This ${what} could not be imported: ${issues.map((i) => `${i.path || 'the file'}: ${i.message}`).join('; ')}. Nothing was imported.`,
+    issues,
+  );
+}
+
+/** Reads an import file into the conversations it holds; throws an ImportError for a bad one. */
+export function planImport(text: string, filename = 'the file', now = Date.now()): ImportPlan {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new ImportError(
+      `${filename} is not JSON (${err instanceof Error ? err.message : String(err)}). Import takes a Sluice backup or conversation (.json) or ChatGPT's conversations.json; nothing was imported.`,
+    );
+  }
+  const format = (value as { format?: unknown } | null)?.format;
+  if (format === BACKUP_FORMAT) {
+    const backup = parseWith(BackupSchema, value, 'backup', '');
+    return { conversations: backup.conversations as Conversation[], notes: [], source: 'Sluice backup' };
+  }
+  if (format === CONVERSATION_FORMAT) {
+    const one = parseWith(EnvelopeSchema, value, 'conversation', '');
+    return { conversations: [one.conversation as Conversation], notes: [], source: 'Sluice conversation' };
+  }
+  const isChatGpt = (v: unknown) => typeof v === 'object' && v !== null && 'mapping' in v;
+  if (Array.isArray(value) && value.length > 0 && value.every(isChatGpt)) return fromChatGpt(value, now);
+  if (isChatGpt(value)) return fromChatGpt([value], now);
+  if (typeof value === 'object' && value !== null && 'messages' in value) {
+    const one = parseWith(ConversationSchema, value, 'conversation', '');
+    return { conversations: [one as Conversation], notes: [], source: 'Sluice conversation file' };
+  }
+  throw new ImportError(
+    `${filename} is JSON, but not a Sluice backup, a Sluice conversation or a ChatGPT export (conversations.json). Nothing was imported.`,
+  );
+}
+
+const textOfParts = (parts: unknown[] | undefined) =>
+  (parts ?? []).filter((p): p is string => typeof p === 'string').join('\n');
+
+function fromChatGpt(items: unknown[], now: number): ImportPlan {
+  const conversations: Conversation[] = [];
+  let branchesLeft = 0;
+  let skippedParts = 0;
+  items.forEach((item, index) => {
+    const c = parseWith(ChatGptConversation, item, 'ChatGPT export', `[${index}]`);
+    const nodes = c.mapping;
+    // The branch on screen: from the current node up to the root.
+    const chain: string[] = [];
+    const seen = new Set<string>();
+    let at = c.current_node ?? Object.keys(nodes).at(-1) ?? null;
+    while (at && nodes[at] && !seen.has(at)) {
+      seen.add(at);
+      chain.unshift(at);
+      at = nodes[at]?.parent ?? null;
+    }
+    branchesLeft +=
+      Object.values(nodes).filter((n) => n.message?.author.role === 'user').length -
+      chain.filter((id) => nodes[id]?.message?.author.role === 'user').length;
+    const createdAt = (c.create_time ?? now / 1000) * 1000;
+    const messages: ChatMessage[] = [];
+    for (const id of chain) {
+      const m = nodes[id]?.message;
+      if (!m) continue;
+      const text = textOfParts(m.content.parts);
+      if (m.content.content_type !== 'text' && !text) {
+        skippedParts++;
+        continue;
+      }
+      if (!text.trim()) continue;
+      const at = (m.create_time ?? createdAt / 1000) * 1000;
+      if (m.author.role === 'user') messages.push({ id: randomUUID(), role: 'user', text, createdAt: at });
+      else if (m.author.role === 'assistant')
+        messages.push({
+          id: randomUUID(),
+          role: 'assistant',
+          turnId: `chatgpt-${id}`,
+          createdAt: at,
+          steps: [
+            {
+              message: {
+                ...createMessage(),
+                blocks: [{ type: 'text', text, citations: [] }],
+                stoppedBlocks: [0],
+                stopReason: 'end_turn',
+                started: true,
+                finished: true,
+              },
+              toolResults: [],
+            },
+          ],
+          outcome: 'complete',
+          stopReason: 'end_turn',
+          error: null,
+          metrics: null,
+          provider: 'openai',
+          model: 'chatgpt',
+        });
+    }
+    conversations.push({
+      id: randomUUID(),
+      title: c.title?.trim() || 'Imported from ChatGPT',
+      createdAt,
+      updatedAt: (c.update_time ?? createdAt / 1000) * 1000,
+      messages,
+    });
+  });
+  const notes: string[] = [];
+  if (branchesLeft > 0)
+    notes.push(
+      `${branchesLeft} edited or regenerated message${branchesLeft === 1 ? '' : 's'} on other branches ${branchesLeft === 1 ? 'was' : 'were'} left out: only the branch each conversation showed last was imported.`,
+    );
+  if (skippedParts > 0)
+    notes.push(
+      `${skippedParts} message${skippedParts === 1 ? '' : 's'} with no text (images, files, code runs) ${skippedParts === 1 ? 'was' : 'were'} left out.`,
+    );
+  return { conversations, notes, source: 'ChatGPT export' };
+}
+
+// ───── Both faces ─────
+
+/** What `exportConversations` answers on every face. */
+export async function exportFrom(store: ConversationStore, request: ExportRequest): Promise<ExportFile> {
+  if (request.id !== null) return exportConversation(await store.get(request.id), request.format);
+  const all = await Promise.all((await store.list()).map((s) => store.get(s.id)));
+  return exportBackup(all);
+}
+
+/** What `importConversations` answers on every face: the whole file checked, then stored, or nothing. */
+export async function importInto(store: ConversationStore, request: ImportRequest): Promise<ImportResult> {
+  const plan = planImport(request.text, request.filename || 'the file');
+  if (plan.conversations.length === 0)
+    throw new ImportError(`${request.filename || 'The file'} holds no conversations; nothing was imported.`);
+  const stored = await store.importAll(plan.conversations);
+  return {
+    source: plan.source,
+    imported: stored.map(({ stored: c, copyOf }) => ({
+      id: c.id,
+      title: c.title,
+      ...(copyOf ? { copyOf } : {}),
+    })),
+    notes: plan.notes,
+  };
+}
