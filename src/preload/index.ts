@@ -55,6 +55,7 @@ const bridge: SluiceBridge = {
   deleteConversation: (id) => invoke('conversations:delete', { id }),
   exportConversations: (request) => invoke('conversations:export', request),
   importConversations: (request) => invoke('conversations:import', request),
+  searchMessages: (request) => invoke('conversations:search', request),
   getSettings: () => invoke('settings:get', null),
   updateSettings: (patch) => invoke('settings:update', patch),
   setApiKey: (key, provider) => invoke('settings:set-key', provider ? { key, provider } : { key }),

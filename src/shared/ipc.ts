@@ -10,6 +10,8 @@ import type {
   ExportRequest,
   ImportRequest,
   ImportResult,
+  SearchRequest,
+  SearchResults,
   ModelList,
   ModelsRequest,
   RelayEvent,
@@ -26,6 +28,7 @@ export type InvokeMap = {
   'conversations:delete': { payload: { id: string }; result: null };
   'conversations:export': { payload: ExportRequest; result: ExportFile };
   'conversations:import': { payload: ImportRequest; result: ImportResult };
+  'conversations:search': { payload: SearchRequest; result: SearchResults };
   'settings:get': { payload: null; result: SettingsView };
   'settings:update': { payload: SettingsPatch; result: SettingsView };
   /** The key goes to the main process only; the reply says whether one is set, never what it is. */
@@ -44,6 +47,7 @@ export const IPC_CHANNELS = {
   deleteConversation: 'conversations:delete',
   exportConversations: 'conversations:export',
   importConversations: 'conversations:import',
+  searchMessages: 'conversations:search',
   getSettings: 'settings:get',
   updateSettings: 'settings:update',
   setApiKey: 'settings:set-key',
@@ -62,6 +66,7 @@ export const INVOKE_CHANNELS: readonly InvokeChannel[] = [
   'conversations:delete',
   'conversations:export',
   'conversations:import',
+  'conversations:search',
   'settings:get',
   'settings:update',
   'settings:set-key',
@@ -90,6 +95,7 @@ export interface SluiceBridge {
   deleteConversation(id: string): Promise<IpcResult<null>>;
   exportConversations(request: ExportRequest): Promise<IpcResult<ExportFile>>;
   importConversations(request: ImportRequest): Promise<IpcResult<ImportResult>>;
+  searchMessages(request: SearchRequest): Promise<IpcResult<SearchResults>>;
   getSettings(): Promise<IpcResult<SettingsView>>;
   updateSettings(patch: SettingsPatch): Promise<IpcResult<SettingsView>>;
   setApiKey(key: string | null, provider?: string): Promise<IpcResult<SettingsView>>;

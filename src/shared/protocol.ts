@@ -509,6 +509,23 @@ export type ExportFormat = ExportRequest['format'];
 /** A file to save: the page offers it as a download. */
 export type ExportFile = { filename: string; type: string; text: string };
 
+/** Full-text search over every message of every conversation. */
+export const SearchRequestSchema = z.object({ query: z.string().max(500) }).strict();
+export type SearchRequest = z.infer<typeof SearchRequestSchema>;
+export type SearchHit = {
+  conversationId: string;
+  messageId: string;
+  title: string;
+  role: 'user' | 'assistant';
+  /** Text around the first match; `highlights` are [start, end) ranges of matched words in it. */
+  snippet: { text: string; highlights: [number, number][] };
+};
+export type SearchResults = {
+  query: string;
+  hits: SearchHit[];
+  /** Matches in all, hits the first of them. */ total: number;
+};
+
 /** An import file's text (a Sluice backup or conversation, or ChatGPT's conversations.json). */
 export const ImportRequestSchema = z
   .object({ filename: z.string().max(300), text: z.string().max(64 * 1024 * 1024) })
@@ -539,6 +556,8 @@ export interface ChatClient {
   renameConversation(id: string, title: string): Promise<ConversationSummary>;
   deleteConversation(id: string): Promise<void>;
   exportConversations(request: ExportRequest): Promise<ExportFile>;
+  /** Every message of every conversation, best matches first. */
+  searchMessages(request: SearchRequest): Promise<SearchResults>;
   /** Validates the whole file first: on a bad one nothing is stored and the promise rejects. */
   importConversations(request: ImportRequest): Promise<ImportResult>;
   getSettings(): Promise<SettingsView>;

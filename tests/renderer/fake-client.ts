@@ -29,6 +29,9 @@ import {
   type ExportRequest,
   type ImportRequest,
   type ImportResult,
+  type SearchHit,
+  type SearchRequest,
+  type SearchResults,
   type Outcome,
   type ProviderKind,
   type RelayError,
@@ -298,6 +301,32 @@ export class FakeChatClient implements ChatClient {
       return { filename: 'export.md', type: 'text/markdown', text: `# ${one?.title ?? ''}\n` };
     const text = JSON.stringify(one ?? [...this.conversations.values()]);
     return { filename: 'export.json', type: 'application/json', text };
+  }
+
+  async searchMessages(request: SearchRequest): Promise<SearchResults> {
+    // The main process's index, in miniature: every message that holds the query, first match only.
+    const q = request.query.trim().toLowerCase();
+    const hits: SearchHit[] = [];
+    for (const c of this.conversations.values())
+      for (const m of c.messages) {
+        const text =
+          m.role === 'user'
+            ? m.text
+            : m.steps
+                .flatMap((s) => s.message.blocks)
+                .map((b) => (b?.type === 'text' ? b.text : ''))
+                .join('');
+        const at = q ? text.toLowerCase().indexOf(q) : -1;
+        if (at >= 0)
+          hits.push({
+            conversationId: c.id,
+            messageId: m.id,
+            title: c.title,
+            role: m.role,
+            snippet: { text, highlights: [[at, at + q.length]] },
+          });
+      }
+    return { query: request.query.trim(), hits, total: hits.length };
   }
 
   async importConversations(request: ImportRequest): Promise<ImportResult> {

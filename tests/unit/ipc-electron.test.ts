@@ -125,6 +125,7 @@ test('every request channel answers only our window’s top-level frame showing 
     'conversations:import',
     'conversations:list',
     'conversations:rename',
+    'conversations:search',
     'models:list',
     'settings:get',
     'settings:set-key',

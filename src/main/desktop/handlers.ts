@@ -10,6 +10,7 @@ import {
   ImportRequestSchema,
   ModelsRequestSchema,
   RenameSchema,
+  SearchRequestSchema,
   type SettingsView,
 } from '../../shared/protocol';
 import { ANTHROPIC_KEY, configOf, keySlotOf, type KeyStore } from '../chat/target';
@@ -18,6 +19,7 @@ import { domainError } from '../chat/errors';
 import type { ChatService } from '../chat/service';
 import type { ConversationStore } from '../store/conversations';
 import type { SettingsStore } from '../store/settings';
+import { searchOf } from '../store/search';
 import { exportFrom, importInto } from '../store/transfer';
 
 export type HandlerDeps = {
@@ -84,6 +86,9 @@ export function createHandlers({ service, conversations, settings, keys }: Handl
     }),
     'conversations:export': handler(ExportRequestSchema, (request) => exportFrom(conversations, request)),
     'conversations:import': handler(ImportRequestSchema, (request) => importInto(conversations, request)),
+    'conversations:search': handler(SearchRequestSchema, ({ query }) =>
+      searchOf(conversations).search(query),
+    ),
     'settings:get': handler(None, view),
     'settings:update': handler(Patch, async (patch) => {
       await settings.update(patch);

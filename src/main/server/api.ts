@@ -6,8 +6,10 @@ import {
   ImportRequestSchema,
   ModelsRequestSchema,
   RenameSchema,
+  SearchRequestSchema,
 } from '../../shared/protocol';
 import type { ConversationStore } from '../store/conversations';
+import { searchOf } from '../store/search';
 import { exportFrom, importInto } from '../store/transfer';
 import { HttpError, readJsonBody, sendJson, sendNoContent, validate } from './http';
 import { streamTurn, type TurnContext } from './turns';
@@ -60,6 +62,10 @@ const ROUTES: Route[] = [
   route('POST', '/api/export', async (ctx, req, res) => {
     const request = validate(ExportRequestSchema, await readJsonBody(req), 'The export request');
     sendJson(res, 200, await exportFrom(ctx.conversations, request));
+  }),
+  route('POST', '/api/search', async (ctx, req, res) => {
+    const { query } = validate(SearchRequestSchema, await readJsonBody(req), 'The search');
+    sendJson(res, 200, await searchOf(ctx.conversations).search(query));
   }),
   route('POST', '/api/import', async (ctx, req, res) => {
     // A backup of a long history is bigger than any other request.

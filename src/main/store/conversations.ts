@@ -27,8 +27,11 @@ const looksLikeConversation = (value: unknown): value is Conversation =>
   typeof (value as { id?: unknown }).id === 'string' &&
   Array.isArray((value as { messages?: unknown }).messages);
 
+export type StoreChange = { type: 'saved'; conversation: Conversation } | { type: 'deleted'; id: string };
+
 export class ConversationStore {
   private readonly dir: string;
+  private readonly listeners = new Set<(change: StoreChange) => void>();
   private readonly cache = new Map<string, Conversation>();
   private readonly queue = new KeyedQueue();
   private loaded: Promise<void> | null = null;
@@ -56,6 +59,16 @@ export class ConversationStore {
       }
     })();
     return this.loaded;
+  }
+
+  /** Called after each save and delete (the search index keeps in step); returns the unsubscribe. */
+  onChange(listener: (change: StoreChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private changed(change: StoreChange): void {
+    for (const listener of this.listeners) listener(change);
   }
 
   async list(): Promise<ConversationSummary[]> {
@@ -90,6 +103,7 @@ export class ConversationStore {
     if (!ID.test(conversation.id)) throw new Error(`Invalid conversation id "${conversation.id}".`);
     const snapshot = structuredClone(conversation);
     this.cache.set(snapshot.id, snapshot);
+    this.changed({ type: 'saved', conversation: snapshot });
     await this.queue.run(snapshot.id, () => writeJsonAtomic(join(this.dir, `${snapshot.id}.json`), snapshot));
   }
 
@@ -132,6 +146,7 @@ export class ConversationStore {
   async delete(id: string): Promise<void> {
     await this.get(id);
     this.cache.delete(id);
+    this.changed({ type: 'deleted', id });
     await this.queue.run(id, () => rm(join(this.dir, `${id}.json`), { force: true }));
   }
 }

@@ -39,6 +39,7 @@ export function createIpcClient(bridge: SluiceBridge): ChatClient {
     },
     exportConversations: (request) => unwrap(bridge.exportConversations(request)),
     importConversations: (request) => unwrap(bridge.importConversations(request)),
+    searchMessages: (request) => unwrap(bridge.searchMessages(request)),
     getSettings: () => unwrap(bridge.getSettings()),
     updateSettings: (patch) => unwrap(bridge.updateSettings(patch)),
     setApiKey: (key, provider) => unwrap(bridge.setApiKey(key, provider)),
