@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { expect, test } from 'vitest';
 import { createHttpClient } from '../../src/renderer/src/api/http';
 import type { RelayEvent } from '../../src/shared/protocol';
+import { localTerminal } from '../../src/shared/terminal';
 
 const env = (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env ?? {};
 const params = (numRuns: number) => ({
@@ -56,24 +57,7 @@ const head: RelayEvent[] = [
     event: { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } },
   },
 ];
-const terminal: RelayEvent = {
-  type: 'terminal',
-  turnId: T,
-  t: 3,
-  outcome: 'complete',
-  stopReason: 'end_turn',
-  error: null,
-  metrics: {
-    ttfbMs: 1,
-    firstProgressMs: 2,
-    ttftMs: 2,
-    tpotMs: null,
-    totalMs: 3,
-    outputTokens: 1,
-    tokensPerSecond: null,
-  },
-  toolInputParses: 0,
-};
+const terminal: RelayEvent = localTerminal({ turnId: T, t: 3, outcome: 'complete', error: null, totalMs: 3 });
 
 /** The body as the server's SseSink writes it, with a `: ping` comment before the events that ask for one. */
 const body = (events: readonly RelayEvent[], pings: ReadonlySet<number>): Uint8Array =>

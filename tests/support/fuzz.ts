@@ -193,32 +193,29 @@ export const junkEvent: fc.Arbitrary<StreamEvent | UnknownEvent> = fc.oneof(
   fc.record({ type: fc.constant('content_block_stop'), index: fc.constantFrom(0, 1, 2, 7, 'x') }),
 );
 
-type Edit =
-  | { op: 'drop'; at: number }
-  | { op: 'repeat'; at: number }
-  | { op: 'swap'; at: number }
-  | { op: 'insert'; at: number; event: StreamEvent | UnknownEvent };
+/** One change to a sequence: drop, repeat or swap an item, or insert one from elsewhere. */
+export type Edit<T> = { op: 'drop' | 'repeat' | 'swap'; at: number } | { op: 'insert'; at: number; item: T };
 
-const edit: fc.Arbitrary<Edit> = fc.oneof(
-  fc.record({ op: fc.constant('drop' as const), at: fc.nat() }),
-  fc.record({ op: fc.constant('repeat' as const), at: fc.nat() }),
-  fc.record({ op: fc.constant('swap' as const), at: fc.nat() }),
-  fc.record({ op: fc.constant('insert' as const), at: fc.nat(), event: junkEvent }),
-);
+/** Up to `maxLength` edits, inserting items drawn from `insert`. */
+export const editsOf = <T>(insert: fc.Arbitrary<T>, maxLength = 5): fc.Arbitrary<Edit<T>[]> =>
+  fc.array(
+    fc.oneof(
+      fc.record({ op: fc.constantFrom('drop' as const, 'repeat' as const, 'swap' as const), at: fc.nat() }),
+      fc.record({ op: fc.constant('insert' as const), at: fc.nat(), item: insert }),
+    ),
+    { minLength: 1, maxLength },
+  );
 
-function applyEdits(events: (StreamEvent | UnknownEvent)[], edits: Edit[]): (StreamEvent | UnknownEvent)[] {
-  const out = events.slice();
+/** `items` with the edits applied in order (positions wrap around the current length). */
+export function applyEdits<T>(items: readonly T[], edits: readonly Edit<T>[]): T[] {
+  const out = items.slice();
   for (const e of edits) {
     const at = out.length === 0 ? 0 : e.at % out.length;
-    if (e.op === 'insert') out.splice(at, 0, e.event);
+    if (e.op === 'insert') out.splice(at, 0, e.item);
     else if (out.length === 0) continue;
     else if (e.op === 'drop') out.splice(at, 1);
-    else if (e.op === 'repeat') out.splice(at, 0, out[at] as StreamEvent | UnknownEvent);
-    else if (at + 1 < out.length)
-      [out[at], out[at + 1]] = [
-        out[at + 1] as StreamEvent | UnknownEvent,
-        out[at] as StreamEvent | UnknownEvent,
-      ];
+    else if (e.op === 'repeat') out.splice(at, 0, out[at] as T);
+    else if (at + 1 < out.length) [out[at], out[at + 1]] = [out[at + 1] as T, out[at] as T];
   }
   return out;
 }
@@ -229,8 +226,8 @@ export const anyEvents: fc.Arbitrary<(StreamEvent | UnknownEvent)[]> = fc.oneof(
   {
     weight: 5,
     arbitrary: fc
-      .tuple(streamPlan, fc.array(edit, { minLength: 1, maxLength: 5 }))
-      .map(([plan, edits]) => applyEdits(legalEvents(plan), edits)),
+      .tuple(streamPlan, editsOf(junkEvent))
+      .map(([plan, edits]) => applyEdits<StreamEvent | UnknownEvent>(legalEvents(plan), edits)),
   },
   { weight: 1, arbitrary: fc.array(junkEvent, { maxLength: 12 }) },
 );

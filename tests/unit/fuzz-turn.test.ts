@@ -15,11 +15,34 @@ import {
   toolInputParses,
   type TurnState,
 } from '../../src/shared/turn';
-import { anyEvents, fuzzParams, junkEvent, legalEvents, streamPlan } from '../support/fuzz';
+import {
+  anyEvents,
+  applyEdits,
+  editsOf,
+  fuzzParams,
+  junkEvent,
+  legalEvents,
+  streamPlan,
+} from '../support/fuzz';
 import { terminalEvent } from '../support/relay-events';
 import { messageStart, messageStop, textDelta, textStart } from '../support/stream-events';
 
 const T = 'turn-f';
+const START: RelayEvent = {
+  type: 'turn_start',
+  turnId: T,
+  conversationId: 'c',
+  t: 0,
+  provider: 'simulated',
+  model: 'm',
+};
+const provider = (step: number, event: unknown): RelayEvent => ({
+  type: 'provider',
+  turnId: T,
+  t: 1,
+  step,
+  event: event as StreamEvent,
+});
 const outcome = fc.constantFrom<Outcome>('complete', 'aborted', 'error', 'stalled');
 const terminal = outcome.map((o) =>
   terminalEvent({
@@ -59,34 +82,18 @@ const toolResult = (step: number): RelayEvent => ({
 const junkRelay: fc.Arbitrary<RelayEvent> = fc.oneof(
   status.map((s): RelayEvent => ({ type: 'status', turnId: T, t: 1, status: s })),
   fc.nat(4).map(toolResult),
-  fc.tuple(fc.nat(4), junkEvent).map(([step, event]): RelayEvent => ({
-    type: 'provider',
-    turnId: T,
-    t: 1,
-    step,
-    event: event as StreamEvent,
-  })),
+  fc.tuple(fc.nat(4), junkEvent).map(([step, event]) => provider(step, event)),
   terminal,
-  fc.constant<RelayEvent>({
-    type: 'turn_start',
-    turnId: T,
-    conversationId: 'c',
-    t: 0,
-    provider: 'simulated',
-    model: 'm',
-  }),
+  fc.constant(START),
 );
 
 /** A tool loop as the engine sends it: turn_start, each step's events, its tools, the terminal. */
 const legalTurn: fc.Arbitrary<RelayEvent[]> = fc
   .tuple(fc.array(fc.oneof(streamPlan.map(legalEvents), anyEvents), { minLength: 1, maxLength: 3 }), terminal)
   .map(([steps, end]) => {
-    const out: RelayEvent[] = [
-      { type: 'turn_start', turnId: T, conversationId: 'c', t: 0, provider: 'simulated', model: 'm' },
-    ];
+    const out: RelayEvent[] = [START];
     steps.forEach((events, step) => {
-      for (const event of events)
-        out.push({ type: 'provider', turnId: T, t: 1, step, event: event as StreamEvent });
+      for (const event of events) out.push(provider(step, event));
       if (step < steps.length - 1) {
         out.push({
           type: 'status',
@@ -101,29 +108,9 @@ const legalTurn: fc.Arbitrary<RelayEvent[]> = fc
     return out;
   });
 
-type Edit = { op: 'drop' | 'repeat' | 'swap'; at: number } | { op: 'insert'; at: number; event: RelayEvent };
-const edits = fc.array(
-  fc.oneof(
-    fc.record({ op: fc.constantFrom('drop' as const, 'repeat' as const, 'swap' as const), at: fc.nat() }),
-    fc.record({ op: fc.constant('insert' as const), at: fc.nat(), event: junkRelay }),
-  ),
-  { maxLength: 6 },
-);
 const anyTurn: fc.Arbitrary<RelayEvent[]> = fc.oneof(
   legalTurn,
-  fc.tuple(legalTurn, edits).map(([events, list]) => {
-    const out = events.slice();
-    for (const e of list as Edit[]) {
-      const at = out.length === 0 ? 0 : e.at % out.length;
-      if (e.op === 'insert') out.splice(at, 0, e.event);
-      else if (out.length === 0) continue;
-      else if (e.op === 'drop') out.splice(at, 1);
-      else if (e.op === 'repeat') out.splice(at, 0, out[at] as RelayEvent);
-      else if (at + 1 < out.length)
-        [out[at], out[at + 1]] = [out[at + 1] as RelayEvent, out[at] as RelayEvent];
-    }
-    return out;
-  }),
+  fc.tuple(legalTurn, editsOf(junkRelay, 6)).map(([events, edits]) => applyEdits(events, edits)),
   fc.array(junkRelay, { maxLength: 15 }),
 );
 
@@ -197,21 +184,7 @@ describe('the turn reducer over any relay event sequence', () => {
 
 // The shrunk counterexamples the properties above found, kept as named cases.
 describe('found by fuzzing', () => {
-  const start: RelayEvent = {
-    type: 'turn_start',
-    turnId: T,
-    conversationId: 'c',
-    t: 0,
-    provider: 'simulated',
-    model: 'm',
-  };
-  const provider = (step: number, event: unknown): RelayEvent => ({
-    type: 'provider',
-    turnId: T,
-    t: 1,
-    step,
-    event: event as StreamEvent,
-  });
+  const start = START;
 
   test('a provider event for a step ahead of the next leaves no hole, and the terminal does not throw', () => {
     // Was: TypeError in settleSteps (steps[0] a hole) when the terminal arrived.
