@@ -26,6 +26,9 @@ const envInt = (name: string): number | undefined => {
   return Number.isFinite(n) && n > 0 ? n : undefined;
 };
 
+/** A test's time limit: vitest's default, unless SLUICE_FUZZ_RUNS asks for a long search. */
+export const FUZZ_TIMEOUT_MS = envInt('SLUICE_FUZZ_RUNS') ? 3_600_000 : 30_000;
+
 /** fast-check parameters: a fixed seed, `numRuns` unless SLUICE_FUZZ_RUNS says more. */
 export function fuzzParams<T>(numRuns: number): fc.Parameters<T> {
   return { seed: envInt('SLUICE_FUZZ_SEED') ?? 20_261_701, numRuns: envInt('SLUICE_FUZZ_RUNS') ?? numRuns };

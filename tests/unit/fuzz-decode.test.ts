@@ -12,7 +12,7 @@ import type { AccMessage, StreamEvent } from '../../src/shared/protocol';
 import { ProviderClient } from '../../src/main/providers/anthropic';
 import type { Provider } from '../../src/main/providers/types';
 import { ThinkTagScanner } from '../../src/main/providers/openai-chunks';
-import { anyEvents, cutsFor, fuzzParams, legalEvents, streamPlan } from '../support/fuzz';
+import { FUZZ_TIMEOUT_MS, anyEvents, cutsFor, fuzzParams, legalEvents, streamPlan } from '../support/fuzz';
 import { OPENAI_FIXTURES, countingIds, openaiFixtureBytes, openaiProvider } from '../support/openai';
 import { CollectingSink, runTurnAgainst } from '../support/relay';
 import {
@@ -107,40 +107,48 @@ describe('Anthropic wire: bytes → SDK → engine', () => {
     return [fixtureBytes(name), utf8(toCrlf(text)), utf8(toCr(text))];
   });
 
-  test('every chunking of a recorded stream (LF, CRLF, CR) relays the same turn', async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...recorded).chain(bytesWithCuts), async ([bytes, cuts]) => {
-        await sameForChunking(anthropic, bytes, cuts);
-      }),
-      fuzzParams(40),
-    );
-  });
-
-  test('a generated legal stream, cut anywhere, completes with all its text and each tool parsed once', async () => {
-    await fc.assert(
-      fc.asyncProperty(
-        streamPlan.chain((plan) => {
-          const events = legalEvents(plan);
-          return bytesWithCuts(utf8(encodeSseEvents(events))).map(([bytes, cuts]) => ({
-            events,
-            bytes,
-            cuts,
-          }));
+  test(
+    'every chunking of a recorded stream (LF, CRLF, CR) relays the same turn',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.constantFrom(...recorded).chain(bytesWithCuts), async ([bytes, cuts]) => {
+          await sameForChunking(anthropic, bytes, cuts);
         }),
-        async ({ events, bytes, cuts }) => {
-          const relayed = await sameForChunking(anthropic, bytes, cuts);
-          expect(relayed.outcome).toBe('complete');
-          const expected = events.filter((e) => e.type !== 'ping').reduce(accumulate, createMessage());
-          expect(relayed.message && textOf(relayed.message)).toBe(textOf(expected));
-          const tools = expected.blocks.filter(
-            (b) => b?.type === 'tool_use' || b?.type === 'server_tool_use',
-          );
-          expect(relayed.parses).toBeLessThanOrEqual(tools.length);
-        },
-      ),
-      fuzzParams(40),
-    );
-  });
+        fuzzParams(40),
+      );
+    },
+    FUZZ_TIMEOUT_MS,
+  );
+
+  test(
+    'a generated legal stream, cut anywhere, completes with all its text and each tool parsed once',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          streamPlan.chain((plan) => {
+            const events = legalEvents(plan);
+            return bytesWithCuts(utf8(encodeSseEvents(events))).map(([bytes, cuts]) => ({
+              events,
+              bytes,
+              cuts,
+            }));
+          }),
+          async ({ events, bytes, cuts }) => {
+            const relayed = await sameForChunking(anthropic, bytes, cuts);
+            expect(relayed.outcome).toBe('complete');
+            const expected = events.filter((e) => e.type !== 'ping').reduce(accumulate, createMessage());
+            expect(relayed.message && textOf(relayed.message)).toBe(textOf(expected));
+            const tools = expected.blocks.filter(
+              (b) => b?.type === 'tool_use' || b?.type === 'server_tool_use',
+            );
+            expect(relayed.parses).toBeLessThanOrEqual(tools.length);
+          },
+        ),
+        fuzzParams(40),
+      );
+    },
+    FUZZ_TIMEOUT_MS,
+  );
 
   /** As the SDK frames it: an `event:` name (a missing one makes the SDK skip the event), the data. */
   const frame = (e: StreamEvent | UnknownEvent): string => {
@@ -148,56 +156,64 @@ describe('Anthropic wire: bytes → SDK → engine', () => {
     return `event: ${name}\ndata: ${JSON.stringify(e)}\n\n`;
   };
 
-  test('any event sequence: never throws, one terminal, and a violation ends the turn keeping only what came before', async () => {
-    await fc.assert(
-      fc.asyncProperty(
-        anyEvents.chain((events) =>
-          bytesWithCuts(utf8(events.map(frame).join(''))).map(([bytes, cuts]) => ({ events, bytes, cuts })),
+  test(
+    'any event sequence: never throws, one terminal, and a violation ends the turn keeping only what came before',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          anyEvents.chain((events) =>
+            bytesWithCuts(utf8(events.map(frame).join(''))).map(([bytes, cuts]) => ({ events, bytes, cuts })),
+          ),
+          async ({ events, bytes, cuts }) => {
+            const relayed = await sameForChunking(anthropic, bytes, cuts);
+            // What the SDK hands over: pings skipped, an `error` event thrown; the step stops at the first violation.
+            let expected = createMessage();
+            let stoppedBy: 'violation' | 'error' | null = null;
+            for (const e of events) {
+              const type = typeOf(e);
+              if (type === 'ping') continue;
+              if (type === 'error') {
+                stoppedBy = 'error';
+                break;
+              }
+              const before = expected.protocolErrors.length;
+              expected = accumulate(expected, e as StreamEvent);
+              if (expected.protocolErrors.length > before) {
+                stoppedBy = 'violation';
+                break;
+              }
+            }
+            if (stoppedBy === 'violation')
+              expect([relayed.outcome, relayed.errorType]).toEqual(['error', 'protocol']);
+            if (relayed.outcome === 'complete') {
+              expect(stoppedBy).toBeNull();
+              expect(expected.finished).toBe(true);
+            }
+            expect(relayed.message ? textOf(relayed.message) : '').toBe(textOf(expected));
+          },
         ),
-        async ({ events, bytes, cuts }) => {
-          const relayed = await sameForChunking(anthropic, bytes, cuts);
-          // What the SDK hands over: pings skipped, an `error` event thrown; the step stops at the first violation.
-          let expected = createMessage();
-          let stoppedBy: 'violation' | 'error' | null = null;
-          for (const e of events) {
-            const type = typeOf(e);
-            if (type === 'ping') continue;
-            if (type === 'error') {
-              stoppedBy = 'error';
-              break;
-            }
-            const before = expected.protocolErrors.length;
-            expected = accumulate(expected, e as StreamEvent);
-            if (expected.protocolErrors.length > before) {
-              stoppedBy = 'violation';
-              break;
-            }
-          }
-          if (stoppedBy === 'violation')
-            expect([relayed.outcome, relayed.errorType]).toEqual(['error', 'protocol']);
-          if (relayed.outcome === 'complete') {
-            expect(stoppedBy).toBeNull();
-            expect(expected.finished).toBe(true);
-          }
-          expect(relayed.message ? textOf(relayed.message) : '').toBe(textOf(expected));
-        },
-      ),
-      fuzzParams(100),
-    );
-  });
+        fuzzParams(100),
+      );
+    },
+    FUZZ_TIMEOUT_MS,
+  );
 });
 
 describe('OpenAI wire: bytes → SDK → translator → engine', () => {
   const fixtures = OPENAI_FIXTURES.map(openaiFixtureBytes);
 
-  test('every chunking of a fixture relays the same turn', async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...fixtures).chain(bytesWithCuts), async ([bytes, cuts]) => {
-        await sameForChunking(openai, bytes, cuts);
-      }),
-      fuzzParams(40),
-    );
-  });
+  test(
+    'every chunking of a fixture relays the same turn',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.constantFrom(...fixtures).chain(bytesWithCuts), async ([bytes, cuts]) => {
+          await sameForChunking(openai, bytes, cuts);
+        }),
+        fuzzParams(40),
+      );
+    },
+    FUZZ_TIMEOUT_MS,
+  );
 
   const content = fc.array(
     fc.oneof(
@@ -207,33 +223,39 @@ describe('OpenAI wire: bytes → SDK → translator → engine', () => {
     { maxLength: 8 },
   );
 
-  test('generated content with <think> tags, cut at any byte, relays the same answer and reasoning', async () => {
-    await fc.assert(
-      fc.asyncProperty(
-        content.chain((parts) => {
-          const chunk = (delta: object, finish: string | null = null) =>
-            `data: ${JSON.stringify({ id: 'c', model: 'm', choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
-          const body = [
-            ...parts.map((p) => chunk({ content: p })),
-            chunk({}, 'stop'),
-            'data: [DONE]\n\n',
-          ].join('');
-          return bytesWithCuts(utf8(body)).map(([bytes, cuts]) => ({ parts, bytes, cuts }));
-        }),
-        async ({ parts, bytes, cuts }) => {
-          const relayed = await sameForChunking(openai, bytes, cuts);
-          expect(relayed.outcome).toBe('complete');
-          const scanner = new ThinkTagScanner();
-          const pieces = [...parts.flatMap((p) => scanner.feed(p)), ...scanner.flush()];
-          const of = (mode: string) => pieces.flatMap(([m, t]) => (m === mode ? [t] : [])).join('');
-          const blocks = relayed.message?.blocks ?? [];
-          expect(relayed.message && textOf(relayed.message)).toBe(of('text'));
-          expect(blocks.map((b) => (b?.type === 'thinking' ? b.thinking : '')).join('')).toBe(of('thinking'));
-        },
-      ),
-      fuzzParams(40),
-    );
-  });
+  test(
+    'generated content with <think> tags, cut at any byte, relays the same answer and reasoning',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          content.chain((parts) => {
+            const chunk = (delta: object, finish: string | null = null) =>
+              `data: ${JSON.stringify({ id: 'c', model: 'm', choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+            const body = [
+              ...parts.map((p) => chunk({ content: p })),
+              chunk({}, 'stop'),
+              'data: [DONE]\n\n',
+            ].join('');
+            return bytesWithCuts(utf8(body)).map(([bytes, cuts]) => ({ parts, bytes, cuts }));
+          }),
+          async ({ parts, bytes, cuts }) => {
+            const relayed = await sameForChunking(openai, bytes, cuts);
+            expect(relayed.outcome).toBe('complete');
+            const scanner = new ThinkTagScanner();
+            const pieces = [...parts.flatMap((p) => scanner.feed(p)), ...scanner.flush()];
+            const of = (mode: string) => pieces.flatMap(([m, t]) => (m === mode ? [t] : [])).join('');
+            const blocks = relayed.message?.blocks ?? [];
+            expect(relayed.message && textOf(relayed.message)).toBe(of('text'));
+            expect(blocks.map((b) => (b?.type === 'thinking' ? b.thinking : '')).join('')).toBe(
+              of('thinking'),
+            );
+          },
+        ),
+        fuzzParams(40),
+      );
+    },
+    FUZZ_TIMEOUT_MS,
+  );
 });
 
 // The shrunk counterexample the property above found, kept as a named case.
