@@ -35,12 +35,15 @@ export function createMarks(startedAt: number): TimingMarks {
   };
 }
 
+const isObject = (v: unknown): v is object => typeof v === 'object' && v !== null;
+
 /**
  * True for the events that carry output the model produced: thinking, text and tool-input deltas
  * with something in them. Thinking counts: a reasoning model that streams thinking is not silent.
  */
 export function isContentEvent(event: StreamEvent): boolean {
-  if (event.type !== 'content_block_delta') return false;
+  // Junk from the wire may not be an object at all (the SDK yields `data: null` as null).
+  if (!isObject(event) || event.type !== 'content_block_delta') return false;
   const delta = event.delta as WireDelta | undefined; // junk from the wire may lack it
   switch (delta?.type) {
     case 'text_delta':
@@ -83,6 +86,7 @@ function observeProviderEvent(
   event: StreamEvent,
   now: number,
 ): TimingMarks {
+  if (!isObject(event)) return marks; // junk from the wire
   if (event.type === 'message_delta') {
     const n = event.usage?.output_tokens;
     if (typeof n !== 'number' || !Number.isFinite(n)) return marks;

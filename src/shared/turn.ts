@@ -67,6 +67,9 @@ export type TurnState = {
   buffering: BufferingVerdict | null;
 };
 
+/** Past any tool loop's length: a step number beyond it is junk, not a step to make room for. */
+const MAX_STEP = 1000;
+
 export function createTurn(init: {
   startedAt: number;
   conversationId?: string | null;
@@ -177,6 +180,8 @@ function applyProvider<T extends TurnState>(
   event: StreamEvent,
   at: number,
 ): T {
+  // A step number from the wire that no engine sends (negative, fractional, absurd) is ignored.
+  if (!Number.isInteger(step) || step < 0 || step > MAX_STEP) return turn;
   const previous = turn.steps[step];
   const message = previous?.message ?? createMessage();
   const accumulated = accumulate(message, event);
@@ -186,13 +191,16 @@ function applyProvider<T extends TurnState>(
     if (phase === turn.phase && marks === turn.marks) return turn;
     return { ...turn, marks, phase };
   }
-  // A new step means the ones before it have ended.
+  // A new step means the ones before it have ended. One that skips ahead (events lost on the way,
+  // or a retry that cut later steps) leaves no hole: the steps in between are empty ones.
   const steps = step >= turn.steps.length ? settleSteps(turn.steps).slice() : turn.steps.slice();
+  for (let i = steps.length; i < step; i++) steps.push({ message: createMessage(), toolResults: [] });
   steps[step] = { message: accumulated, toolResults: previous?.toolResults ?? [] };
   return { ...turn, marks, steps, phase };
 }
 
 function phaseAfter(phase: Phase, event: StreamEvent, at: number): Phase {
+  if (typeof (event as unknown) !== 'object' || (event as unknown) === null) return phase; // junk from the wire
   if (event.type === 'content_block_start') {
     // Junk from the wire may lack the block or its name.
     const block = event.content_block as { type?: unknown; name?: unknown } | undefined;

@@ -197,6 +197,77 @@ describe('bad requests', () => {
     expect((await s.call('GET', '/api/settings')).json).toEqual(before.json);
   });
 
+  test('an oversized body is a 413 that says the limit (not a reset mid-upload), and nothing is stored', async () => {
+    const s = await serve();
+    const settingsBefore = await readFile(`${s.dataDir}/settings.json`, 'utf8');
+    const huge = 'x'.repeat(9 * 1024 * 1024);
+    for (const [method, path, body] of [
+      ['POST', '/api/turns', JSON.stringify({ action: 'send', conversationId: null, text: huge })],
+      ['PATCH', '/api/settings', JSON.stringify({ systemPrompt: huge })],
+    ] as const) {
+      const reply = await s.call(method, path, body);
+      expect(reply.status, path).toBe(413);
+      expect(reply.json).toMatchObject({ error: { type: 'payload_too_large' } });
+      expect((reply.json as { error: { message: string } }).error.message).toMatch(
+        /over 8 MiB.*1,000,000 characters/,
+      );
+    }
+    expect(s.simLog).toHaveLength(0);
+    expect(await s.conversations.list()).toEqual([]);
+    expect(await readFile(`${s.dataDir}/settings.json`, 'utf8')).toBe(settingsBefore);
+  });
+
+  test('a body that is JSON but not an object, or cut short, is a 400 and nothing is stored', async () => {
+    const s = await serve();
+    for (const body of [
+      'null',
+      '[]',
+      '"send"',
+      '42',
+      'true',
+      '{"action":"send","conversationId":null,"text":"hi"',
+    ]) {
+      const reply = await s.call('POST', '/api/turns', body);
+      expect(reply.status, body).toBe(400);
+      expect(reply.json, body).toMatchObject({ error: { type: 'invalid_request' } });
+      expect((reply.json as { error: { message: string } }).error.message.length).toBeGreaterThan(10);
+    }
+    expect(s.simLog).toHaveLength(0);
+    expect(await s.conversations.list()).toEqual([]);
+  });
+
+  test('a conversation id that tries to climb out of the store is refused; nothing outside is read or removed', async () => {
+    const s = await serve();
+    const settingsBefore = await readFile(`${s.dataDir}/settings.json`, 'utf8');
+    const ids = [
+      '..',
+      '..%2fsettings',
+      '%2e%2e%2f%2e%2e%2fetc%2fpasswd',
+      '..%5csettings',
+      'a%00b',
+      'x'.repeat(101),
+      '.json',
+    ];
+    for (const id of ids) {
+      for (const [method, body] of [['GET'], ['PATCH', { title: 't' }], ['DELETE']] as const) {
+        const reply = await s.call(method, `/api/conversations/${id}`, body);
+        expect([400, 404], `${method} ${id}`).toContain(reply.status);
+        expect(reply.text).not.toContain('pingIntervalMs');
+        expect(reply.text).not.toContain('root:');
+      }
+    }
+    for (const conversationId of ['../settings', '..\\settings', '/etc/passwd', 'a\u0000b']) {
+      for (const action of ['send', 'regenerate', 'continue'] as const) {
+        const reply = await s.call('POST', '/api/turns', { action, conversationId, text: 'hi' });
+        expect([400, 404], `${action} ${conversationId}`).toContain(reply.status);
+        expect(reply.json).toHaveProperty('error.message');
+      }
+    }
+    expect(await readFile(`${s.dataDir}/settings.json`, 'utf8')).toBe(settingsBefore);
+    expect(s.simLog).toHaveLength(0);
+    expect(await s.conversations.list()).toEqual([]);
+  });
+
   test('unknown endpoints, wrong methods, ended turns', async () => {
     const s = await serve();
     expect((await s.call('GET', '/api/nothing')).status).toBe(404);

@@ -1,7 +1,10 @@
 // The Electron wiring, driven with a fake `electron` module (no Electron runtime needed): the
-// sender check on every channel, turns:start with a MessagePortMain-shaped port, and the window
-// and session hardening handlers.
-import { mkdtemp, rm } from 'node:fs/promises';
+// sender check on every channel, turns:start with a MessagePortMain-shaped port, the window's
+// webPreferences (context isolation, sandbox, no Node), the app-wide sandbox, the window and
+// session hardening handlers (new windows, navigation, redirects, webviews, permissions,
+// downloads, the dev server's CSP) and the sluice:// scheme (CSP on every answer, no way out of
+// the renderer directory).
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
@@ -22,6 +25,12 @@ const fake = vi.hoisted(() => ({
   handlers: new Map<string, Listener>(),
   listeners: new Map<string, Listener>(),
   opened: [] as string[],
+  /** Every BrowserWindow made, with the options it was made with. */
+  windows: [] as { options: Record<string, unknown>; contents: Record<string, unknown> }[],
+  /** What the app object was asked, in order. */
+  app: [] as string[],
+  schemes: [] as unknown[],
+  protocolHandlers: new Map<string, (request: Request) => Promise<Response>>(),
 }));
 
 vi.mock('electron', () => ({
@@ -36,10 +45,46 @@ vi.mock('electron', () => ({
       fake.opened.push(url);
     },
   },
+  BrowserWindow: class {
+    static getAllWindows = () => [];
+    readonly webContents: Record<string, unknown>;
+    constructor(options: Record<string, unknown>) {
+      const on = new Map<string, unknown>();
+      this.webContents = {
+        id: 7,
+        handlers: on,
+        setWindowOpenHandler: (fn: unknown) => on.set('window-open', fn),
+        on: (name: string, fn: unknown) => on.set(name, fn),
+        once: (name: string, fn: unknown) => on.set(name, fn),
+      };
+      fake.windows.push({ options, contents: this.webContents });
+    }
+    once() {}
+    on() {}
+    loadURL = () => Promise.resolve();
+  },
+  protocol: {
+    registerSchemesAsPrivileged: (schemes: unknown[]) => fake.schemes.push(...schemes),
+    handle: (scheme: string, fn: (request: Request) => Promise<Response>) =>
+      fake.protocolHandlers.set(scheme, fn),
+  },
+  app: {
+    isPackaged: true,
+    enableSandbox: () => fake.app.push('enableSandbox'),
+    setPath: () => fake.app.push('setPath'),
+    // Another instance holds the lock: index.ts sets up what runs before ready, then quits.
+    requestSingleInstanceLock: () => (fake.app.push('requestSingleInstanceLock'), false),
+    quit: () => fake.app.push('quit'),
+    whenReady: () => new Promise(() => {}),
+    on: () => {},
+  },
+  session: { defaultSession: {} },
 }));
 
 const { registerIpc } = await import('../../src/main/electron/ipc');
 const { secureSession, secureWebContents } = await import('../../src/main/electron/security');
+const { createMainWindow } = await import('../../src/main/electron/window');
+const { registerAppScheme, serveRenderer, APP_SCHEME } = await import('../../src/main/electron/app-protocol');
 
 const RENDERER = 'sluice://app/index.html';
 const OURS = 1;
@@ -196,6 +241,93 @@ test('the window: new windows are denied (web links go to the browser), navigati
   const attach = { preventDefault: vi.fn() };
   on.get('will-attach-webview')!(attach);
   expect(attach.preventDefault).toHaveBeenCalled();
+  // A redirect is a navigation too: away from our renderer it is stopped.
+  const redirect = { url: 'https://evil.example/', preventDefault: vi.fn() };
+  on.get('will-redirect')!(redirect);
+  expect(redirect.preventDefault).toHaveBeenCalled();
+  const home = { url: `${RENDERER}#/c/1`, preventDefault: vi.fn() };
+  on.get('will-redirect')!(home);
+  expect(home.preventDefault).not.toHaveBeenCalled();
+});
+
+test('the one window: context-isolated, sandboxed, no Node anywhere, web security on, our preload, and hardened contents', () => {
+  fake.windows.length = 0;
+  createMainWindow({
+    rendererUrl: RENDERER,
+    preloadPath: '/app/preload/index.cjs',
+    onPageGone: () => {},
+    log: () => {},
+  });
+  expect(fake.windows).toHaveLength(1);
+  const { options, contents } = fake.windows[0]!;
+  expect(options['webPreferences']).toEqual({
+    preload: '/app/preload/index.cjs',
+    contextIsolation: true,
+    sandbox: true,
+    nodeIntegration: false,
+    nodeIntegrationInWorker: false,
+    nodeIntegrationInSubFrames: false,
+    webSecurity: true,
+    allowRunningInsecureContent: false,
+    webviewTag: false,
+    spellcheck: true,
+  });
+  // secureWebContents ran on this window's contents: new windows (middle clicks too) are denied.
+  const on = contents['handlers'] as Map<string, Listener>;
+  expect(on.get('window-open')!({ url: 'https://example.com/' })).toEqual({ action: 'deny' });
+  for (const name of ['will-navigate', 'will-redirect', 'will-attach-webview'])
+    expect(on.has(name)).toBe(true);
+});
+
+test('the app: the sandbox is enabled for every renderer before anything else, and sluice:// is registered', async () => {
+  fake.app.length = 0;
+  fake.schemes.length = 0;
+  await import('../../src/main/index');
+  expect(fake.app.filter((call) => call !== 'setPath').slice(0, 2)).toEqual([
+    'enableSandbox',
+    'requestSingleInstanceLock',
+  ]);
+  expect(fake.app.at(-1)).toBe('quit');
+  // Standard and secure so the page has an origin of its own; nothing that lifts the CSP or CORS.
+  expect(fake.schemes).toEqual([
+    { scheme: 'sluice', privileges: { standard: true, secure: true, supportFetchAPI: true } },
+  ]);
+  registerAppScheme();
+  expect(fake.schemes.at(-1)).not.toHaveProperty('privileges.bypassCSP');
+});
+
+test('sluice://app serves only the renderer directory, every answer (404s too) with the CSP', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'sluice-app-scheme-'));
+  cleanups.push(() => rm(dir, { recursive: true, force: true }));
+  await mkdir(join(dir, 'renderer'));
+  await writeFile(join(dir, 'renderer', 'index.html'), '<p>ok</p>');
+  await writeFile(join(dir, 'secret.txt'), 'not for the page');
+  serveRenderer(join(dir, 'renderer'), "default-src 'self'");
+  const handle = fake.protocolHandlers.get(APP_SCHEME)!;
+  const get = (url: string) => handle(new Request(url));
+
+  const page = await get('sluice://app/index.html');
+  expect([page.status, await page.text(), page.headers.get('content-type')]).toEqual([
+    200,
+    '<p>ok</p>',
+    'text/html; charset=utf-8',
+  ]);
+  for (const url of [
+    'sluice://app/../secret.txt',
+    'sluice://app/%2e%2e/secret.txt',
+    'sluice://app/..%2fsecret.txt',
+    'sluice://app/%2e%2e%5csecret.txt',
+    `sluice://app/${encodeURIComponent(join(dir, 'secret.txt'))}`,
+    'sluice://other/index.html',
+    'sluice://app/missing.js',
+  ]) {
+    const r = await get(url);
+    expect([url, r.status]).toEqual([url, 404]);
+    expect(await r.text()).not.toContain('not for the page');
+    expect(r.headers.get('content-security-policy')).toBe("default-src 'self'");
+  }
+  expect(page.headers.get('content-security-policy')).toBe("default-src 'self'");
+  expect(page.headers.get('x-content-type-options')).toBe('nosniff');
 });
 
 test('the session: permissions refused except copying for our page; the dev server gets the CSP header', () => {
@@ -203,10 +335,11 @@ test('the session: permissions refused except copying for our page; the dev serv
   let check: Listener = () => undefined;
   let headers: Listener = () => undefined;
   let filter: unknown = null;
+  const sessionOn: Record<string, Listener> = {};
   const session = {
     setPermissionRequestHandler: (fn: Listener) => (request = fn),
     setPermissionCheckHandler: (fn: Listener) => (check = fn),
-    on: () => {},
+    on: (name: string, fn: Listener) => (sessionOn[name] = fn),
     webRequest: {
       onHeadersReceived: (f: unknown, fn: Listener) => {
         filter = f;
@@ -228,6 +361,7 @@ test('the session: permissions refused except copying for our page; the dev serv
   }
   expect(granted('clipboard-sanitized-write', dev)).toBe(true);
   expect(granted('clipboard-sanitized-write', 'https://example.com/')).toBe(false);
+  expect(check(null, 'clipboard-sanitized-write', 'https://example.com')).toBe(false);
 
   expect(filter).toEqual({ urls: ['http://localhost:5173/*'] });
   let replaced: unknown = null;
@@ -238,4 +372,8 @@ test('the session: permissions refused except copying for our page; the dev serv
   expect(replaced).toEqual({
     responseHeaders: { 'Content-Type': ['text/html'], 'Content-Security-Policy': ["default-src 'self'"] },
   });
+  // No download is ever started on the page's behalf.
+  const download = { preventDefault: vi.fn() };
+  sessionOn['will-download']!(download);
+  expect(download.preventDefault).toHaveBeenCalled();
 });

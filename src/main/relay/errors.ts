@@ -16,7 +16,14 @@ import {
 /** What the sentence may say about the failure beyond the error itself. */
 export type ErrorScene = {
   /** The provider's address and where it came from (and the key's), when known. */
-  target?: { baseURL: string; wire?: ProviderWire; source?: TargetSource; keySource?: TargetSource } | null;
+  target?: {
+    baseURL: string;
+    wire?: ProviderWire;
+    source?: TargetSource;
+    keySource?: TargetSource;
+    /** Never said: a server that repeats the key it rejected ("Incorrect API key provided: …") is quoted without it. */
+    apiKey?: string;
+  } | null;
   /** The turn keeps something of the answer beside this error. */
   kept?: boolean;
   /** Response headers (2xx) had arrived when it failed: the stream had begun. */
@@ -24,6 +31,12 @@ export type ErrorScene = {
 };
 
 const kept = (scene: ErrorScene) => (scene.kept ? ` ${KEPT}` : '');
+
+/** `text` with the turn's API key (however the server quoted it) taken out. */
+export function withoutKey(text: string, scene: ErrorScene): string {
+  const key = scene.target?.apiKey;
+  return key && key.length >= 4 ? text.replaceAll(key, '[the API key]') : text;
+}
 
 /** "http://127.0.0.1:9 (from ANTHROPIC_BASE_URL)", or "the provider" when the address is unknown. */
 function where(scene: ErrorScene): string {
@@ -128,7 +141,7 @@ export function relayError(
   const sentence = SENTENCES[type](scene);
   return {
     type,
-    message: detail ? `${sentence} (${detail})` : sentence,
+    message: detail ? `${sentence} (${withoutKey(detail, scene)})` : sentence,
     retryable: RETRYABLE.has(type),
     ...(extra?.status === undefined ? {} : { status: extra.status }),
     ...(extra?.requestId === undefined ? {} : { requestId: extra.requestId }),
@@ -287,7 +300,7 @@ export function networkError(err: unknown, scene: ErrorScene = {}): RelayError {
   const detail = detailOf(err, failure);
   return {
     type: 'network',
-    message: `${networkSentence(cause, failure, scene)}${detail ? ` (${detail})` : ''}`,
+    message: `${networkSentence(cause, failure, scene)}${detail ? ` (${withoutKey(detail, scene)})` : ''}`,
     ...(cause ? { cause } : {}),
     retryable: !(cause && NOT_RETRYABLE.has(cause)),
   };

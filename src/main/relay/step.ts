@@ -11,6 +11,7 @@ import {
   relayError,
   streamCutError,
   wireErrorOf,
+  withoutKey,
   type ErrorScene,
 } from './errors';
 import { IdleWatchdog } from './watchdog';
@@ -137,8 +138,9 @@ export async function runStep(ctx: StepContext): Promise<StepEnd> {
     if (controller.signal.aborted) return abortedEnd();
     const wire = wireErrorOf(err);
     if (wire && ctx.message().started) {
-      // An `error` event mid-stream: the SDK throws it; the reducer and the sink still get it as an event.
-      await provide({ type: 'error', error: wire });
+      // An `error` event mid-stream: the SDK throws it; the reducer and the sink still get it as an
+      // event (without the key, should the server have quoted it).
+      await provide({ type: 'error', error: { ...wire, message: withoutKey(wire.message, scene()) } });
       return ended('error', fromWireError(wire, scene()));
     }
     return ended('error', classifyError(err, scene()));

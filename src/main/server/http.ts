@@ -91,19 +91,37 @@ export async function readJsonBody(req: IncomingMessage, maxBytes = MAX_BODY_BYT
       message: `The request body must be JSON, sent with "Content-Type: application/json" (it was ${type ? `"${type}"` : 'missing'}).`,
     });
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > maxBytes) {
-      throw new HttpError({
-        type: 'payload_too_large',
-        message: `The request body is over ${maxBytes} bytes.`,
-      });
-    }
-    chunks.push(chunk);
-  }
-  const text = Buffer.concat(chunks).toString('utf8');
+  // Read with listeners, not `for await`: leaving that loop early destroys the request, and the
+  // client, still sending, would see a reset instead of the 413. Past the limit the rest of the
+  // body is discarded as it arrives (nothing is kept), and the client reads the answer.
+  const body = await new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= maxBytes) {
+        chunks.push(chunk);
+        return;
+      }
+      req.off('data', onData);
+      req.resume();
+      chunks.length = 0;
+      reject(
+        new HttpError({
+          type: 'payload_too_large',
+          message: `The request body is over ${maxBytes / 1024 / 1024} MiB; ${maxBytes === MAX_BODY_BYTES ? 'a message may be at most 1,000,000 characters. Send a shorter one.' : 'that is the most one request may carry.'}`,
+        }),
+      );
+    };
+    req.on('data', onData);
+    req.once('end', () => resolve(Buffer.concat(chunks)));
+    req.once('error', reject);
+    // A client gone before the end of its body: no answer to wait for (a no-op after 'end').
+    req.once('close', () =>
+      reject(new Error('The client closed the connection before its request body ended.')),
+    );
+  });
+  const text = body.toString('utf8');
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {

@@ -8,7 +8,8 @@ import { BASE_HEADERS, HttpError } from './http';
 
 /** The same policy as the renderer's meta CSP, plus what only a header can say (no framing). */
 export const RENDERER_CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'";
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; " +
+  "connect-src 'self'; worker-src 'self'; object-src 'none'; frame-src 'none'; base-uri 'none'; form-action 'none'";
 const CSP_HEADER = `${RENDERER_CSP}; frame-ancestors 'none'`;
 
 const CONTENT_TYPES: Record<string, string> = {
