@@ -28,6 +28,7 @@ import type {
   RelayEvent,
   StreamEvent,
   TerminalEvent,
+  TurnSnapshot,
 } from './protocol';
 
 /** What the phase line says. `since` values are in the observer's clock. */
@@ -122,7 +123,20 @@ export function applyRelayEvent<T extends TurnState>(turn: T, event: RelayEvent,
     }
     case 'terminal':
       return endTurn(next, event, at);
+    case 'snapshot':
+      return { ...next, ...event.turn, phase: rebasePhase(event.turn.phase, event.t, at) };
   }
+}
+
+/** The turn as a snapshot carries it (its content, in the clock of whoever made it). */
+export function snapshotOf(turn: TurnState): TurnSnapshot {
+  const { turnId, conversationId, provider, model, steps, retired, phase, notices } = turn;
+  return { turnId, conversationId, provider, model, steps, retired, phase, notices };
+}
+
+/** A phase timed in the snapshot maker's clock (where `t` is now) moved to the observer's (`at`). */
+function rebasePhase(phase: Phase, t: number, at: number): Phase {
+  return 'since' in phase ? { ...phase, since: at - (t - phase.since) } : phase;
 }
 
 function applyStatus<T extends TurnState>(

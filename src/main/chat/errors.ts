@@ -9,7 +9,8 @@ import { InvalidSettingsError } from '../store/settings';
 /** A turn request the conversation cannot take; nothing was started. */
 export class TurnRequestError extends Error {
   constructor(
-    readonly type: 'not_found' | 'invalid_action',
+    /** busy: the conversation already streams an answer, or the concurrent-turn limit is reached. */
+    readonly type: 'not_found' | 'invalid_action' | 'busy',
     message: string,
   ) {
     super(message);

@@ -4,7 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ModelsRequestSchema, RenameSchema } from '../../shared/protocol';
 import type { ConversationStore } from '../store/conversations';
 import { HttpError, readJsonBody, sendJson, sendNoContent, validate } from './http';
-import { streamTurn, type TurnContext } from './turns';
+import { attachTurn, streamTurn, type TurnContext } from './turns';
 
 export type ApiContext = TurnContext & { conversations: ConversationStore };
 
@@ -26,6 +26,8 @@ const route = (method: string, path: string, handler: Handler): Route => ({
 const ROUTES: Route[] = [
   route('GET', '/api/health', async (_ctx, _req, res) => sendJson(res, 200, { ok: true })),
   route('POST', '/api/turns', (ctx, req, res) => streamTurn(ctx, req, res)),
+  route('GET', '/api/turns', async (ctx, _req, res) => sendJson(res, 200, ctx.service.listLiveTurns())),
+  route('GET', '/api/turns/:id/events', (ctx, req, res, [turnId]) => attachTurn(ctx, req, res, turnId ?? '')),
   route('POST', '/api/turns/:id/abort', async (ctx, _req, res, [turnId]) => {
     if (!turnId || !ctx.service.abort(turnId)) {
       throw new HttpError({
