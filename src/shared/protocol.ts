@@ -559,9 +559,19 @@ export type TurnHandle = {
   done: Promise<TerminalEvent>;
 };
 
+/** A turn the main process is running, and the conversation it answers. */
+export type LiveTurnRef = { turnId: string; conversationId: string };
+
 export interface ChatClient {
   /** Starts a turn; relay events arrive in order on onEvent, ending with exactly one `terminal`. */
   startTurn(request: StartTurnRequest, onEvent: (event: RelayEvent) => void): TurnHandle;
+  /**
+   * Re-attaches to a turn the main process is still running (after a reload): a snapshot of it,
+   * or every event so far, then live, ending with one `terminal` as startTurn's do.
+   */
+  attachTurn?(turnId: string, onEvent: (event: RelayEvent) => void): TurnHandle;
+  /** The turns the main process is running, for a page that reloaded. */
+  listLiveTurns?(): Promise<LiveTurnRef[]>;
   listConversations(): Promise<ConversationSummary[]>;
   getConversation(id: string): Promise<Conversation>;
   renameConversation(id: string, title: string): Promise<ConversationSummary>;

@@ -99,3 +99,27 @@ test('two conversations stream at once; switching shows each caught up; Stop sto
   await open(store, 'c-a');
   expect(shownAnswer()).toContain('alpha one. alpha two. alpha three.');
 });
+
+test('a stored answer stopped because its page was gone reads Interrupted; one from an older file reads Stopped', async () => {
+  const stopped = storedConversation('c-old');
+  const answer = stopped.messages[1];
+  if (answer?.role !== 'assistant') throw new Error('no answer');
+  const interrupted = {
+    ...storedConversation('c-gone'),
+    messages: [
+      stopped.messages[0]!,
+      { ...answer, outcome: 'aborted' as const, abortReason: 'client-closed' as const },
+    ],
+  };
+  const old = { ...stopped, messages: [stopped.messages[0]!, { ...answer, outcome: 'aborted' as const }] };
+  const { store } = await renderApp({ conversations: [interrupted, old] });
+
+  await open(store, 'c-gone');
+  expect(screen.getByTestId('interrupted-notice').textContent).toMatch(
+    /^Interrupted — the window that was showing this answer went away/,
+  );
+  expect(screen.queryByTestId('stopped-notice')).toBeNull();
+  await open(store, 'c-old');
+  expect(screen.getByTestId('stopped-notice').textContent).toBe('Stopped');
+  expect(screen.queryByTestId('interrupted-notice')).toBeNull();
+});

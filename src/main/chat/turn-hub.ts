@@ -78,7 +78,7 @@ export class TurnHub {
   /** The turns still running, for a page that reloaded. */
   list(): LiveTurnView[] {
     return [...this.held.entries()]
-      .filter(([, h]) => !h.done)
+      .filter(([, h]) => !h.done && !h.feed.terminalWritten)
       .map(([turnId, h]) => ({ turnId, conversationId: h.conversationId }));
   }
 

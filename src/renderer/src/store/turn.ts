@@ -47,6 +47,8 @@ export type TurnSlice = {
   editAndResend(text: string): void;
   /** Stops the turn of the conversation on screen (only that one). */
   stop(): void;
+  /** Re-attaches to the turns the main process is still running (after a reload). */
+  resumeTurns(): Promise<void>;
   /** Applies every queued event now (the frame callback; also used when a turn ends). */
   flushFrame(): void;
 };
@@ -160,6 +162,16 @@ export const createTurnSlice =
       }));
     };
 
+    /** Follows a turn's handle to its end (started here, or re-attached). */
+    const follow = (key: number, turn: TurnHandle) => {
+      handles.set(key, turn);
+      turn.done.then(
+        (terminal) => finish(key, terminal),
+        (err: unknown) =>
+          finish(key, failedTerminal(`local-${key}`, `The turn failed: ${messageOf(err)}`, now())),
+      );
+    };
+
     const start = (
       request: StartTurnRequest,
       display: { hideFrom: number | null; userText: string | null; continues?: LiveTurn['continues'] },
@@ -189,12 +201,7 @@ export const createTurnSlice =
         );
         return true;
       }
-      handles.set(key, turn);
-      turn.done.then(
-        (terminal) => finish(key, terminal),
-        (err: unknown) =>
-          finish(key, failedTerminal(`local-${key}`, `The turn failed: ${messageOf(err)}`, now())),
-      );
+      follow(key, turn);
       return true;
     };
 
@@ -264,6 +271,45 @@ export const createTurnSlice =
         queues.delete(live.key);
         set(put(stopTurn(live, now())));
         handles.get(live.key)?.abort();
+      },
+
+      async resumeTurns() {
+        let running;
+        try {
+          running = (await client.listLiveTurns?.()) ?? [];
+        } catch {
+          return; // The conversations still open; their stored partials show what was saved.
+        }
+        for (const { turnId, conversationId } of running) {
+          const attachTurn = client.attachTurn?.bind(client);
+          if (!attachTurn || Object.values(get().turns).some((t) => t.turnId === turnId)) continue;
+          let conversation: Conversation;
+          try {
+            conversation = await client.getConversation(conversationId);
+          } catch {
+            continue;
+          }
+          const key = ++serial;
+          // Shown above the turn: the conversation as stored, without this turn's saved partial.
+          const base = conversation.messages.filter((m) => m.role !== 'assistant' || m.turnId !== turnId);
+          const live = createLiveTurn({
+            key,
+            // Not sent: the live turn keeps what it answers and the model it was asked with.
+            request: {
+              action: 'regenerate',
+              conversationId,
+              ...(conversation.model ? { model: conversation.model } : {}),
+            },
+            base,
+            userText: null,
+            startedAt: now(),
+          });
+          set(put(live));
+          follow(
+            key,
+            attachTurn(turnId, (event) => onEvent(key, event)),
+          );
+        }
       },
 
       flushFrame() {
