@@ -64,9 +64,23 @@ export function registerIpc(opts: IpcOptions): () => void {
     port.start();
   };
   ipcMain.on(IPC_CHANNELS.startTurn, onStart);
+  // A reloaded window re-attaches to a running turn on a fresh port, with the same checks.
+  const onAttach = (event: IpcMainEvent, request: unknown) => {
+    const [port] = event.ports;
+    if (!port) return;
+    if (!trusted(event)) {
+      opts.log(`refused ${IPC_CHANNELS.attachTurn} from ${event.senderFrame?.url ?? 'a destroyed frame'}`);
+      port.close();
+      return;
+    }
+    void opts.turns.attach(event.sender.id, request, turnPortOf(port));
+    port.start();
+  };
+  ipcMain.on(IPC_CHANNELS.attachTurn, onAttach);
 
   return () => {
     for (const channel of INVOKE_CHANNELS) ipcMain.removeHandler(channel);
     ipcMain.off(IPC_CHANNELS.startTurn, onStart);
+    ipcMain.off(IPC_CHANNELS.attachTurn, onAttach);
   };
 }
