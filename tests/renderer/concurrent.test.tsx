@@ -1,7 +1,8 @@
 // @vitest-environment happy-dom
 // Several turns at once, one per conversation: each streams through its own queue, the sidebar says
 // which conversations are answering, switching never stops a stream and Stop stops only its own.
-import { fireEvent, screen } from '@testing-library/react';
+import { fireEvent, render, screen } from '@testing-library/react';
+import { App } from '../../src/renderer/src/components/App';
 import { afterEach, expect, test } from 'vitest';
 import {
   act,
@@ -10,6 +11,7 @@ import {
   provider,
   renderApp,
   settle,
+  setup,
   storedConversation,
   textDelta,
   textStart,
@@ -122,4 +124,20 @@ test('a stored answer stopped because its page was gone reads Interrupted; one f
   await open(store, 'c-old');
   expect(screen.getByTestId('stopped-notice').textContent).toBe('Stopped');
   expect(screen.queryByTestId('interrupted-notice')).toBeNull();
+});
+
+test('the conversation on screen is in the address: #/c/<id> opens it, and opening another rewrites it', async () => {
+  const a = { ...storedConversation('c-a'), title: 'Alpha' };
+  const b = { ...storedConversation('c-b'), title: 'Beta' };
+  window.history.replaceState(null, '', `${window.location.pathname}#/c/c-b`);
+  const { store, wrap } = setup({ conversations: [a, b] });
+  render(wrap(<App />));
+  await settle();
+  expect(store.getState().activeId).toBe('c-b');
+  expect(screen.getByRole('heading', { level: 1 }).textContent).toBe('Beta');
+  await open(store, 'c-a');
+  expect(window.location.hash).toBe('#/c/c-a');
+  act(() => store.getState().newChat());
+  expect(window.location.hash).toBe('');
+  window.history.replaceState(null, '', window.location.pathname);
 });
