@@ -33,22 +33,22 @@ const live = new Set<PortEnd>();
 /** A turn's port, this end: the shared port protocol; the other end goes with `send`. */
 function followOnPort(onEvent: (event: RelayEvent) => void, send: (port: PortEnd) => void) {
   const { port1, port2 } = newChannel();
-    live.add(port1);
-    const client = createPortClient(
-      {
-        postMessage: (message) => port1.postMessage(message),
-        close: () => {
-          live.delete(port1);
-          port1.close();
-        },
+  live.add(port1);
+  const client = createPortClient(
+    {
+      postMessage: (message) => port1.postMessage(message),
+      close: () => {
+        live.delete(port1);
+        port1.close();
       },
-      onEvent,
-    );
-    port1.onmessage = (event) => client.receive(event.data);
-    // Electron's extension: `close` fires when the main process's end goes away.
-    port1.addEventListener('close', () => client.disconnected());
-    send(port2);
-    return { abort: () => client.abort() };
+    },
+    onEvent,
+  );
+  port1.onmessage = (event) => client.receive(event.data);
+  // Electron's extension: `close` fires when the main process's end goes away.
+  port1.addEventListener('close', () => client.disconnected());
+  send(port2);
+  return { abort: () => client.abort() };
 }
 
 const bridge: SluiceBridge = {
