@@ -265,10 +265,13 @@ export type TurnSnapshot = {
   conversationId: string | null;
   provider: ProviderKind | null;
   model: string | null;
+  /** By step number. A step is settled (finalizeMessage) once a later event shows it has ended. */
   steps: AssistantStep[];
+  /** The attempt a whole-turn retry set aside: it comes back if the retry ends with less to show. */
   retired: { step: number; value: AssistantStep } | null;
-  /** `since` values are in the main process's clock, like `t`. */
+  /** `since` values are in the clock of whoever made it (a snapshot's: the main process's, like `t`). */
   phase: Phase;
+  /** What the relay said about this turn's route (nginx mode, or why it went direct). */
   notices: string[];
 };
 

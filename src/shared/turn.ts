@@ -43,18 +43,8 @@ export type Phase =
   | { kind: 'running_tools'; count: number }
   | { kind: 'done' };
 
-export type TurnState = {
-  turnId: string | null;
-  conversationId: string | null;
-  provider: ProviderKind | null;
-  model: string | null;
-  /** By step number. A step is settled (finalizeMessage) once a later event shows it has ended. */
-  steps: AssistantStep[];
-  /** The attempt a whole-turn retry set aside: it comes back if the retry ends with less to show. */
-  retired: { step: number; value: AssistantStep } | null;
-  phase: Phase;
-  /** What the relay said about this turn's route (nginx mode, or why it went direct). */
-  notices: string[];
+/** The turn's content (what a snapshot carries, protocol.ts: steps, retired, phase, notices…), and its clocks. */
+export type TurnState = TurnSnapshot & {
   /** In the observer's clock. */
   marks: TimingMarks;
   /**

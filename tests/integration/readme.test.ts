@@ -354,6 +354,19 @@ const ANY_URL = /http:\/\/127\.0\.0\.1:\d+/;
 const hasCurl = spawnSync('sh', ['-c', 'command -v curl'], { stdio: 'ignore' }).status === 0;
 if (!hasCurl) console.log('readme: curl is not installed, so the curl example is skipped.');
 
+/** A real `sluice serve` on a free port, for the curl examples: its port, token and auth headers. */
+async function realServe(onTestFinished: Parameters<typeof sandbox>[0]) {
+  const { env, dir } = await sandbox(onTestFinished);
+  const server = sh(
+    `node --import tsx src/main/cli.ts serve --no-build --port 0 --data-dir ${join(dir, 'serve-data')}`,
+    env,
+    onTestFinished,
+  );
+  const [, port, token] = await waitFor('URL', server, () => TOKEN_URL.exec(server.stdout()));
+  const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  return { env, port, token, auth };
+}
+
 describe.skipIf(process.platform === 'win32').concurrent('the README commands, run', () => {
   for (const command of COMMANDS) {
     const p = plan(command);
@@ -394,14 +407,7 @@ describe.skipIf(process.platform === 'win32').concurrent('the README commands, r
       });
     } else if (p.kind === 'curl') {
       test.skipIf(!hasCurl)(`${command} (against a real sluice serve)`, async ({ onTestFinished }) => {
-        const { env, dir } = await sandbox(onTestFinished);
-        const server = sh(
-          `node --import tsx src/main/cli.ts serve --no-build --port 0 --data-dir ${join(dir, 'serve-data')}`,
-          env,
-          onTestFinished,
-        );
-        const [, port, token] = await waitFor('URL', server, () => TOKEN_URL.exec(server.stdout()));
-        const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+        const { env, port, token, auth } = await realServe(onTestFinished);
         const patched = await fetch(`http://127.0.0.1:${port}/api/settings`, {
           method: 'PATCH',
           headers: auth,
@@ -416,14 +422,7 @@ describe.skipIf(process.platform === 'win32').concurrent('the README commands, r
       });
     } else if (p.kind === 'curl-attach') {
       test.skipIf(!hasCurl)(`${command} (a dropped turn, re-attached)`, async ({ onTestFinished }) => {
-        const { env, dir } = await sandbox(onTestFinished);
-        const server = sh(
-          `node --import tsx src/main/cli.ts serve --no-build --port 0 --data-dir ${join(dir, 'serve-data')}`,
-          env,
-          onTestFinished,
-        );
-        const [, port, token] = await waitFor('URL', server, () => TOKEN_URL.exec(server.stdout()));
-        const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+        const { env, port, token, auth } = await realServe(onTestFinished);
         const base = `http://127.0.0.1:${port}`;
         const patched = await fetch(`${base}/api/settings`, {
           method: 'PATCH',

@@ -5,7 +5,7 @@
 import { request, type IncomingMessage } from 'node:http';
 import { expect, test } from 'vitest';
 import type { AssistantMessage, RelayEvent } from '../../src/shared/protocol';
-import { applyRelayEvent, createTurn } from '../../src/shared/turn';
+import { stepsText, turnText } from '../support/relay-events';
 import { openTurn, parseSse, servePerTest, type TestServe } from '../support/serve';
 
 const serve = servePerTest();
@@ -62,19 +62,8 @@ const storedAnswer = async (s: TestServe, conversationId: string): Promise<Assis
   if (last?.role !== 'assistant') throw new Error('no stored answer');
   return last;
 };
-const textOfMessage = (m: AssistantMessage) =>
-  m.steps
-    .flatMap((st) => st.message.blocks)
-    .map((b) => (b?.type === 'text' ? b.text : ''))
-    .join('');
-const textOfEvents = (events: RelayEvent[]) => {
-  let turn = createTurn({ startedAt: 0 });
-  for (const e of events) turn = applyRelayEvent(turn, e, e.t);
-  return turn.steps
-    .flatMap((st) => st.message.blocks)
-    .map((b) => (b?.type === 'text' ? b.text : ''))
-    .join('');
-};
+const textOfMessage = (m: AssistantMessage) => stepsText(m.steps);
+const textOfEvents = turnText;
 
 async function startSlow(s: TestServe, text: string, conversationId: string | null = null) {
   const { req, res } = await openTurn(s, { action: 'send', conversationId, text });

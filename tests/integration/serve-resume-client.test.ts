@@ -5,7 +5,7 @@
 import { expect, test } from 'vitest';
 import { createHttpClient } from '../../src/renderer/src/api/http';
 import type { RelayEvent, StreamEvent } from '../../src/shared/protocol';
-import { applyRelayEvent, createTurn } from '../../src/shared/turn';
+import { stepsText, turnText } from '../support/relay-events';
 import { servePerTest, type TestServe } from '../support/serve';
 
 const serve = servePerTest();
@@ -32,24 +32,14 @@ function cutAfter(body: ReadableStream<Uint8Array>, limit: number): ReadableStre
 const providerEvents = (events: RelayEvent[]): StreamEvent[] =>
   events.flatMap((e) => (e.type === 'provider' ? [e.event] : []));
 
-const textOf = (events: RelayEvent[]) => {
-  let turn = createTurn({ startedAt: 0 });
-  for (const e of events) turn = applyRelayEvent(turn, e, e.t);
-  return turn.steps
-    .flatMap((st) => st.message.blocks)
-    .map((b) => (b?.type === 'text' ? b.text : ''))
-    .join('');
-};
+const textOf = turnText;
 
 async function storedText(s: TestServe, conversationId: string) {
   const last = (await s.conversations.get(conversationId)).messages.at(-1);
   if (last?.role !== 'assistant') throw new Error('no stored answer');
   return {
     outcome: last.outcome,
-    text: last.steps
-      .flatMap((st) => st.message.blocks)
-      .map((b) => (b?.type === 'text' ? b.text : ''))
-      .join(''),
+    text: stepsText(last.steps),
   };
 }
 
