@@ -154,6 +154,7 @@ export default tseslint.config(
     ignores: [
       'tests/integration/serve.test.ts',
       'tests/integration/serve-client.test.ts',
+      'tests/integration/serve-resume-client.test.ts',
       'tests/integration/turn-faces.test.ts',
       'tests/unit/domain-errors.test.ts',
     ],

@@ -1,7 +1,7 @@
 // `npm run bench`: every benchmark against the simulated provider on loopback, one after another,
 // progress on stderr; results in bench/results.json, bench/results.md and README.md's Performance
 // section. `npm run bench -- --only=relay,cancel` runs a subset (and leaves the README alone).
-// Ids: relay, throughput, backpressure, cancel, rendering, nginx.
+// Ids: relay, throughput, backpressure, cancel, rendering, nginx, resume.
 import { fileURLToPath } from 'node:url';
 import { buildRenderer, rendererBuildState } from '../src/main/server/renderer-build';
 import { backpressure } from './backpressure';
@@ -12,6 +12,7 @@ import { startBenchSim, type BenchSim } from './lib/sim';
 import { throughNginx } from './nginx';
 import { relayOverhead } from './relay-overhead';
 import { rendering } from './rendering';
+import { resume } from './resume';
 import { summary, table, writeRun } from './report';
 import { throughput } from './throughput';
 
@@ -50,6 +51,18 @@ const BENCHES: { id: string; run: (sim: BenchSim) => Promise<BenchResult> }[] = 
       }),
   },
   { id: 'nginx', run: (sim) => throughNginx(sim, { rounds: 7, ttftMs: 200, tpotMs: 10, tokens: 20 }) },
+  {
+    id: 'resume',
+    run: (sim) =>
+      resume(sim, {
+        staticDir: STATIC_DIR,
+        rounds: 3,
+        tokens: 300,
+        tpotMs: 10,
+        reattaches: 10,
+        bigTurnTokens: 50_000,
+      }),
+  },
 ];
 
 async function main(): Promise<number> {

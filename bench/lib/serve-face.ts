@@ -28,6 +28,7 @@ class SharedSimulator extends EmbeddedSimulator {
 
 export type BenchServe = {
   server: SluiceServer;
+  service: ChatService;
   reports: TurnReport[];
   /** PATCH /api/settings, as the settings panel does. */
   patchSettings(patch: SettingsPatch): Promise<void>;
@@ -63,6 +64,7 @@ export async function startBenchServe(opts: {
   });
   return {
     server,
+    service,
     reports,
     async patchSettings(patch) {
       const res = await fetch(`${server.origin}/api/settings`, {

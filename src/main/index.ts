@@ -91,8 +91,11 @@ async function main(): Promise<void> {
       rendererUrl,
       preloadPath: join(here, '../preload/index.cjs'),
       onPageGone: (id, why) => {
-        const stopped = turns.pageGone(id);
-        if (stopped > 0) log(`${why}: stopped ${stopped} live turn(s); their partial answers are saved`);
+        const detached = turns.pageGone(id);
+        if (detached > 0)
+          log(
+            `${why}: detached ${detached} live turn(s); each stops (its partial saved) unless the window re-attaches within the reconnect grace`,
+          );
       },
       log,
     });

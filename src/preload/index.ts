@@ -13,6 +13,7 @@ import {
   type SluiceBridge,
 } from '../shared/ipc';
 import { createPortClient } from '../shared/port-protocol';
+import type { RelayEvent } from '../shared/protocol';
 
 const invoke = <C extends InvokeChannel>(channel: C, payload: InvokeMap[C]['payload']) =>
   ipcRenderer.invoke(channel, payload) as Promise<IpcResult<InvokeMap[C]['result']>>;
@@ -29,26 +30,33 @@ const newChannel = () => new MessageChannel() as unknown as { port1: PortEnd; po
 // Ports of live turns, held so they cannot be collected mid-stream.
 const live = new Set<PortEnd>();
 
-const bridge: SluiceBridge = {
-  startTurn(request, onEvent) {
-    const { port1, port2 } = newChannel();
-    live.add(port1);
-    const client = createPortClient(
-      {
-        postMessage: (message) => port1.postMessage(message),
-        close: () => {
-          live.delete(port1);
-          port1.close();
-        },
+/** A turn's port, this end: the shared port protocol; the other end goes with `send`. */
+function followOnPort(onEvent: (event: RelayEvent) => void, send: (port: PortEnd) => void) {
+  const { port1, port2 } = newChannel();
+  live.add(port1);
+  const client = createPortClient(
+    {
+      postMessage: (message) => port1.postMessage(message),
+      close: () => {
+        live.delete(port1);
+        port1.close();
       },
-      onEvent,
-    );
-    port1.onmessage = (event) => client.receive(event.data);
-    // Electron's extension: `close` fires when the main process's end goes away.
-    port1.addEventListener('close', () => client.disconnected());
-    ipcRenderer.postMessage(IPC_CHANNELS.startTurn, request, [port2]);
-    return { abort: () => client.abort() };
-  },
+    },
+    onEvent,
+  );
+  port1.onmessage = (event) => client.receive(event.data);
+  // Electron's extension: `close` fires when the main process's end goes away.
+  port1.addEventListener('close', () => client.disconnected());
+  send(port2);
+  return { abort: () => client.abort() };
+}
+
+const bridge: SluiceBridge = {
+  startTurn: (request, onEvent) =>
+    followOnPort(onEvent, (port) => ipcRenderer.postMessage(IPC_CHANNELS.startTurn, request, [port])),
+  attachTurn: (turnId, onEvent) =>
+    followOnPort(onEvent, (port) => ipcRenderer.postMessage(IPC_CHANNELS.attachTurn, { turnId }, [port])),
+  listLiveTurns: () => invoke('turns:list', null),
   listConversations: () => invoke('conversations:list', null),
   getConversation: (id) => invoke('conversations:get', { id }),
   renameConversation: (id, title) => invoke('conversations:rename', { id, title }),

@@ -16,6 +16,8 @@ export const ANSWER_ERROR_TYPES = [
   /** A settings change that would leave the settings invalid; nothing was saved. */
   'invalid_settings',
   'not_found',
+  /** A turn cannot start now: its conversation streams one already, or the concurrent-turn limit is reached. */
+  'busy',
   'method_not_allowed',
   'unsupported_media_type',
   'payload_too_large',

@@ -10,6 +10,7 @@ import type {
   ExportRequest,
   ImportRequest,
   ImportResult,
+  LiveTurnRef,
   SearchRequest,
   SearchResults,
   ModelList,
@@ -35,6 +36,8 @@ export type InvokeMap = {
   'settings:set-key': { payload: { key: string | null; provider?: string }; result: SettingsView };
   /** A provider's models, or a sentence saying what to fix (Test connection, the model picker). */
   'models:list': { payload: ModelsRequest; result: ModelList };
+  /** The turns the main process is running (a reloaded window re-attaches to them). */
+  'turns:list': { payload: null; result: LiveTurnRef[] };
 };
 export type InvokeChannel = keyof InvokeMap;
 export type InvokePayload<C extends InvokeChannel> = InvokeMap[C]['payload'];
@@ -57,7 +60,13 @@ export const IPC_CHANNELS = {
    * the transferred port (see port-protocol.ts). Not an invoke: invoke cannot carry a port.
    */
   startTurn: 'turns:start',
-} as const satisfies Record<string, InvokeChannel | 'turns:start'>;
+  listLiveTurns: 'turns:list',
+  /**
+   * ipcRenderer.postMessage(channel, { turnId }, [port]): re-attaches a reloaded window to a turn
+   * still running — its events so far (or a snapshot), then live, on the fresh port.
+   */
+  attachTurn: 'turns:attach',
+} as const satisfies Record<string, InvokeChannel | 'turns:start' | 'turns:attach'>;
 
 export const INVOKE_CHANNELS: readonly InvokeChannel[] = [
   'conversations:list',
@@ -71,6 +80,7 @@ export const INVOKE_CHANNELS: readonly InvokeChannel[] = [
   'settings:update',
   'settings:set-key',
   'models:list',
+  'turns:list',
 ];
 
 /**
@@ -100,4 +110,7 @@ export interface SluiceBridge {
   updateSettings(patch: SettingsPatch): Promise<IpcResult<SettingsView>>;
   setApiKey(key: string | null, provider?: string): Promise<IpcResult<SettingsView>>;
   listModels(request: ModelsRequest): Promise<IpcResult<ModelList>>;
+  /** A turn still running in the main process, followed on a fresh port (after a reload). */
+  attachTurn(turnId: string, onEvent: (event: RelayEvent) => void): TurnControl;
+  listLiveTurns(): Promise<IpcResult<LiveTurnRef[]>>;
 }

@@ -72,6 +72,7 @@ export function observeRelayEvent(marks: TimingMarks, event: RelayEvent, now: nu
       return { ...marks, endedAt: now };
     case 'turn_start':
     case 'tool_result':
+    case 'snapshot':
       return marks;
     default: {
       const _unknown: never = event;

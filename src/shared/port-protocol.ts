@@ -74,8 +74,9 @@ export function createTurnTracker(): TurnTracker {
     observe(event) {
       if (ended) return;
       lastT = event.t;
-      kept ||= keepsContent(event);
-      if (event.type === 'turn_start') {
+      kept ||= event.type === 'snapshot' ? event.turn.steps.length > 0 : keepsContent(event);
+      // A re-attached turn may begin with its snapshot instead of its turn_start.
+      if (event.type === 'turn_start' || event.type === 'snapshot') {
         knownTurnId = event.turnId;
         resolveTurnId(event.turnId);
       } else if (event.type === 'terminal') {

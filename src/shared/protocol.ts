@@ -4,6 +4,7 @@
 // Pure TypeScript: zod is the only import, and it is pure too.
 import { z } from 'zod';
 import { BUILTIN_PROVIDERS, OPENAI_PRESETS } from './providers';
+import type { Phase } from './turn';
 
 // ───────────────────────────── Provider wire (Anthropic Messages streaming) ─────────────────────────────
 
@@ -250,7 +251,32 @@ export type RelayEvent =
       metrics: Metrics;
       /** Number of JSON.parse calls made on tool input in this turn. */
       toolInputParses: number;
-    };
+    }
+  /**
+   * A page re-attaching to a live turn missed more than the replay buffer holds (or named an
+   * event this turn never sent): the turn as accumulated so far, then live events. The reducer
+   * replaces the turn's content with it. Its SSE id is that of the last event it covers.
+   */
+  | { type: 'snapshot'; turnId: string; t: number; turn: TurnSnapshot };
+
+/** What a snapshot carries: the turn reducer's content (shared/turn's TurnState without its clocks). */
+export type TurnSnapshot = {
+  turnId: string | null;
+  conversationId: string | null;
+  provider: ProviderKind | null;
+  model: string | null;
+  /** By step number. A step is settled (finalizeMessage) once a later event shows it has ended. */
+  steps: AssistantStep[];
+  /** The attempt a whole-turn retry set aside: it comes back if the retry ends with less to show. */
+  retired: { step: number; value: AssistantStep } | null;
+  /** `since` values are in the clock of whoever made it (a snapshot's: the main process's, like `t`). */
+  phase: Phase;
+  /** What the relay said about this turn's route (nginx mode, or why it went direct). */
+  notices: string[];
+};
+
+/** Why a turn was stopped: the person (Stop), its window or page gone past the grace period, or quitting. */
+export type AbortReason = 'user' | 'client-closed' | 'shutdown';
 
 export type TerminalEvent = Extract<RelayEvent, { type: 'terminal' }>;
 
@@ -273,6 +299,11 @@ export type AssistantMessage = {
   metrics: Metrics | null;
   provider: ProviderKind;
   model: string;
+  /**
+   * Why an `aborted` answer was stopped; absent in files written before it was recorded (read as
+   * the person's Stop). `client-closed`: its window or page was gone past the grace period.
+   */
+  abortReason?: AbortReason;
   /**
    * When Continue extended this answer: how each earlier part (the turn cut short, oldest first)
    * ended. The fields above are the last part's.
@@ -384,6 +415,24 @@ export const SettingsSchema = z
       .min(1_000, 'The idle timeout must be at least 1 s.')
       .max(600_000, 'The idle timeout can be at most 600 s.'),
     pingIntervalMs: z.number().int().min(1_000).max(120_000),
+    /** Turns that may stream at once, across conversations (one per conversation). */
+    maxConcurrentTurns: z
+      .number()
+      .int()
+      .min(1, 'Allow at least 1 answer at a time.')
+      .max(16, 'At most 16 answers can stream at once.'),
+    /** How long a turn whose window or page is gone keeps running, waiting for it to re-attach. */
+    resumeGraceMs: z
+      .number()
+      .int()
+      .min(0, 'The reconnect grace must be 0 s or more.')
+      .max(600_000, 'The reconnect grace can be at most 600 s.'),
+    /** Each live turn's replay buffer (what a re-attaching page is sent), in bytes of SSE text. */
+    replayBufferBytes: z
+      .number()
+      .int()
+      .min(65_536, 'The replay buffer must be at least 64 KiB (65536 bytes).')
+      .max(67_108_864, 'The replay buffer can be at most 64 MiB (67108864 bytes).'),
     sim: z.object({
       scenario: z.enum(SIM_SCENARIOS),
       ttftMs: z
@@ -442,6 +491,9 @@ export const DEFAULT_SETTINGS: Settings = {
   thinking: { enabled: false, budgetTokens: 2048 },
   idleTimeoutMs: 30_000,
   pingIntervalMs: 15_000,
+  maxConcurrentTurns: 4,
+  resumeGraceMs: 30_000,
+  replayBufferBytes: 1_048_576,
   sim: { scenario: 'sim-text', ttftMs: 400, tpotMs: 25 },
   viaNginx: null,
 };
@@ -548,9 +600,19 @@ export type TurnHandle = {
   done: Promise<TerminalEvent>;
 };
 
+/** A turn the main process is running, and the conversation it answers. */
+export type LiveTurnRef = { turnId: string; conversationId: string };
+
 export interface ChatClient {
   /** Starts a turn; relay events arrive in order on onEvent, ending with exactly one `terminal`. */
   startTurn(request: StartTurnRequest, onEvent: (event: RelayEvent) => void): TurnHandle;
+  /**
+   * Re-attaches to a turn the main process is still running (after a reload): a snapshot of it,
+   * or every event so far, then live, ending with one `terminal` as startTurn's do.
+   */
+  attachTurn?(turnId: string, onEvent: (event: RelayEvent) => void): TurnHandle;
+  /** The turns the main process is running, for a page that reloaded. */
+  listLiveTurns?(): Promise<LiveTurnRef[]>;
   listConversations(): Promise<ConversationSummary[]>;
   getConversation(id: string): Promise<Conversation>;
   renameConversation(id: string, title: string): Promise<ConversationSummary>;

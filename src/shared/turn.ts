@@ -28,6 +28,7 @@ import type {
   RelayEvent,
   StreamEvent,
   TerminalEvent,
+  TurnSnapshot,
 } from './protocol';
 
 /** What the phase line says. `since` values are in the observer's clock. */
@@ -42,18 +43,8 @@ export type Phase =
   | { kind: 'running_tools'; count: number }
   | { kind: 'done' };
 
-export type TurnState = {
-  turnId: string | null;
-  conversationId: string | null;
-  provider: ProviderKind | null;
-  model: string | null;
-  /** By step number. A step is settled (finalizeMessage) once a later event shows it has ended. */
-  steps: AssistantStep[];
-  /** The attempt a whole-turn retry set aside: it comes back if the retry ends with less to show. */
-  retired: { step: number; value: AssistantStep } | null;
-  phase: Phase;
-  /** What the relay said about this turn's route (nginx mode, or why it went direct). */
-  notices: string[];
+/** The turn's content (what a snapshot carries, protocol.ts: steps, retired, phase, notices…), and its clocks. */
+export type TurnState = TurnSnapshot & {
   /** In the observer's clock. */
   marks: TimingMarks;
   /**
@@ -125,7 +116,20 @@ export function applyRelayEvent<T extends TurnState>(turn: T, event: RelayEvent,
     }
     case 'terminal':
       return endTurn(next, event, at);
+    case 'snapshot':
+      return { ...next, ...event.turn, phase: rebasePhase(event.turn.phase, event.t, at) };
   }
+}
+
+/** The turn as a snapshot carries it (its content, in the clock of whoever made it). */
+export function snapshotOf(turn: TurnState): TurnSnapshot {
+  const { turnId, conversationId, provider, model, steps, retired, phase, notices } = turn;
+  return { turnId, conversationId, provider, model, steps, retired, phase, notices };
+}
+
+/** A phase timed in the snapshot maker's clock (where `t` is now) moved to the observer's (`at`). */
+function rebasePhase(phase: Phase, t: number, at: number): Phase {
+  return 'since' in phase ? { ...phase, since: at - (t - phase.since) } : phase;
 }
 
 function applyStatus<T extends TurnState>(

@@ -179,6 +179,7 @@ function aptAccounted(command: string): boolean {
 type Plan =
   | { kind: 'run' | 'server'; args: string }
   | { kind: 'curl' }
+  | { kind: 'curl-attach' }
   | { kind: 'accounted'; key: string }
   | { kind: 'apt' }
   | { kind: 'unknown' };
@@ -195,6 +196,7 @@ function plan(command: string): Plan {
   }
   if (ACCOUNTED[command]) return { kind: 'accounted', key: command };
   if (aptAccounted(command)) return { kind: 'apt' };
+  if (/^curl .*\/api\/turns\/ID\/events\b/.test(command)) return { kind: 'curl-attach' };
   if (/^curl .*\/api\/turns\b/.test(command)) return { kind: 'curl' };
   return { kind: 'unknown' };
 }
@@ -352,6 +354,19 @@ const ANY_URL = /http:\/\/127\.0\.0\.1:\d+/;
 const hasCurl = spawnSync('sh', ['-c', 'command -v curl'], { stdio: 'ignore' }).status === 0;
 if (!hasCurl) console.log('readme: curl is not installed, so the curl example is skipped.');
 
+/** A real `sluice serve` on a free port, for the curl examples: its port, token and auth headers. */
+async function realServe(onTestFinished: Parameters<typeof sandbox>[0]) {
+  const { env, dir } = await sandbox(onTestFinished);
+  const server = sh(
+    `node --import tsx src/main/cli.ts serve --no-build --port 0 --data-dir ${join(dir, 'serve-data')}`,
+    env,
+    onTestFinished,
+  );
+  const [, port, token] = await waitFor('URL', server, () => TOKEN_URL.exec(server.stdout()));
+  const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  return { env, port, token, auth };
+}
+
 describe.skipIf(process.platform === 'win32').concurrent('the README commands, run', () => {
   for (const command of COMMANDS) {
     const p = plan(command);
@@ -392,14 +407,7 @@ describe.skipIf(process.platform === 'win32').concurrent('the README commands, r
       });
     } else if (p.kind === 'curl') {
       test.skipIf(!hasCurl)(`${command} (against a real sluice serve)`, async ({ onTestFinished }) => {
-        const { env, dir } = await sandbox(onTestFinished);
-        const server = sh(
-          `node --import tsx src/main/cli.ts serve --no-build --port 0 --data-dir ${join(dir, 'serve-data')}`,
-          env,
-          onTestFinished,
-        );
-        const [, port, token] = await waitFor('URL', server, () => TOKEN_URL.exec(server.stdout()));
-        const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+        const { env, port, token, auth } = await realServe(onTestFinished);
         const patched = await fetch(`http://127.0.0.1:${port}/api/settings`, {
           method: 'PATCH',
           headers: auth,
@@ -410,6 +418,42 @@ describe.skipIf(process.platform === 'win32').concurrent('the README commands, r
           .done;
         expect(r.code, shown(r)).toBe(0);
         expect(r.stdout, shown(r)).toContain('"type":"turn_start"');
+        expect(r.stdout, shown(r)).toMatch(/"type":"terminal"[^\n]*"outcome":"complete"/);
+      });
+    } else if (p.kind === 'curl-attach') {
+      test.skipIf(!hasCurl)(`${command} (a dropped turn, re-attached)`, async ({ onTestFinished }) => {
+        const { env, port, token, auth } = await realServe(onTestFinished);
+        const base = `http://127.0.0.1:${port}`;
+        const patched = await fetch(`${base}/api/settings`, {
+          method: 'PATCH',
+          headers: auth,
+          body: JSON.stringify({ sim: { ttftMs: 0, tpotMs: 15 } }),
+        });
+        expect(patched.status).toBe(200);
+        // A client that had events up to 41, then dropped: the turn waits for it (the grace period).
+        const cut = new AbortController();
+        const started = await fetch(`${base}/api/turns`, {
+          method: 'POST',
+          headers: auth,
+          body: JSON.stringify({ action: 'send', conversationId: null, text: 'tell me about rivers' }),
+          signal: cut.signal,
+        });
+        let raw = '';
+        const decoder = new TextDecoder();
+        try {
+          for await (const chunk of started.body ?? []) {
+            raw += decoder.decode(chunk, { stream: true });
+            if (/^id: \w+\.41$/m.test(raw)) cut.abort();
+          }
+        } catch {
+          // The cut.
+        }
+        const turnId = /"turnId":"([^"]+)"/.exec(raw)?.[1] ?? '';
+        const line = command.replace(/\bPORT\b/g, port ?? '').replace('/turns/ID/', `/turns/${turnId}/`);
+        const r = await sh(line, { ...env, TOKEN: token }, onTestFinished).done;
+        expect(r.code, shown(r)).toBe(0);
+        // Resumed after event 41: the next is 42, with the same id it would have had, then on to the end.
+        expect(r.stdout.startsWith(`id: ${turnId.slice(0, 8)}.42\n`), shown(r)).toBe(true);
         expect(r.stdout, shown(r)).toMatch(/"type":"terminal"[^\n]*"outcome":"complete"/);
       });
     }

@@ -27,7 +27,8 @@ async function plateau(bytes: () => number, ceiling: number): Promise<number> {
 test('a slow reader pauses the provider; the relay holds a bounded amount', async () => {
   const s = await serve({
     simTokens: TOKENS,
-    settings: { sim: { scenario: 'sim-text', ttftMs: 0, tpotMs: 0 } },
+    // No reconnect grace: the dropped reader ends the turn at once (the grace has its own tests).
+    settings: { sim: { scenario: 'sim-text', ttftMs: 0, tpotMs: 0 }, resumeGraceMs: 0 },
   });
   const simBytes = () => s.simWrites.reduce((n, w) => n + w.bytes, 0);
   const simTokens = () => s.simWrites.filter((w) => w.eventType === 'content_block_delta').length;

@@ -15,8 +15,18 @@ afterEach(async () => {
   while (closers.length > 0) await closers.pop()?.();
 });
 
-type Seen = { method: string; url: string; authorization: string | undefined; closedEarly: boolean };
+type Seen = {
+  method: string;
+  url: string;
+  authorization: string | undefined;
+  lastEventId: string | undefined;
+  closedEarly: boolean;
+};
 
+/**
+ * A server that plays `handle` for every request but the client's re-attach (GET
+ * /api/turns/:id/events), which it answers as Sluice does for a turn that is gone: 404.
+ */
 async function rawServer(handle: (req: IncomingMessage, res: ServerResponse) => void) {
   const seen: Seen[] = [];
   const server: Server = createServer((req, res) => {
@@ -24,10 +34,16 @@ async function rawServer(handle: (req: IncomingMessage, res: ServerResponse) => 
       method: req.method ?? '',
       url: req.url ?? '',
       authorization: req.headers.authorization,
+      lastEventId: req.headers['last-event-id'] as string | undefined,
       closedEarly: false,
     };
     seen.push(entry);
     res.on('close', () => (entry.closedEarly = !res.writableFinished));
+    if (req.method === 'GET' && /^\/api\/turns\/[^/]+\/events$/.test(req.url ?? '')) {
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: { type: 'not_found', message: 'No live turn with that id.' } }));
+      return;
+    }
     handle(req, res);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -72,8 +88,8 @@ function run(baseUrl: string, opts: Parameters<typeof createHttpClient>[0] = {})
   return { events, handle };
 }
 
-test('a connection that drops mid-stream ends the turn as a network error; what arrived stays', async () => {
-  const { baseUrl } = await rawServer((_req, res) => {
+test('a connection that drops mid-stream ends the turn as a network error when it cannot re-attach; what arrived stays', async () => {
+  const { baseUrl, seen } = await rawServer((_req, res) => {
     sseHead(res);
     // Half of a third event, then the socket is gone.
     res.write(
@@ -99,6 +115,12 @@ test('a connection that drops mid-stream ends the turn as a network error; what 
   expect(terminal.error?.message).toContain('What arrived so far is kept.');
   expect(terminal.metrics.totalMs).toBeGreaterThanOrEqual(0);
   expect(await handle.turnId).toBe('turn-1');
+  // It tried to re-attach after the last whole event, as EventSource does, and was told the turn is gone.
+  expect(seen.map((r) => [r.method, r.url, r.lastEventId])).toEqual([
+    ['POST', '/api/turns', undefined],
+    ['GET', '/api/turns/turn-1/events', '3'],
+  ]);
+  expect(terminal.error?.message).toContain('No live turn with that id.');
 });
 
 test('a drop before any of the answer arrived says so, and claims nothing is kept', async () => {

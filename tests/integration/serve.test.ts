@@ -36,10 +36,12 @@ describe('the SSE stream', () => {
     expect(reply.headers['x-accel-buffering']).toBe('no');
     expect(reply.headers['connection']).toBe('keep-alive');
     expect(reply.headers['content-encoding']).toBeUndefined();
-    expect(reply.text.startsWith('id: 1\nevent: turn_start\ndata: {')).toBe(true);
+    // Ids are the turn's first 8 characters and a sequence number, so a re-attach names its turn.
+    expect(reply.text).toMatch(/^id: [0-9a-f]{8}\.1\nevent: turn_start\ndata: \{/);
 
     const { events, ids, names } = parseSse(reply.text);
-    expect(ids).toEqual(events.map((_, i) => String(i + 1)));
+    const prefix = events[0]?.turnId.slice(0, 8);
+    expect(ids).toEqual(events.map((_, i) => `${prefix}.${i + 1}`));
     expect(names).toEqual(events.map((e) => e.type));
     const start = events[0];
     expect(start?.type).toBe('turn_start');
@@ -112,8 +114,11 @@ describe('the SSE stream', () => {
     expect(s.service.liveTurns).toBe(0);
   });
 
-  test('a client that drops the connection aborts the turn upstream; the partial answer is stored', async () => {
-    const s = await serve({ settings: { sim: { scenario: 'sim-text', ttftMs: 0, tpotMs: 5 } } });
+  test('a client that drops the connection and does not come back: after the grace period the turn is aborted upstream and the partial is stored as interrupted', async () => {
+    const graceMs = 400;
+    const s = await serve({
+      settings: { sim: { scenario: 'sim-text', ttftMs: 0, tpotMs: 5 }, resumeGraceMs: graceMs },
+    });
     const { req, res } = await openTurn(s, { action: 'send', conversationId: null, text: 'then vanish' });
     let raw = '';
     await new Promise<void>((resolve) => {
@@ -123,13 +128,17 @@ describe('the SSE stream', () => {
       });
     });
     req.destroy();
+    const droppedAt = performance.now();
     const [end, report] = await Promise.all([s.nextSimEnd(), s.nextTurnEnd()]);
 
     expect(end.reason).toBe('client-closed');
+    // The turn ran on, waiting for the page, for the whole grace period (a lower bound, timer-made).
+    expect(performance.now() - droppedAt).toBeGreaterThanOrEqual(graceMs - 20);
     expect(report.outcome).toBe('aborted');
     expect(report.clientClosed).toBe(true);
     const stored = storedAnswer(await s.conversations.get(report.conversationId));
     expect(stored.outcome).toBe('aborted');
+    expect(stored.abortReason).toBe('client-closed');
     expect(storedText(stored).startsWith(deltaText(parseSse(raw).events))).toBe(true);
     expect(s.service.liveTurns).toBe(0);
     expect(s.server.liveTurns()).toBe(0);
@@ -163,7 +172,7 @@ describe('the SSE stream', () => {
     const lastText = raw.lastIndexOf('"text_delta"');
     expect(raw.indexOf(': ping')).toBeGreaterThan(lastText);
     expect(raw.lastIndexOf(': ping')).toBeLessThan(raw.indexOf('event: terminal'));
-    expect(ids).toEqual(events.map((_, i) => String(i + 1)));
+    expect(ids).toEqual(events.map((_, i) => `${turnId.slice(0, 8)}.${i + 1}`));
     expect(events.filter(isText)).toHaveLength(4);
     expect(events.at(-1)).toMatchObject({ type: 'terminal', outcome: 'aborted' });
     const report = await s.nextTurnEnd();

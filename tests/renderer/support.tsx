@@ -34,6 +34,8 @@ export function setup(options: FakeOptions = {}) {
 }
 
 export async function renderApp(options: FakeOptions = {}) {
+  // Each test opens a fresh page: no conversation in the address (lib/route) from the one before.
+  window.history.replaceState(null, '', window.location.pathname);
   const env = setup(options);
   const view = render(env.wrap(<App />));
   await settle();

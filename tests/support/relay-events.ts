@@ -1,6 +1,7 @@
 // The relay's own events as a page receives them: a builder for the terminal event, for tests that
 // play one end of a transport by hand, and `deltaText` to read the answer back out of a stream.
-import type { RelayEvent, TerminalEvent } from '../../src/shared/protocol';
+import type { AssistantStep, RelayEvent, TerminalEvent } from '../../src/shared/protocol';
+import { applyRelayEvent, createTurn } from '../../src/shared/turn';
 
 /** A turn `turn-1` that completed at end_turn with no error; `over` changes any field. */
 export const terminalEvent = (over: Partial<TerminalEvent> = {}): TerminalEvent => ({
@@ -32,3 +33,17 @@ export const deltaText = (events: RelayEvent[]): string =>
         : '',
     )
     .join('');
+
+/** The text blocks of an answer's steps, joined (a stored message, or a turn the reducer built). */
+export const stepsText = (steps: readonly AssistantStep[]): string =>
+  steps
+    .flatMap((st) => st.message.blocks)
+    .map((b) => (b?.type === 'text' ? b.text : ''))
+    .join('');
+
+/** The answer text a page builds from these events with the shared turn reducer (snapshots too). */
+export function turnText(events: readonly RelayEvent[]): string {
+  let turn = createTurn({ startedAt: 0 });
+  for (const e of events) turn = applyRelayEvent(turn, e, e.t);
+  return stepsText(turn.steps);
+}

@@ -109,8 +109,8 @@ test('Stop goes over the port: the upstream is closed, the page gets the aborted
   expect(d.turns.size).toBe(0);
 });
 
-test('a page whose port closes mid-stream aborts the upstream request; the partial is saved', async () => {
-  const d = await desktop();
+test('a page whose port closes mid-stream and does not come back: after the grace period the upstream request is aborted; the partial is saved as interrupted', async () => {
+  const d = await desktop({ resumeGraceMs: 300 });
   const { page, report } = d.start(send('Tell me about mountains'));
   await page.until(textDeltas(3));
   const seen = deltaText(page.events);
@@ -122,10 +122,11 @@ test('a page whose port closes mid-stream aborts the upstream request; the parti
   expect(saved.outcome).toBe('aborted');
   expect(savedText(saved).startsWith(seen)).toBe(true);
   expect(saved.steps[0]?.message.stopReason).toBeNull();
+  expect(saved.abortReason).toBe('client-closed');
 });
 
-test('a reload or crash of the page (pageGone) aborts its turns and no one else’s', async () => {
-  const d = await desktop();
+test('a reload or crash of the page (pageGone) that does not re-attach stops its turns after the grace, and no one else’s', async () => {
+  const d = await desktop({ resumeGraceMs: 300 });
   const { page, report } = d.start(send('Tell me about lakes'));
   await page.until(textDeltas(2));
   expect(d.turns.pageGone(OWNER + 1)).toBe(0);
@@ -134,6 +135,53 @@ test('a reload or crash of the page (pageGone) aborts its turns and no one else�
   expect(await report).toMatchObject({ outcome: 'aborted', pageGone: true });
   expect(await d.simEnd()).toMatchObject({ reason: 'client-closed' });
   expect((await savedAnswer(d, conversationOf(page.events))).outcome).toBe('aborted');
+});
+
+test('a reloaded page re-attaches to its running turn on a fresh port: not stopped, and it builds exactly the saved message', async () => {
+  const d = await desktop({ resumeGraceMs: 5_000 });
+  const { page, report } = d.start(send('Tell me about volcanoes'));
+  await page.until(textDeltas(3));
+  const turnId = await page.client.turnId;
+  expect(d.turns.pageGone(OWNER)).toBe(1); // the reload: the old page and its port are gone
+
+  const { main, mainPort, pagePort } = openTurnChannel();
+  cleanups.push(async () => {
+    mainPort.close();
+    pagePort.close();
+  });
+  const fresh = pageEnd(pagePort);
+  const attached = d.turns.attach(OWNER, { turnId }, main);
+  const terminal = await fresh.client.done;
+  expect(terminal).toMatchObject({ outcome: 'complete' });
+  expect(await attached).toMatchObject({ turnId, outcome: 'complete', pageGone: false });
+  expect(await report).toMatchObject({ pageGone: true });
+  expect(await d.simEnd()).toMatchObject({ reason: 'complete' });
+  // Everything from the first event (the buffer still held it all), or a snapshot: either way the
+  // page's turn is the saved one.
+  const saved = await savedAnswer(d, conversationOf(page.events));
+  expect(saved.outcome).toBe('complete');
+  expect(pageMessages(fresh.events)).toEqual(saved.steps.map((s) => s.message));
+  expect(fresh.events.filter((e) => e.type === 'terminal')).toHaveLength(1);
+});
+
+test('a re-attach to a turn that is gone, or without a turn id, ends with one error terminal', async () => {
+  const d = await desktop();
+  for (const [request, type] of [
+    [{ turnId: 'no-such-turn' }, 'not_found'],
+    [{}, 'invalid_request'],
+  ] as const) {
+    const { main, mainPort, pagePort } = openTurnChannel();
+    cleanups.push(async () => {
+      mainPort.close();
+      pagePort.close();
+    });
+    const page = pageEnd(pagePort);
+    const report = d.turns.attach(OWNER, request, main);
+    const terminal = await page.client.done;
+    expect(terminal).toMatchObject({ outcome: 'error', error: { type, retryable: false } });
+    expect(page.events).toEqual([terminal]);
+    expect((await report).turnId).toBeNull(); // nothing was attached
+  }
 });
 
 test('quitting aborts every live turn and waits until their partials are saved', async () => {

@@ -175,6 +175,7 @@ test('every request channel answers only our window’s top-level frame showing 
     'settings:get',
     'settings:set-key',
     'settings:update',
+    'turns:list',
   ]);
 });
 

@@ -10,7 +10,8 @@ import { ImportError } from '../store/transfer';
 /** A turn request the conversation cannot take; nothing was started. */
 export class TurnRequestError extends Error {
   constructor(
-    readonly type: 'not_found' | 'invalid_action',
+    /** busy: the conversation already streams an answer, or the concurrent-turn limit is reached. */
+    readonly type: 'not_found' | 'invalid_action' | 'busy',
     message: string,
   ) {
     super(message);

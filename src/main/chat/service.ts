@@ -22,6 +22,7 @@ import { resultOf, runTurn, type RelayLogEntry, type TurnResult } from '../relay
 import type { RelaySink } from '../relay/delivery';
 import { relayError } from '../relay/errors';
 import { TurnRegistry, type AbortReason } from '../relay/registry';
+import type { Subscriber, TurnFeed } from '../relay/replay';
 import type { ConversationStore } from '../store/conversations';
 import type { SettingsStore } from '../store/settings';
 import type { NginxRouter } from '../proxy/route';
@@ -43,6 +44,8 @@ import {
 } from './target';
 import { isBuiltinProvider } from '../../shared/providers';
 import { ProviderUnavailableError, TurnRequestError } from './errors';
+import { admitTurn } from './turn-limit';
+import { TurnHub, withAbortReason, type LiveTurnView } from './turn-hub';
 import { CONTINUE_PROMPT, continueModeOf, mergeContinuation } from '../../shared/continue';
 
 export type ChatServiceOptions = {
@@ -72,6 +75,7 @@ const titleFrom = (text: string) => {
 
 export class ChatService {
   private readonly registry = new TurnRegistry();
+  private readonly hub = new TurnHub((turnId, reason) => this.abort(turnId, reason));
   readonly simulator: EmbeddedSimulator;
   private readonly tools: ToolRegistry;
 
@@ -153,7 +157,32 @@ export class ChatService {
       const problem = checkChoice(settings, request.model);
       if (problem) throw new TurnRequestError('invalid_action', `${problem} Pick another model.`);
     }
-    const { conversation, history, continues } = await this.prepare(request);
+    // The turn holds its place from here, so two requests at once cannot both pass the limit.
+    // A turn whose terminal is out is over for whoever watches it (only its final save is left).
+    const running = this.registry.list().filter((t) => !this.hub.feedOf(t.turnId)?.terminalWritten);
+    admitTurn(running, request, settings.maxConcurrentTurns);
+    const turnId = randomUUID();
+    const newTitle = request.action === 'send' && !request.conversationId ? titleFrom(request.text) : null;
+    const signal = this.registry.register(turnId, {
+      conversationId: request.conversationId,
+      title: newTitle,
+    });
+    let prepared: Awaited<ReturnType<ChatService['prepare']>>;
+    try {
+      prepared = await this.prepare(request);
+    } catch (err) {
+      this.registry.release(turnId);
+      throw err;
+    }
+    const { conversation, history, continues } = prepared;
+    this.registry.describe(turnId, { conversationId: conversation.id, title: conversation.title });
+    // The engine writes to the turn's feed; `sink` is its first subscriber (see turn-hub.ts).
+    const feed = this.hub.open(
+      turnId,
+      conversation.id,
+      { bufferBytes: settings.replayBufferBytes, graceMs: settings.resumeGraceMs },
+      sink,
+    );
     const store = this.opts.conversations;
     // The choice sticks to the conversation; one it made earlier that settings can no longer serve
     // (a provider since removed) gives way to the default, and the turn says so.
@@ -176,8 +205,6 @@ export class ChatService {
       continues && mode === 'ask'
         ? [...history, { id: randomUUID(), role: 'user', text: CONTINUE_PROMPT, createdAt: Date.now() }]
         : history;
-    const turnId = randomUUID();
-    const signal = this.registry.register(turnId);
 
     conversation.updatedAt = Date.now();
     await store.save(conversation);
@@ -218,7 +245,7 @@ export class ChatService {
           );
         } catch (err) {
           if (!(err instanceof NoKeyError)) throw err;
-          const result = refusedTurn({ ...meta, conversationId: conversation.id }, sink, err.message);
+          const result = refusedTurn({ ...meta, conversationId: conversation.id }, feed, err.message);
           await persist(result.message);
           return result;
         }
@@ -271,7 +298,7 @@ export class ChatService {
           },
           tools: this.tools,
           notices,
-          sink,
+          sink: feed,
           signal,
           keepArrivals: options.keepArrivals ?? false,
           idleTimeoutMs: settings.idleTimeoutMs,
@@ -285,11 +312,13 @@ export class ChatService {
         // The timer must not queue a stale partial behind the final save.
         clearInterval(saver);
         dirty = false;
-        await persist(result.message);
-        return { ...result, message: shape(result.message) };
+        const message = withAbortReason(result.message, signal);
+        await persist(message);
+        return { ...result, message: shape(message) };
       } finally {
         clearInterval(saver);
         this.registry.release(turnId);
+        this.hub.close(turnId);
       }
     })();
     return { turnId, conversationId: conversation.id, done };
@@ -356,7 +385,31 @@ export class ChatService {
     return this.registry.size;
   }
 
+  /** The turns still running and their conversations (a reloaded page re-attaches to these). */
+  listLiveTurns(): LiveTurnView[] {
+    return this.hub.list();
+  }
+
+  /**
+   * Attaches `subscriber` to a live turn after the event `lastEventId` names (turn-hub.ts):
+   * what it missed, or a snapshot, then live. Throws a TurnRequestError when it cannot.
+   */
+  attach(turnId: string, subscriber: Subscriber, lastEventId?: string) {
+    return this.hub.attach(turnId, subscriber, lastEventId);
+  }
+
+  /** `subscriber` is gone; the turn runs on for the grace period, then stops unless re-attached. */
+  detach(turnId: string, subscriber: Subscriber): void {
+    this.hub.detach(turnId, subscriber);
+  }
+
+  /** A live turn's feed (its replay buffer's numbers, for tests and the bench). */
+  feedOf(turnId: string): TurnFeed | null {
+    return this.hub.feedOf(turnId);
+  }
+
   async close(): Promise<void> {
+    this.hub.clear();
     this.registry.abortAll('shutdown');
     await this.simulator.close();
     await this.opts.router?.close();

@@ -80,6 +80,7 @@ export class TerminalSink implements RelaySink {
     const c = this.c;
     switch (event.type) {
       case 'turn_start':
+      case 'snapshot':
         return true;
       case 'status': {
         const s = event.status;

@@ -78,6 +78,7 @@ export function createHandlers({ service, conversations, settings, keys }: Handl
   };
   return {
     'conversations:list': handler(None, () => conversations.list()),
+    'turns:list': handler(None, async () => service.listLiveTurns()),
     'conversations:get': handler(ById, ({ id }) => conversations.get(id)),
     'conversations:rename': handler(Rename, ({ id, title }) => conversations.rename(id, title)),
     'conversations:delete': handler(ById, async ({ id }) => {

@@ -6,8 +6,8 @@
 // the engine stops pulling upstream meanwhile, so TCP pushes back on the provider. If the port
 // closes, writes are dropped (the sink reports itself drained) and onDisconnect fires once.
 import { DEFAULT_ACK_WINDOW, type BatchMessage } from '../../shared/port-protocol';
-import type { RelayEvent } from '../../shared/protocol';
-import type { RelaySink } from '../relay/delivery';
+import type { RelayEvent, TerminalEvent } from '../../shared/protocol';
+import type { Subscriber } from '../relay/replay';
 
 /** The main process's end of a turn's port (a MessagePortMain, or a Node MessagePort in tests). */
 export interface BatchPort {
@@ -24,7 +24,7 @@ export type PortSinkOptions = {
 
 export type PortSinkStats = { batches: number; events: number; acked: number; peakUnacked: number };
 
-export class PortSink implements RelaySink {
+export class PortSink implements Subscriber {
   private readonly window: number;
   private posted = 0;
   private acked = 0;
@@ -58,8 +58,12 @@ export class PortSink implements RelaySink {
     return this.posted - this.acked >= this.window;
   }
 
+  /** How the turn ended, once its terminal went out on this port. */
+  terminalOutcome: TerminalEvent['outcome'] | null = null;
+
   write(event: RelayEvent): boolean {
     if (this.closed) return true;
+    if (event.type === 'terminal') this.terminalOutcome = event.outcome;
     if (this.windowFull || this.held.length > 0) {
       this.held.push(event);
       return false;
@@ -95,6 +99,11 @@ export class PortSink implements RelaySink {
   finish(): void {
     this.finishing = true;
     this.closeIfSettled();
+  }
+
+  /** A newer port took the turn over: this one is let go (its page is gone). */
+  superseded(): void {
+    this.disconnected();
   }
 
   /** The port closed, or the page is known to be gone (then our end is closed too). */

@@ -1,8 +1,11 @@
-// The desktop face's live turns: each runs over its own port (a PortSink) and belongs to the page
-// that started it. A page that reloads, crashes or closes — or a port that closes — aborts its
-// turns (the upstream sees the connection close; ChatService saves the partial). Quitting aborts
-// everything and waits, bounded, for the partials to be saved.
+// The desktop face's live turns: each runs over its own port (a PortSink, the turn's subscriber). A
+// page that reloads, crashes or closes — or a port that closes — detaches from its turns: each runs
+// on for the grace period, and a reloaded page re-attaches on a fresh port (`attach`: its events so
+// far or a snapshot, then live); a turn nobody re-attaches to is stopped as client-closed (the
+// upstream sees the connection close; ChatService saves the partial). Quitting aborts everything
+// and waits, bounded, for the partials to be saved.
 import { localTerminal, parsePageMessage, type BatchMessage } from '../../shared/port-protocol';
+import { z } from 'zod';
 import { StartTurnSchema, type RelayError, type TerminalEvent } from '../../shared/protocol';
 import { domainError } from '../chat/errors';
 import type { ChatService, StartedTurn } from '../chat/service';
@@ -33,7 +36,12 @@ type LiveTurn = {
   stop(reason: AbortReason): void;
   /** Why it was stopped, if it was. */
   stopped: AbortReason | null;
+  /** The page went away (or its port closed) before the turn ended: the turn was detached. */
+  gone: boolean;
 };
+
+/** A reloaded page re-attaching to a turn still running (`turns:attach`). */
+const AttachSchema = z.object({ turnId: z.string().min(1).max(100) }).strict();
 
 export type PortTurnsOptions = {
   /** Unacknowledged batches allowed per turn. */
@@ -71,31 +79,7 @@ export class PortTurns {
    */
   async start(owner: number, request: unknown, port: TurnPort): Promise<PortTurnReport> {
     let turnId: string | null = null;
-    const stop = (reason: AbortReason) => {
-      // The first reason stands: a page that pressed Stop and then closed stopped it itself.
-      entry.stopped ??= reason;
-      if (turnId) this.service.abort(turnId, reason);
-    };
-    const sink = new PortSink(port, {
-      ...(this.options.window === undefined ? {} : { window: this.options.window }),
-      onDisconnect: () => stop('client-closed'),
-    });
-    port.onMessage((data) => {
-      const message = parsePageMessage(data);
-      if (message?.type === 'ack') sink.ack(message.seq);
-      else if (message?.type === 'abort') stop('user');
-    });
-    port.onClose(() => sink.disconnected());
-
-    let settle!: () => void;
-    const entry: LiveTurn = { owner, sink, settled: new Promise((r) => (settle = r)), stop, stopped: null };
-    this.live.add(entry);
-    const report = (id: string | null, outcome: TerminalEvent['outcome']): PortTurnReport => ({
-      turnId: id,
-      outcome,
-      pageGone: entry.stopped === 'client-closed',
-      stats: sink.stats,
-    });
+    const { entry, sink, report, settle } = this.follow(owner, port, () => turnId);
     try {
       const parsed = StartTurnSchema.safeParse(request);
       if (!parsed.success) {
@@ -111,6 +95,8 @@ export class PortTurns {
       }
       turnId = started.turnId;
       if (entry.stopped) this.service.abort(turnId, entry.stopped);
+      // Gone before the turn had an id: it waits for the page like any other (the grace period).
+      else if (entry.gone) this.service.detach(turnId, sink);
       try {
         const result = await started.done;
         const ended = report(started.turnId, result.outcome);
@@ -127,6 +113,78 @@ export class PortTurns {
     }
   }
 
+  /**
+   * Re-attaches the page `owner` (reloaded) to a turn still running, on a fresh `port`: the
+   * turn's events so far, or a snapshot, then live (ChatService.attach). Resolves once the turn
+   * has ended; never rejects. A turn that is gone is refused on the port with one terminal.
+   */
+  async attach(owner: number, request: unknown, port: TurnPort): Promise<PortTurnReport> {
+    const parsed = AttachSchema.safeParse(request);
+    const turnId = parsed.success ? parsed.data.turnId : null;
+    const { sink, report, settle, entry } = this.follow(owner, port, () => turnId);
+    try {
+      if (!turnId) {
+        const message = 'A re-attach names the turn: { turnId }.';
+        return this.refuse(sink, { type: 'invalid_request', message, retryable: false }, report);
+      }
+      let ended: Promise<void>;
+      try {
+        ended = this.service.attach(turnId, sink).ended;
+      } catch (err) {
+        const error = refusal(err) ?? { type: 'unknown' as const, message: describe(err), retryable: false };
+        return this.refuse(sink, error, report);
+      }
+      await ended;
+      return report(turnId, sink.terminalOutcome ?? 'aborted');
+    } finally {
+      sink.finish();
+      this.live.delete(entry);
+      settle();
+    }
+  }
+
+  /** A turn's port as this face follows it: acks, Stop, a page that goes away (detached, with grace). */
+  private follow(owner: number, port: TurnPort, idOf: () => string | null) {
+    const stop = (reason: AbortReason) => {
+      // The first reason stands: a page that pressed Stop and then closed stopped it itself.
+      entry.stopped ??= reason;
+      const turnId = idOf();
+      if (turnId) this.service.abort(turnId, reason);
+    };
+    const sink = new PortSink(port, {
+      ...(this.options.window === undefined ? {} : { window: this.options.window }),
+      onDisconnect: () => {
+        entry.gone = true;
+        const turnId = idOf();
+        if (turnId) this.service.detach(turnId, sink);
+      },
+    });
+    port.onMessage((data) => {
+      const message = parsePageMessage(data);
+      if (message?.type === 'ack') sink.ack(message.seq);
+      else if (message?.type === 'abort') stop('user');
+    });
+    port.onClose(() => sink.disconnected());
+
+    let settle!: () => void;
+    const entry: LiveTurn = {
+      owner,
+      sink,
+      settled: new Promise((r) => (settle = r)),
+      stop,
+      stopped: null,
+      gone: false,
+    };
+    this.live.add(entry);
+    const report = (id: string | null, outcome: TerminalEvent['outcome']): PortTurnReport => ({
+      turnId: id,
+      outcome,
+      pageGone: entry.gone,
+      stats: sink.stats,
+    });
+    return { entry, sink, report, settle };
+  }
+
   private refuse(
     sink: PortSink,
     error: RelayError,
@@ -136,7 +194,7 @@ export class PortTurns {
     return report(null, 'error');
   }
 
-  /** The page `owner` reloaded, crashed or closed: its turns stop and their partials are saved. */
+  /** The page `owner` reloaded, crashed or closed: its turns detach (and stop unless it comes back in time). */
   pageGone(owner: number): number {
     let count = 0;
     for (const turn of this.live) {

@@ -50,23 +50,30 @@ export function registerIpc(opts: IpcOptions): () => void {
     });
   }
 
-  const onStart = (event: IpcMainEvent, request: unknown) => {
-    const [port] = event.ports;
-    if (!port) return;
-    if (!trusted(event)) {
-      opts.log(`refused ${IPC_CHANNELS.startTurn} from ${event.senderFrame?.url ?? 'a destroyed frame'}`);
-      port.close();
-      return;
-    }
-    const turnPort = turnPortOf(port);
-    // MessagePortMain queues messages until start(); listeners are attached inside turns.start first.
-    void opts.turns.start(event.sender.id, request, turnPort);
-    port.start();
-  };
+  // A turn's port arrives with its request: turns:start runs a turn, turns:attach re-attaches a
+  // reloaded window to a running one. MessagePortMain queues messages until start(); the
+  // listeners are attached inside turns.start / turns.attach first.
+  const onPort =
+    (channel: string, run: (owner: number, request: unknown, port: TurnPort) => Promise<unknown>) =>
+    (event: IpcMainEvent, request: unknown) => {
+      const [port] = event.ports;
+      if (!port) return;
+      if (!trusted(event)) {
+        opts.log(`refused ${channel} from ${event.senderFrame?.url ?? 'a destroyed frame'}`);
+        port.close();
+        return;
+      }
+      void run(event.sender.id, request, turnPortOf(port));
+      port.start();
+    };
+  const onStart = onPort(IPC_CHANNELS.startTurn, (...a) => opts.turns.start(...a));
+  const onAttach = onPort(IPC_CHANNELS.attachTurn, (...a) => opts.turns.attach(...a));
   ipcMain.on(IPC_CHANNELS.startTurn, onStart);
+  ipcMain.on(IPC_CHANNELS.attachTurn, onAttach);
 
   return () => {
     for (const channel of INVOKE_CHANNELS) ipcMain.removeHandler(channel);
     ipcMain.off(IPC_CHANNELS.startTurn, onStart);
+    ipcMain.off(IPC_CHANNELS.attachTurn, onAttach);
   };
 }

@@ -12,7 +12,7 @@ import type { ConversationStore } from '../store/conversations';
 import { searchOf } from '../store/search';
 import { exportFrom, importInto } from '../store/transfer';
 import { HttpError, readJsonBody, sendJson, sendNoContent, validate } from './http';
-import { streamTurn, type TurnContext } from './turns';
+import { attachTurn, streamTurn, type TurnContext } from './turns';
 
 export type ApiContext = TurnContext & { conversations: ConversationStore };
 
@@ -36,6 +36,8 @@ const route = (method: string, path: string, handler: Handler): Route => ({
 const ROUTES: Route[] = [
   route('GET', '/api/health', async (_ctx, _req, res) => sendJson(res, 200, { ok: true })),
   route('POST', '/api/turns', (ctx, req, res) => streamTurn(ctx, req, res)),
+  route('GET', '/api/turns', async (ctx, _req, res) => sendJson(res, 200, ctx.service.listLiveTurns())),
+  route('GET', '/api/turns/:id/events', (ctx, req, res, [turnId]) => attachTurn(ctx, req, res, turnId ?? '')),
   route('POST', '/api/turns/:id/abort', async (ctx, _req, res, [turnId]) => {
     if (!turnId || !ctx.service.abort(turnId)) {
       throw new HttpError({

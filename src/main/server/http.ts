@@ -10,6 +10,7 @@ const STATUS: Record<AnswerErrorType, number> = {
   invalid_action: 409,
   invalid_settings: 400,
   not_found: 404,
+  busy: 409,
   method_not_allowed: 405,
   unsupported_media_type: 415,
   payload_too_large: 413,

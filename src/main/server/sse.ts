@@ -4,7 +4,7 @@
 // has for a ping interval, so idle-timeout proxies keep a slow-to-first-token stream open.
 import type { ServerResponse } from 'node:http';
 import type { RelayEvent } from '../../shared/protocol';
-import type { RelaySink } from '../relay/delivery';
+import type { Subscriber } from '../relay/replay';
 import { BASE_HEADERS } from './http';
 
 export const SSE_HEADERS: Record<string, string> = {
@@ -24,7 +24,7 @@ export type SseStats = {
   pings: number;
 };
 
-export class SseSink implements RelaySink {
+export class SseSink implements Subscriber {
   private nextId = 1;
   private lastWriteAt = 0;
   private pingTimer: ReturnType<typeof setTimeout> | null = null;
@@ -51,13 +51,21 @@ export class SseSink implements RelaySink {
     this.schedulePing(this.pingIntervalMs);
   }
 
-  write(event: RelayEvent): boolean {
-    // A closed sink accepts and drops: the turn is being aborted and will end on its own.
+  /** `id` and `data`: the turn feed's event id and JSON (relay/replay.ts); else numbered here. */
+  write(event: RelayEvent, id?: string, data?: string): boolean {
+    // A closed sink accepts and drops: the turn goes on (detached) or is ending on its own.
     if (this.closed) return true;
     this.open();
     if (event.type === 'terminal') this.terminalWritten = true;
     this.stats.events += 1;
-    return this.send(`id: ${this.nextId++}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+    return this.send(
+      `id: ${id ?? this.nextId++}\nevent: ${event.type}\ndata: ${data ?? JSON.stringify(event)}\n\n`,
+    );
+  }
+
+  /** A newer connection re-attached to the turn: this one ends here. */
+  superseded(): void {
+    this.end();
   }
 
   drain(): Promise<void> {

@@ -33,18 +33,19 @@ export async function streamTurn(ctx: TurnContext, req: IncomingMessage, res: Se
   const request = validate(StartTurnSchema, await readJsonBody(req), 'The turn request');
   const { pingIntervalMs } = await ctx.settings.get();
   const sink = new SseSink(res, pingIntervalMs);
-  // A browser that goes away stops its turn, as Stop would; it may go before the turn has an id.
+  // A browser that goes away detaches: the turn runs on for the grace period, waiting for it to
+  // re-attach (GET /api/turns/:id/events), then stops. It may go before the turn has an id.
   const client: { turn: StartedTurn | null; closed: boolean } = { turn: null, closed: false };
   res.on('close', () => {
     if (sink.terminalWritten) return;
     client.closed = true;
-    if (client.turn) ctx.service.abort(client.turn.turnId, 'client-closed');
+    if (client.turn) ctx.service.detach(client.turn.turnId, sink);
   });
 
   // A refusal (no such conversation, an action it cannot take) goes to server.ts, which answers it.
   const turn = await ctx.service.startTurn(request, sink);
   client.turn = turn;
-  if (client.closed) ctx.service.abort(turn.turnId, 'client-closed');
+  if (client.closed) ctx.service.detach(turn.turnId, sink);
   sink.open();
   const finished = turn.done.then(
     (result) => {
@@ -70,6 +71,35 @@ export async function streamTurn(ctx: TurnContext, req: IncomingMessage, res: Se
     ctx.live.delete(finished);
     sink.end();
   }
+}
+
+/**
+ * GET /api/turns/:id/events: re-attaches to a live turn, EventSource-style. After the event the
+ * `Last-Event-ID` header names, the missed events (same ids), then live; a snapshot first when
+ * the id is older than the replay buffer or not one this turn sent. Another turn's id, or no such
+ * turn, is refused as JSON before the stream starts.
+ */
+export async function attachTurn(
+  ctx: TurnContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  turnId: string,
+): Promise<void> {
+  const { pingIntervalMs } = await ctx.settings.get();
+  const sink = new SseSink(res, pingIntervalMs);
+  const header = req.headers['last-event-id'];
+  let closed = false;
+  res.on('close', () => {
+    closed = true;
+    if (!sink.terminalWritten) ctx.service.detach(turnId, sink);
+  });
+  const attached = ctx.service.attach(turnId, sink, Array.isArray(header) ? header[0] : header);
+  // Gone while attaching: the close above came first and found nothing to detach.
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- set by the close listener (TS#9998)
+  if (closed) return ctx.service.detach(turnId, sink);
+  sink.open();
+  await attached.ended;
+  sink.end();
 }
 
 function internalTerminal(turnId: string, err: unknown): RelayEvent {

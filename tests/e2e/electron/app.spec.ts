@@ -174,16 +174,23 @@ test('Stop ends the answer as stopped, and the partial answer is kept', async ()
   expect(await lastAnswer(page).getByTestId('assistant-text').innerText()).toBe(shown);
 });
 
-test('reloading mid-stream stops the upstream request and keeps the partial answer', async () => {
+test('reloading mid-stream re-attaches through a fresh port: the same conversation reopens and the answer completes', async () => {
   run = await launch({ tpotMs: 30 });
   const { page, stdout } = run;
   await send(page, 'Tell me about lakes');
   const text = lastAnswer(page).getByTestId('assistant-text');
   await expect.poll(async () => (await text.innerText()).length).toBeGreaterThan(20);
+  await expect(page).toHaveURL(/#\/c\/[0-9a-f-]+$/);
+  const address = page.url();
   await page.reload();
-  await expect.poll(() => stdout.some((l) => /navigation: stopped 1 live turn/.test(l))).toBe(true);
-  await page.getByTestId('conversation-item').first().click();
-  await expect(lastAnswer(page)).toHaveAttribute('data-outcome', 'aborted');
+  await expect.poll(() => stdout.some((l) => /navigation: detached 1 live turn/.test(l))).toBe(true);
+  expect(page.url()).toBe(address);
+  await expect(lastAnswer(page)).toHaveAttribute('data-outcome', 'complete', { timeout: 30_000 });
+  const shown = await lastAnswer(page).getByTestId('assistant-text').innerText();
+  // What the reopened page shows after the end is the stored answer, whole.
+  await page.reload();
+  await expect(lastAnswer(page)).toHaveAttribute('data-outcome', 'complete');
+  expect(await lastAnswer(page).getByTestId('assistant-text').innerText()).toBe(shown);
 });
 
 test('a tool turn shows the tool call, its result, and the answer', async () => {

@@ -1,5 +1,5 @@
 // Streaming text in the browser twin: tokens appear as they are produced, Stop (button or Esc)
-// stops the model itself, and a reload mid-stream closes the upstream request too.
+// stops the model itself, and with no reconnect grace a reload mid-stream closes the upstream too.
 import type { Page } from '@playwright/test';
 import { expect, snap, test, type WebApp } from '../support/fixtures';
 import { copiedText, lastAnswer, numberAttr, sampleAnswer, send } from '../support/page';
@@ -113,12 +113,13 @@ test('Esc stops the model too', async ({ page, sluice }) => {
   await expect(page.getByTestId('send')).toBeVisible();
 });
 
-test('reloading the page mid-stream stops the upstream and keeps the partial answer', async ({
+test('with no reconnect grace, reloading the page mid-stream stops the upstream and keeps the partial answer, Interrupted', async ({
   page,
   sluice,
 }) => {
+  // With a grace period the turn would wait for the reloaded page instead (resume.spec.ts).
   const app = await sluice({
-    settings: { sim: { scenario: 'sim-text', ttftMs: 100, tpotMs: SLOW_TPOT_MS } },
+    settings: { sim: { scenario: 'sim-text', ttftMs: 100, tpotMs: SLOW_TPOT_MS }, resumeGraceMs: 0 },
   });
   const prompt = 'Tell me about lakes';
   await app.open(page);
@@ -141,7 +142,8 @@ test('reloading the page mid-stream stops the upstream and keeps the partial ans
   await page.getByTestId('conversation-item').first().click();
   const answer = lastAnswer(page);
   await expect(answer).toHaveAttribute('data-outcome', 'aborted');
-  await expect(answer.getByTestId('stopped-notice')).toBeVisible();
+  await expect(answer.getByTestId('interrupted-notice')).toBeVisible();
+  expect(stored.abortReason).toBe('client-closed');
   expect(await copiedText(page, answer)).toBe(storedText(stored));
   await snap(page, 'reloaded-partial');
 });

@@ -16,6 +16,7 @@ import {
   type ModelList,
   type ModelsRequest,
   type ConversationSummary,
+  type LiveTurnRef,
   type Outcome,
   type RelayError,
   type RelayErrorType,
@@ -54,6 +55,9 @@ export class HttpApiError extends ApiFailure {
 }
 
 const TOKEN_KEY = 'sluice.token';
+/** Reconnecting a dropped turn: the first retry, then doubling up to the longest wait. */
+const RECONNECT_FIRST_MS = 250;
+const RECONNECT_MAX_MS = 2000;
 const IDLE_MARGIN_MS = 10_000;
 
 // The page's globals, reached through globalThis so this module also runs (and type-checks) in
@@ -108,8 +112,11 @@ export function createHttpClient(opts: HttpClientOptions = {}): ChatClient {
   const token = opts.token ?? tokenFromPage();
   const fetchImpl: typeof fetch = opts.fetch ?? ((input, init) => fetch(input, init));
   let idleMs = opts.idleTimeoutMs ?? idleBudget(DEFAULT_SETTINGS);
+  /** How long to keep re-attaching a dropped turn: as long as the server keeps it waiting. */
+  let resumeMs = DEFAULT_SETTINGS.resumeGraceMs;
   const learn = (s: SettingsView) => {
     if (opts.idleTimeoutMs === undefined) idleMs = idleBudget(s);
+    resumeMs = s.resumeGraceMs;
     return s;
   };
 
@@ -139,10 +146,22 @@ export function createHttpClient(opts: HttpClientOptions = {}): ChatClient {
     return (response.status === 204 ? undefined : await response.json()) as T;
   }
 
-  function startTurn(request: StartTurnRequest, onEvent: (event: RelayEvent) => void): TurnHandle {
+  /**
+   * Follows one turn: `request` starts it (POST /api/turns), or `attachTo` re-attaches to one the
+   * server runs (GET /api/turns/:id/events, after a reload). A connection that drops before the
+   * terminal is re-opened EventSource-style with Last-Event-ID, for as long as the server keeps a
+   * turn waiting (its reconnect grace): it replays what was missed, or a snapshot, then live.
+   */
+  function followTurn(
+    request: StartTurnRequest | null,
+    attachTo: string | null,
+    onEvent: (event: RelayEvent) => void,
+  ): TurnHandle {
     const startedAt = performance.now();
     const connection = new AbortController();
-    let turnId: string | null = null;
+    let turnId: string | null = attachTo;
+    /** The id of the last event delivered: where a reconnect picks up. */
+    let lastEventId: string | null = null;
     let finished = false;
     let stopping = false;
     /** Some content of the answer arrived: a turn ended here keeps it, and says so. */
@@ -216,39 +235,36 @@ export function createHttpClient(opts: HttpClientOptions = {}): ChatClient {
       } catch {
         return; // Not one of ours; the events around it still make the turn.
       }
+      if (message.id) lastEventId = message.id;
       if (event.type === 'terminal') return finish(event);
       if (event.type === 'turn_start' && turnId === null) {
         turnId = event.turnId;
         resolveTurnId(turnId);
       }
-      kept ||= keepsContent(event);
+      kept ||= event.type === 'snapshot' ? event.turn.steps.length > 0 : keepsContent(event);
       onEvent(event);
     };
 
-    void (async () => {
-      // Armed from the start: a server that takes the request and never answers must not hang the turn.
-      armIdle();
-      let response: Response;
-      try {
-        response = await fetchImpl(`${base}/api/turns`, {
-          method: 'POST',
-          headers: { ...headers(true), Accept: 'text/event-stream' },
-          body: JSON.stringify(request),
-          signal: connection.signal,
-        });
-      } catch (err) {
-        return dropped(describe(err));
-      }
-      if (!response.ok || !response.body) {
-        const err = await errorFrom(response);
-        return endLocally('error', {
-          type: relayTypeOf(err.status),
-          message: err.message,
-          status: err.status,
-          retryable: err.status >= 500,
-        });
-      }
-      const reader = response.body.getReader();
+    const open = (): Promise<Response> =>
+      request && turnId === null
+        ? fetchImpl(`${base}/api/turns`, {
+            method: 'POST',
+            headers: { ...headers(true), Accept: 'text/event-stream' },
+            body: JSON.stringify(request),
+            signal: connection.signal,
+          })
+        : fetchImpl(`${base}/api/turns/${encodeURIComponent(turnId ?? '')}/events`, {
+            headers: {
+              ...headers(false),
+              Accept: 'text/event-stream',
+              ...(lastEventId ? { 'Last-Event-ID': lastEventId } : {}),
+            },
+            signal: connection.signal,
+          });
+
+    /** Reads one response's events until it ends; returns why it ended without the terminal. */
+    const read = async (body: ReadableStream<Uint8Array>): Promise<string> => {
+      const reader = body.getReader();
       const decoder = new TextDecoder();
       const parser = createParser({ onEvent: onMessage });
       armIdle();
@@ -257,14 +273,67 @@ export function createHttpClient(opts: HttpClientOptions = {}): ChatClient {
           const { value, done: eof } = await reader.read();
           if (eof) break;
           // Raw bytes, pings included, are what prove the connection alive; not only whole events.
-          // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- finish() sets it during the await (TS#9998)
           if (!finished) armIdle();
           parser.feed(decoder.decode(value, { stream: true }));
         }
         parser.feed(decoder.decode());
-        dropped('the stream ended without a final event');
+        return 'the stream ended without a final event';
       } catch (err) {
-        dropped(describe(err));
+        return describe(err);
+      }
+    };
+
+    // Read afresh after each await (finish, Stop and turn_start change them meanwhile; TS#9998).
+    const over = () => finished;
+    const clearIdle = () => {
+      if (idleTimer) clearTimeout(idleTimer);
+    };
+    const stopped = () => stopping;
+    const idNow = () => turnId;
+
+    void (async () => {
+      // Armed from the start: a server that takes the request and never answers must not hang the turn.
+      armIdle();
+      let detail: string | null = null;
+      let reconnectUntil = 0;
+      let delay = RECONNECT_FIRST_MS;
+      for (;;) {
+        let response: Response | null = null;
+        try {
+          response = await open();
+        } catch (err) {
+          detail ??= describe(err);
+        }
+        if (over()) return;
+        if (response && (!response.ok || !response.body)) {
+          const err = await errorFrom(response);
+          // The turn ended while the connection was down (its answer is saved), or the id was refused.
+          if (detail !== null) return dropped(`${detail}; then ${err.message}`);
+          return endLocally('error', {
+            type: relayTypeOf(err.status),
+            message: err.message,
+            status: err.status,
+            retryable: err.status >= 500,
+          });
+        }
+        if (response?.body) {
+          delay = RECONNECT_FIRST_MS;
+          reconnectUntil = 0;
+          detail = null;
+          const why = await read(response.body);
+          if (over()) return;
+          detail = why;
+        }
+        // Gone before the turn had an id, or stopped: nothing to re-attach to.
+        if (stopped() || idNow() === null) return dropped(detail ?? 'no answer');
+        reconnectUntil ||= performance.now() + resumeMs;
+        if (performance.now() + delay > reconnectUntil) return dropped(detail ?? 'no answer');
+        // Not stalled while it waits to reconnect: the idle clock starts again with the next try.
+        clearIdle();
+        await new Promise((resolve) => setTimeout(resolve, delay));
+        delay = Math.min(delay * 2, RECONNECT_MAX_MS);
+        if (over()) return;
+        armIdle();
       }
     })();
 
@@ -283,7 +352,9 @@ export function createHttpClient(opts: HttpClientOptions = {}): ChatClient {
   }
 
   return {
-    startTurn,
+    startTurn: (request, onEvent) => followTurn(request, null, onEvent),
+    attachTurn: (turnId, onEvent) => followTurn(null, turnId, onEvent),
+    listLiveTurns: () => call<LiveTurnRef[]>('GET', '/api/turns'),
     listConversations: () => call<ConversationSummary[]>('GET', '/api/conversations'),
     getConversation: (id) => call<Conversation>('GET', `/api/conversations/${encodeURIComponent(id)}`),
     renameConversation: (id, title) =>

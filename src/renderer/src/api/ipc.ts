@@ -20,17 +20,26 @@ async function unwrap<T>(result: Promise<IpcResult<T>>): Promise<T> {
   throw new ApiFailure(r.error);
 }
 
+/** A turn's handle rebuilt from its events (contextBridge drops the promises). */
+function tracked(
+  onEvent: (event: RelayEvent) => void,
+  begin: (onEvent: (event: RelayEvent) => void) => { abort(): void },
+): TurnHandle {
+  const tracker = createTurnTracker();
+  const control = begin((event) => {
+    // Observed first so a throwing handler cannot leave `done` pending; its reactions run later anyway.
+    tracker.observe(event);
+    onEvent(event);
+  });
+  return { turnId: tracker.turnId, done: tracker.done, abort: () => control.abort() };
+}
+
 export function createIpcClient(bridge: SluiceBridge): ChatClient {
   return {
-    startTurn(request: StartTurnRequest, onEvent: (event: RelayEvent) => void): TurnHandle {
-      const tracker = createTurnTracker();
-      const control = bridge.startTurn(request, (event) => {
-        // Observed first so a throwing handler cannot leave `done` pending; its reactions run later anyway.
-        tracker.observe(event);
-        onEvent(event);
-      });
-      return { turnId: tracker.turnId, done: tracker.done, abort: () => control.abort() };
-    },
+    startTurn: (request: StartTurnRequest, onEvent: (event: RelayEvent) => void): TurnHandle =>
+      tracked(onEvent, (on) => bridge.startTurn(request, on)),
+    attachTurn: (turnId, onEvent) => tracked(onEvent, (on) => bridge.attachTurn(turnId, on)),
+    listLiveTurns: () => unwrap(bridge.listLiveTurns()),
     listConversations: () => unwrap(bridge.listConversations()),
     getConversation: (id) => unwrap(bridge.getConversation(id)),
     renameConversation: (id, title) => unwrap(bridge.renameConversation(id, title)),

@@ -1,4 +1,5 @@
 import { useEffect } from 'react';
+import { followRoute } from '../lib/route';
 import { conversationTitle } from '../store';
 import { useApp, useAppStore } from '../store/react';
 import { createFocusKeeper, focusComposer, isComposerShortcut, openDialog } from '../lib/focus';
@@ -23,9 +24,13 @@ export function App() {
   const storedId = useApp((s) => s.active?.id ?? null);
 
   useEffect(() => {
-    const { loadSettings, loadConversations } = store.getState();
+    const { loadSettings, loadConversations, resumeTurns } = store.getState();
     void loadSettings();
     void loadConversations();
+    // Turns still running in the main process (this page reloaded) stream on here.
+    void resumeTurns();
+    // `#/c/<id>`: a reload or a bookmark reopens that conversation.
+    return followRoute(store);
   }, [store]);
 
   useEffect(() => {

@@ -3,6 +3,7 @@
 import { memo, useMemo, type ReactNode } from 'react';
 import type { BufferingVerdict } from '../../../shared/metrics';
 import type {
+  AbortReason,
   AssistantMessage,
   AssistantStep,
   Metrics,
@@ -78,6 +79,8 @@ function AssistantArticle(props: {
   model: string | null;
   actions: Actions;
   notices?: readonly string[];
+  /** Why a stopped answer stopped, when it was not the person's Stop (stored answers only). */
+  abortReason?: AbortReason | undefined;
   /** The live turn's text deltas by `step:index`, for the streaming markdown. */
   textParts?: ReadonlyMap<string, readonly string[]>;
   phaseLine?: ReactNode;
@@ -134,6 +137,7 @@ function AssistantArticle(props: {
         streamProblems={problems}
         answered={stepsHaveContent(steps)}
         idleTimeoutMs={idleTimeoutMs}
+        abortReason={props.abortReason}
         {...(props.notices ? { notices: props.notices } : {})}
         actions={actions}
       />
@@ -184,6 +188,7 @@ function useStoredArticle(message: AssistantMessage | null, isLast: boolean): Ar
     steps: extras?.frozenSteps ?? message.steps,
     streaming: false,
     outcome: message.outcome ?? 'aborted',
+    abortReason: message.abortReason,
     stopReason: message.stopReason,
     error: message.error,
     main: message.metrics,

@@ -16,9 +16,9 @@ export function Composer() {
   const title = useApp(conversationTitle);
   const { state } = useApp(
     useShallow((s) => {
+      // `live` is this conversation's turn; one streaming in another conversation does not hold this one.
       const live = s.live;
       if (!live) return { state: 'idle' as const };
-      if (live.conversationId !== s.activeId) return { state: 'elsewhere' as const };
       return { state: live.stopped || live.terminal ? ('ending' as const) : ('streaming' as const) };
     }),
   );
@@ -83,7 +83,7 @@ export function Composer() {
             className="send-button"
             data-testid="send"
             disabled={state !== 'idle' || !text.trim()}
-            title={state === 'elsewhere' ? 'An answer is streaming in another conversation' : 'Send (Enter)'}
+            title="Send (Enter)"
           >
             <Icon name="send" size={16} />
             <span>Send</span>
@@ -93,9 +93,7 @@ export function Composer() {
       <div className="composer-meta">
         <ModelPicker />
         <p className="composer-hint">
-          {state === 'elsewhere'
-            ? 'An answer is still streaming in another conversation.'
-            : `Enter to send · Shift+Enter for a new line · Esc stops · ${composerShortcutLabel()} comes back here`}
+          {`Enter to send · Shift+Enter for a new line · Esc stops · ${composerShortcutLabel()} comes back here`}
         </p>
       </div>
     </div>

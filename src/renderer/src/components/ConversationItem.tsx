@@ -15,9 +15,12 @@ const when = (t: number) => {
 export const ConversationItem = memo(function ConversationItem({
   summary,
   active,
+  streaming = false,
 }: {
   summary: ConversationSummary;
   active: boolean;
+  /** An answer is streaming in this conversation (shown in words, not only as a dot). */
+  streaming?: boolean;
 }) {
   const store = useAppStore();
   const [mode, setMode] = useState<'view' | 'rename' | 'confirm-delete'>('view');
@@ -48,7 +51,13 @@ export const ConversationItem = memo(function ConversationItem({
   };
 
   return (
-    <li className="conversation" data-testid="conversation-item" data-id={summary.id} data-active={active}>
+    <li
+      className="conversation"
+      data-testid="conversation-item"
+      data-id={summary.id}
+      data-active={active}
+      data-streaming={streaming}
+    >
       {mode === 'rename' ? (
         <div className="conversation-edit">
           <input
@@ -108,7 +117,14 @@ export const ConversationItem = memo(function ConversationItem({
             }}
           >
             <span className="conversation-title">{summary.title}</span>
-            <span className="conversation-date">{when(summary.updatedAt)}</span>
+            {streaming ? (
+              <span className="conversation-live" data-testid="conversation-live">
+                <span className="live-dot" aria-hidden="true" />
+                Answering…
+              </span>
+            ) : (
+              <span className="conversation-date">{when(summary.updatedAt)}</span>
+            )}
           </button>
           <div className="conversation-tools">
             <button

@@ -1,7 +1,7 @@
 // How an answer ended, beside its partial content and never instead of it (DESIGN.md rule 6).
 import { memo } from 'react';
 import type { BufferingVerdict } from '../../../shared/metrics';
-import type { Outcome, ProtocolError, RelayError, StopReason } from '../../../shared/protocol';
+import type { AbortReason, Outcome, ProtocolError, RelayError, StopReason } from '../../../shared/protocol';
 import { useAppStore } from '../store/react';
 import { Icon } from './Icon';
 
@@ -34,6 +34,7 @@ export const OutcomeNotices = memo(function OutcomeNotices({
   streamProblems,
   answered = true,
   idleTimeoutMs,
+  abortReason,
   notices = [],
   actions,
 }: {
@@ -48,6 +49,8 @@ export const OutcomeNotices = memo(function OutcomeNotices({
    */
   answered?: boolean;
   idleTimeoutMs: number | null;
+  /** An aborted answer the person did not stop: its window was gone past the grace period, or the app quit. */
+  abortReason?: AbortReason | undefined;
   /** How the turn was routed (nginx mode), said once at its start. */
   notices?: readonly string[];
   actions: NoticeActions;
@@ -65,9 +68,21 @@ export const OutcomeNotices = memo(function OutcomeNotices({
           {notice}
         </p>
       ))}
-      {outcome === 'aborted' && (
+      {outcome === 'aborted' && (abortReason === undefined || abortReason === 'user') && (
         <div className="notice notice-quiet">
           <p data-testid="stopped-notice">Stopped</p>
+          {retry}
+        </div>
+      )}
+      {outcome === 'aborted' && abortReason !== undefined && abortReason !== 'user' && (
+        <div className="notice notice-quiet">
+          <p data-testid="interrupted-notice">
+            <strong>Interrupted</strong> —{' '}
+            {abortReason === 'client-closed'
+              ? 'the window that was showing this answer went away and did not come back within the reconnect grace, so it was stopped.'
+              : 'Sluice was closing, so the answer was stopped.'}{' '}
+            What arrived is kept.
+          </p>
           {retry}
         </div>
       )}

@@ -143,6 +143,35 @@ function SettingsForm({ settings, close }: { settings: SettingsView; close: () =
             onChange={(idleTimeoutSeconds) => update({ idleTimeoutSeconds })}
           />
         </Field>
+        <Field
+          path="maxConcurrentTurns"
+          label="Concurrent answers"
+          errors={errors}
+          hint="How many conversations may stream at once (one answer each)."
+        >
+          <NumberInput
+            path="maxConcurrentTurns"
+            unit="answers"
+            errors={errors}
+            value={draft.maxConcurrentTurns}
+            onChange={(maxConcurrentTurns) => update({ maxConcurrentTurns })}
+          />
+        </Field>
+        <Field
+          path="resumeGraceMs"
+          label="Reconnect grace"
+          errors={errors}
+          hint="An answer whose window is gone keeps streaming this long for it to come back, then stops (Interrupted)."
+        >
+          <NumberInput
+            path="resumeGraceMs"
+            unit="s"
+            decimal
+            errors={errors}
+            value={draft.resumeGraceSeconds}
+            onChange={(resumeGraceSeconds) => update({ resumeGraceSeconds })}
+          />
+        </Field>
       </fieldset>
       <fieldset className="group" disabled={draft.provider !== 'simulated'}>
         <legend>Simulated provider</legend>

@@ -7,6 +7,7 @@ import { configModel, configOf } from '../lib/models';
 import type { ThemePreference } from '../store';
 import { useApp, useAppStore } from '../store/react';
 import { ConversationItem } from './ConversationItem';
+import { runningConversations } from '../store/live-turns';
 import { Icon, type IconName } from './Icon';
 
 /** "Simulated", "Anthropic · model" (or "· no key"), or a configured provider: "Ollama (llama3.2)". */
@@ -45,6 +46,7 @@ export function Sidebar() {
       navOpen: s.navOpen,
     })),
   );
+  const streaming = useApp(useShallow((s) => runningConversations(s.turns)));
   const newChatButton = useRef<HTMLButtonElement>(null);
   // Opened as a drawer (narrow windows): focus moves into it.
   useEffect(() => {
@@ -98,7 +100,12 @@ export function Sidebar() {
         )}
         <ul className="conversation-list" data-testid="conversation-list">
           {shown.map((c) => (
-            <ConversationItem key={c.id} summary={c} active={c.id === activeId} />
+            <ConversationItem
+              key={c.id}
+              summary={c}
+              active={c.id === activeId}
+              streaming={streaming.includes(c.id)}
+            />
           ))}
         </ul>
       </nav>

@@ -22,6 +22,8 @@ export type SettingsDraft = {
   thinkingEnabled: boolean;
   budgetTokens: string;
   idleTimeoutSeconds: string;
+  maxConcurrentTurns: string;
+  resumeGraceSeconds: string;
   scenario: SimScenario;
   ttftMs: string;
   tpotMs: string;
@@ -37,6 +39,8 @@ export function draftOf(s: SettingsView): SettingsDraft {
     thinkingEnabled: s.thinking.enabled,
     budgetTokens: String(s.thinking.budgetTokens),
     idleTimeoutSeconds: String(s.idleTimeoutMs / 1000),
+    maxConcurrentTurns: String(s.maxConcurrentTurns),
+    resumeGraceSeconds: String(s.resumeGraceMs / 1000),
     scenario: s.sim.scenario,
     ttftMs: String(s.sim.ttftMs),
     tpotMs: String(s.sim.tpotMs),
@@ -60,6 +64,8 @@ export const NUMBER_FIELDS = [
   { path: 'maxTokens', key: 'maxTokens', unit: 'tokens', shape: WHOLE },
   { path: 'thinking.budgetTokens', key: 'budgetTokens', unit: 'tokens', shape: WHOLE },
   { path: 'idleTimeoutMs', key: 'idleTimeoutSeconds', unit: 's', shape: DECIMAL },
+  { path: 'maxConcurrentTurns', key: 'maxConcurrentTurns', unit: 'answers', shape: WHOLE },
+  { path: 'resumeGraceMs', key: 'resumeGraceSeconds', unit: 's', shape: DECIMAL },
   { path: 'sim.ttftMs', key: 'ttftMs', unit: 'ms', shape: WHOLE },
   { path: 'sim.tpotMs', key: 'tpotMs', unit: 'ms', shape: WHOLE },
 ] as const satisfies readonly { path: string; key: keyof SettingsDraft; unit: string; shape: RegExp }[];
@@ -85,6 +91,7 @@ export function numberErrors(draft: SettingsDraft): Record<string, string> {
 /** The whole settings object to validate and send; fields the form does not show keep their value. */
 export function candidateOf(draft: SettingsDraft, current: SettingsView): unknown {
   const idle = num(draft.idleTimeoutSeconds, DECIMAL);
+  const grace = num(draft.resumeGraceSeconds, DECIMAL);
   return {
     provider: draft.provider,
     providers: draft.providers.map(configOfDraft),
@@ -93,6 +100,9 @@ export function candidateOf(draft: SettingsDraft, current: SettingsView): unknow
     thinking: { enabled: draft.thinkingEnabled, budgetTokens: num(draft.budgetTokens) },
     idleTimeoutMs: Number.isNaN(idle) ? idle : Math.round(idle * 1000),
     pingIntervalMs: current.pingIntervalMs,
+    maxConcurrentTurns: num(draft.maxConcurrentTurns),
+    resumeGraceMs: Number.isNaN(grace) ? grace : Math.round(grace * 1000),
+    replayBufferBytes: current.replayBufferBytes,
     sim: { scenario: draft.scenario, ttftMs: num(draft.ttftMs), tpotMs: num(draft.tpotMs) },
     viaNginx: draft.viaNginx,
   };

@@ -5,6 +5,7 @@ import { createConversationsSlice } from './conversations';
 import { createModelsSlice } from './models';
 import { createSettingsSlice } from './settings';
 import { createTurnSlice } from './turn';
+import { liveTurnOf } from './live-turns';
 import type { AppState, StoreDeps } from './types';
 import { createUiSlice, type ThemePreference } from './ui';
 
@@ -35,13 +36,26 @@ export function createAppStore(client: ChatClient, options: AppStoreOptions = {}
     requestFrame: options.requestFrame ?? defaultRequestFrame,
     now: options.now ?? (() => performance.now()),
   };
-  return createStore<AppState>()((...a) => ({
-    ...createConversationsSlice(deps)(...a),
-    ...createTurnSlice(deps)(...a),
-    ...createSettingsSlice(deps)(...a),
-    ...createUiSlice(options.theme)(...a),
-    ...createModelsSlice(deps)(...a),
-  }));
+  return createStore<AppState>()((set, get, api) => {
+    // `live` is always the turn of the conversation on screen: every change (a turn's frame, a
+    // conversation opened) is made through this set, which derives it in the same update.
+    const derived = ((partial: Partial<AppState> | ((s: AppState) => Partial<AppState>)) =>
+      set((s) => {
+        const patch = typeof partial === 'function' ? partial(s) : partial;
+        const next = { ...s, ...patch };
+        const live = liveTurnOf(next.turns, next.activeId);
+        return live === next.live ? patch : { ...patch, live };
+      })) as typeof set;
+    api.setState = derived;
+    const a = [derived, get, api] as const;
+    return {
+      ...createConversationsSlice(deps)(...a),
+      ...createTurnSlice(deps)(...a),
+      ...createSettingsSlice(deps)(...a),
+      ...createUiSlice(options.theme)(...a),
+      ...createModelsSlice(deps)(...a),
+    };
+  });
 }
 
 export type AppStore = ReturnType<typeof createAppStore>;

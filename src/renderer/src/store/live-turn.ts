@@ -89,6 +89,17 @@ export function applyBatch(live: LiveTurn, batch: readonly TimedEvent[]): LiveTu
 function trackText(before: LiveTurn, after: LiveTurn, event: RelayEvent, at: number): void {
   const parts = after.textParts;
   const times = after.thinkingTimes;
+  if (event.type === 'snapshot') {
+    // A re-attach that missed too much: the text starts again from what the snapshot holds.
+    parts.clear();
+    times.clear();
+    after.steps.forEach((step, s) =>
+      step.message.blocks.forEach((block, i) => {
+        if (block?.type === 'text') parts.set(`${s}:${i}`, [block.text]);
+      }),
+    );
+    return;
+  }
   if (event.type === 'status' && event.status.phase === 'turn_retry') {
     // The reducer set the step aside; its text starts over too.
     const prefix = `${event.status.step}:`;

@@ -1,6 +1,8 @@
-// The live turn: starts it, queues its relay events and applies them once per frame (so React
-// renders at most once per frame however fast tokens come), stops it, and hands the finished
-// message back to the conversation the main process stored.
+// The live turns, one per conversation at most, keyed by a local serial: starts each, queues its
+// relay events and applies every turn's queue once per frame (so React renders at most once per
+// frame however fast tokens come), stops one, and hands each finished message back to the
+// conversation the main process stored. `live` is the turn of the conversation on screen
+// (derived in store/index.ts): switching conversations never stops a stream.
 import type { BufferingVerdict } from '../../../shared/metrics';
 import type {
   AssistantMessage,
@@ -17,6 +19,7 @@ import { assistantMessageOf } from '../../../shared/turn';
 import { continueModeOf, mergeContinuation, type ContinueMode } from '../../../shared/continue';
 import { currentChoice } from './models';
 import { applyBatch, createLiveTurn, stopTurn, type LiveTurn, type TimedEvent } from './live-turn';
+import { applyQueues, withoutTurn } from './live-turns';
 import type { AppSlice, AppState, StoreDeps } from './types';
 
 /** What the renderer measured about a finished turn; stored messages carry only the main process's numbers. */
@@ -28,6 +31,9 @@ export type TurnExtras = {
 };
 
 export type TurnSlice = {
+  /** Every turn streaming in this window, by local key (see live-turns.ts). */
+  turns: Record<number, LiveTurn>;
+  /** The turn of the conversation on screen, if it has one (derived from `turns` and `activeId`). */
   live: LiveTurn | null;
   /** The renderer's clock, the one the live turn's times are in. */
   clock: () => number;
@@ -39,7 +45,10 @@ export type TurnSlice = {
   regenerate(): void;
   continueAnswer(): void;
   editAndResend(text: string): void;
+  /** Stops the turn of the conversation on screen (only that one). */
   stop(): void;
+  /** Re-attaches to the turns the main process is still running (after a reload). */
+  resumeTurns(): Promise<void>;
   /** Applies every queued event now (the frame callback; also used when a turn ends). */
   flushFrame(): void;
 };
@@ -76,14 +85,19 @@ export const createTurnSlice =
   ({ client, requestFrame, now }: StoreDeps): AppSlice<TurnSlice> =>
   (set, get) => {
     let serial = 0;
-    let queue: TimedEvent[] = [];
+    /** Each turn's events since the last frame, by key. */
+    const queues = new Map<number, TimedEvent[]>();
     let frameRequested = false;
-    let handle: TurnHandle | null = null;
+    const handles = new Map<number, TurnHandle>();
+    const turnOf = (key: number): LiveTurn | undefined => get().turns[key];
+    const put = (turn: LiveTurn) => (s: AppState) => ({ turns: { ...s.turns, [turn.key]: turn } });
 
     const onEvent = (key: number, event: RelayEvent) => {
-      const live = get().live;
-      if (!live || live.key !== key || live.stopped) return;
-      queue.push({ event, at: now() });
+      const live = turnOf(key);
+      if (!live || live.stopped) return;
+      const queue = queues.get(key);
+      if (queue) queue.push({ event, at: now() });
+      else queues.set(key, [{ event, at: now() }]);
       if (!frameRequested) {
         frameRequested = true;
         requestFrame(() => {
@@ -95,14 +109,14 @@ export const createTurnSlice =
 
     const finish = async (key: number, terminal: TerminalEvent) => {
       get().flushFrame();
-      let live = get().live;
-      if (!live || live.key !== key) return;
+      let live = turnOf(key);
+      if (!live) return;
       if (!live.terminal) {
         // Stopped turns take only the main process's numbers from the terminal, not its content.
         live = live.stopped ? { ...live, terminal } : applyBatch(live, [{ event: terminal, at: now() }]);
-        set({ live });
+        set(put(live));
       }
-      handle = null;
+      handles.delete(key);
       const conversationId = live.conversationId;
       let stored: Conversation | null = null;
       if (conversationId) {
@@ -113,8 +127,8 @@ export const createTurnSlice =
         }
       }
       await get().loadConversations();
-      live = get().live;
-      if (!live || live.key !== key) return;
+      live = turnOf(key);
+      if (!live) return;
       const done = live;
       const user = done.userText;
       const fallback: Conversation = {
@@ -134,7 +148,7 @@ export const createTurnSlice =
       const conversation = stored ?? fallback;
       const turnId = done.turnId ?? terminal.turnId;
       set((s: AppState) => ({
-        live: null,
+        turns: withoutTurn(s.turns, key),
         extras: {
           ...s.extras,
           [turnId]: {
@@ -148,27 +162,35 @@ export const createTurnSlice =
       }));
     };
 
+    /** Follows a turn's handle to its end (started here, or re-attached). */
+    const follow = (key: number, turn: TurnHandle) => {
+      handles.set(key, turn);
+      turn.done.then(
+        (terminal) => finish(key, terminal),
+        (err: unknown) =>
+          finish(key, failedTerminal(`local-${key}`, `The turn failed: ${messageOf(err)}`, now())),
+      );
+    };
+
     const start = (
       request: StartTurnRequest,
       display: { hideFrom: number | null; userText: string | null; continues?: LiveTurn['continues'] },
     ) => {
       const s = get();
+      // One turn per conversation; the others' turns stream on.
       if (s.live) return false;
       const key = ++serial;
-      queue = [];
       const messages = s.active?.messages ?? [];
       const base = display.hideFrom === null ? messages : messages.slice(0, display.hideFrom);
-      set({
-        live: createLiveTurn({
-          key,
-          request,
-          base,
-          userText: display.userText,
-          ...(display.continues ? { continues: display.continues } : {}),
-          startedAt: now(),
-        }),
-        turnsStarted: key,
+      const live = createLiveTurn({
+        key,
+        request,
+        base,
+        userText: display.userText,
+        ...(display.continues ? { continues: display.continues } : {}),
+        startedAt: now(),
       });
+      set((state: AppState) => ({ ...put(live)(state), turnsStarted: key }));
       let turn: TurnHandle;
       try {
         turn = client.startTurn(request, (event) => onEvent(key, event));
@@ -179,12 +201,7 @@ export const createTurnSlice =
         );
         return true;
       }
-      handle = turn;
-      turn.done.then(
-        (terminal) => finish(key, terminal),
-        (err: unknown) =>
-          finish(key, failedTerminal(`local-${key}`, `The turn failed: ${messageOf(err)}`, now())),
-      );
+      follow(key, turn);
       return true;
     };
 
@@ -197,6 +214,7 @@ export const createTurnSlice =
     const lastUserIndex = () => (get().active?.messages ?? []).findLastIndex((m) => m.role === 'user');
 
     return {
+      turns: {},
       live: null,
       clock: now,
       turnsStarted: 0,
@@ -250,25 +268,64 @@ export const createTurnSlice =
         const live = get().live;
         if (!live || live.stopped || live.terminal) return;
         // Whatever is queued or still in flight stays off screen: the click is the last frame.
-        queue = [];
-        set({ live: stopTurn(live, now()) });
-        handle?.abort();
+        queues.delete(live.key);
+        set(put(stopTurn(live, now())));
+        handles.get(live.key)?.abort();
+      },
+
+      async resumeTurns() {
+        let running;
+        try {
+          running = (await client.listLiveTurns?.()) ?? [];
+        } catch {
+          return; // The conversations still open; their stored partials show what was saved.
+        }
+        for (const { turnId, conversationId } of running) {
+          const attachTurn = client.attachTurn?.bind(client);
+          if (!attachTurn || Object.values(get().turns).some((t) => t.turnId === turnId)) continue;
+          let conversation: Conversation;
+          try {
+            conversation = await client.getConversation(conversationId);
+          } catch {
+            continue;
+          }
+          const key = ++serial;
+          // Shown above the turn: the conversation as stored, without this turn's saved partial.
+          const base = conversation.messages.filter((m) => m.role !== 'assistant' || m.turnId !== turnId);
+          const live = createLiveTurn({
+            key,
+            // Not sent: the live turn keeps what it answers and the model it was asked with.
+            request: {
+              action: 'regenerate',
+              conversationId,
+              ...(conversation.model ? { model: conversation.model } : {}),
+            },
+            base,
+            userText: null,
+            startedAt: now(),
+          });
+          set(put(live));
+          follow(
+            key,
+            attachTurn(turnId, (event) => onEvent(key, event)),
+          );
+        }
       },
 
       flushFrame() {
-        const batch = queue;
-        queue = [];
-        const live = get().live;
-        if (!live || live.stopped || batch.length === 0) return;
-        const next = applyBatch(live, batch);
-        if (next === live) return;
-        const started = live.conversationId === null && next.conversationId !== null;
+        if (queues.size === 0) return;
+        const batches = [...queues];
+        queues.clear();
+        const { turns, changed, started } = applyQueues(get().turns, batches);
+        if (changed === 0) return;
         set((s: AppState) => ({
-          live: next,
+          turns,
           // A new conversation gets its id from turn_start; follow it if the person is still looking at it.
-          ...(started && s.activeId === null ? { activeId: next.conversationId } : {}),
+          ...(s.activeId === null && s.live && started.includes(s.live.key)
+            ? { activeId: turns[s.live.key]?.conversationId ?? null }
+            : {}),
         }));
-        if (started) void get().loadConversations();
+        if (started.length > 0) void get().loadConversations();
       },
     };
   };
