@@ -26,11 +26,14 @@ afterEach(async () => {
   expect(await leftBehind(before)).toEqual([]);
 });
 
-/** A server whose simulated answers are `tokens` deltas, `tpotMs` apart; idle timeout 1 s. */
+/**
+ * A server whose simulated answers are `tokens` deltas, `tpotMs` apart; idle timeout 1 s. A client
+ * gone is waited for 300 ms (the reconnect grace), then its turn stops as client-closed.
+ */
 async function serveWith(tokens: number, tpotMs: number, faults: Faults): Promise<TestServe> {
   s = await startTestServe({
     simTokens: tokens,
-    settings: { idleTimeoutMs: 1000, sim: { scenario: 'sim-text', ttftMs: 0, tpotMs } },
+    settings: { idleTimeoutMs: 1000, resumeGraceMs: 300, sim: { scenario: 'sim-text', ttftMs: 0, tpotMs } },
   });
   proxy = await startFaultProxy({ port: s.server.port }, faults);
   return s;
@@ -57,7 +60,9 @@ function turnVia(server: TestServe, port: number, text: string): Promise<Read> {
         },
       },
       (res) => {
-        res.on('data', (c: Buffer) => (raw += c.toString('utf8')));
+        // Decoded as a stream: a chunk may end inside a character (the proxy cuts anywhere).
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (raw += c));
         res.on('end', () => done(null));
         res.on('error', (err) => done(err.message));
       },

@@ -18,8 +18,9 @@ function collect(res: IncomingMessage) {
   const got = { raw: '', ended: false };
   const waiters: (() => void)[] = [];
   const wake = () => waiters.splice(0).forEach((w) => w());
-  res.on('data', (chunk: Buffer) => {
-    got.raw += chunk.toString('utf8');
+  res.setEncoding('utf8');
+  res.on('data', (chunk: string) => {
+    got.raw += chunk;
     wake();
   });
   res.on('end', () => {

@@ -122,8 +122,9 @@ describe('the SSE stream', () => {
     const { req, res } = await openTurn(s, { action: 'send', conversationId: null, text: 'then vanish' });
     let raw = '';
     await new Promise<void>((resolve) => {
-      res.on('data', (chunk: Buffer) => {
-        raw += chunk.toString('utf8');
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        raw += chunk;
         if (parseSse(raw).events.filter(isText).length >= 3) resolve();
       });
     });
@@ -156,8 +157,9 @@ describe('the SSE stream', () => {
     let raw = '';
     let turnId = '';
     await new Promise<void>((resolve) => {
-      res.on('data', (chunk: Buffer) => {
-        raw += chunk.toString('utf8');
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        raw += chunk;
         const start = parseSse(raw).events[0];
         if (start?.type === 'turn_start') turnId = start.turnId;
         if ((raw.match(/^: ping$/gm) ?? []).length >= 2) resolve();

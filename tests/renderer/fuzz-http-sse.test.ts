@@ -70,8 +70,22 @@ const body = (events: readonly RelayEvent[], pings: ReadonlySet<number>): Uint8A
       .join(''),
   );
 
+/**
+ * The turn's POST answers with `chunks`; a re-attach after a cut (GET …/events) finds the turn gone,
+ * as `sluice serve` answers once a turn has ended or its grace has passed.
+ */
 function fetchAnswering(chunks: Uint8Array[]): typeof fetch {
-  return () => {
+  return (_input, init) => {
+    if (init?.method !== 'POST')
+      return Promise.resolve(
+        new Response(
+          JSON.stringify({ error: { type: 'not_found', message: 'No live turn with that id.' } }),
+          {
+            status: 404,
+            headers: { 'content-type': 'application/json' },
+          },
+        ),
+      );
     let next = 0;
     const stream = new ReadableStream<Uint8Array>({
       pull(controller) {

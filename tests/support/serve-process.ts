@@ -102,8 +102,9 @@ export function streamUntil(s: Served, text: string, until: (events: RelayEvent[
         headers: { authorization: `Bearer ${s.token}`, 'content-type': 'application/json' },
       },
       (res) => {
-        res.on('data', (c: Buffer) => {
-          raw += c.toString('utf8');
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => {
+          raw += c;
           if (!resolved && until(parseSse(raw).events)) {
             resolved = true;
             resolve({ res, raw: () => raw });

@@ -64,8 +64,9 @@ function watchTurn(port: number, token: string, body: unknown) {
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     },
     (res) => {
-      res.on('data', (c: Buffer) => {
-        raw += c.toString('utf8');
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => {
+        raw += c;
         started();
         const text = deltaText(parseSse(raw).events);
         if (text.length > chars) {
