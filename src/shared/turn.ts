@@ -28,6 +28,7 @@ import type {
   RelayEvent,
   StreamEvent,
   TerminalEvent,
+  ToolDecision,
 } from './protocol';
 
 /** What the phase line says. `since` values are in the observer's clock. */
@@ -40,7 +41,17 @@ export type Phase =
   | { kind: 'answering' }
   | { kind: 'tool_input'; name: string }
   | { kind: 'running_tools'; count: number }
+  | { kind: 'awaiting_approval'; tool: string }
   | { kind: 'done' };
+
+/** An MCP call's life beside its block: the approval it waits for or got, and its progress. */
+export type ToolCallState = {
+  server: string;
+  tool: string;
+  approval: 'pending' | ToolDecision;
+  remembered: boolean;
+  progress: { progress: number; total?: number; message?: string } | null;
+};
 
 export type TurnState = {
   turnId: string | null;
@@ -65,6 +76,8 @@ export type TurnState = {
   terminal: TerminalEvent | null;
   /** Set with the terminal, when arrivals were kept. */
   buffering: BufferingVerdict | null;
+  /** MCP calls by tool_use id: approval and progress (built-in tools never appear here). */
+  toolCalls: Record<string, ToolCallState>;
 };
 
 export function createTurn(init: {
@@ -86,6 +99,7 @@ export function createTurn(init: {
     arrivals: init.arrivals ? [] : null,
     terminal: null,
     buffering: null,
+    toolCalls: {},
   };
 }
 
@@ -167,8 +181,48 @@ function applyStatus<T extends TurnState>(
     }
     case 'notice':
       return { ...turn, notices: [...turn.notices, status.message] };
+    case 'awaiting_approval': {
+      const call = newCall(status.server, status.tool);
+      return {
+        ...turn,
+        steps: settleSteps(turn.steps),
+        toolCalls: { ...turn.toolCalls, [status.toolUseId]: call },
+        phase: { kind: 'awaiting_approval', tool: status.tool },
+      };
+    }
+    case 'tool_decision':
+    case 'tool_progress': {
+      const call =
+        turn.toolCalls[status.toolUseId] ??
+        (status.phase === 'tool_decision' ? newCall(status.server, status.tool) : undefined);
+      if (!call) return turn;
+      const next: ToolCallState =
+        status.phase === 'tool_decision'
+          ? { ...call, approval: status.decision, remembered: status.remembered ?? false }
+          : {
+              ...call,
+              progress: {
+                progress: status.progress,
+                ...(status.total !== undefined ? { total: status.total } : {}),
+                ...(status.message !== undefined ? { message: status.message } : {}),
+              },
+            };
+      const phase =
+        status.phase === 'tool_decision' && turn.phase.kind === 'awaiting_approval'
+          ? ({ kind: 'running_tools', count: 1 } as const)
+          : turn.phase;
+      return { ...turn, phase, toolCalls: { ...turn.toolCalls, [status.toolUseId]: next } };
+    }
   }
 }
+
+const newCall = (server: string, tool: string): ToolCallState => ({
+  server,
+  tool,
+  approval: 'pending',
+  remembered: false,
+  progress: null,
+});
 
 function applyProvider<T extends TurnState>(
   turn: T,

@@ -9,7 +9,7 @@ import { InvalidSettingsError } from '../store/settings';
 /** A turn request the conversation cannot take; nothing was started. */
 export class TurnRequestError extends Error {
   constructor(
-    readonly type: 'not_found' | 'invalid_action',
+    readonly type: 'not_found' | 'invalid_action' | 'forbidden',
     message: string,
   ) {
     super(message);

@@ -1,7 +1,7 @@
 // The JSON API under /api/ (the token is checked before anything here runs). A domain failure a
 // handler throws (no such conversation, invalid settings) is answered by server.ts (httpErrorOf).
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ModelsRequestSchema, RenameSchema } from '../../shared/protocol';
+import { ModelsRequestSchema, RenameSchema, ToolDecisionSchema } from '../../shared/protocol';
 import type { ConversationStore } from '../store/conversations';
 import { HttpError, readJsonBody, sendJson, sendNoContent, validate } from './http';
 import { streamTurn, type TurnContext } from './turns';
@@ -35,6 +35,20 @@ const ROUTES: Route[] = [
     }
     sendNoContent(res);
   }),
+  route('POST', '/api/turns/:id/tools/:id/decision', async (ctx, req, res, [turnId, toolUseId]) => {
+    const { decision } = validate(ToolDecisionSchema, await readJsonBody(req), 'The tool decision');
+    if (!ctx.service.decideTool(turnId ?? '', toolUseId ?? '', decision)) {
+      throw new HttpError({
+        type: 'not_found',
+        message: `No tool call "${toolUseId ?? ''}" waits for a decision in turn "${turnId ?? ''}" (it may have been answered, or the turn ended).`,
+      });
+    }
+    sendNoContent(res);
+  }),
+  route('GET', '/api/mcp', async (ctx, _req, res) => sendJson(res, 200, await ctx.service.mcpOverview())),
+  route('POST', '/api/mcp/servers/:id/restart', async (ctx, _req, res, [name]) =>
+    sendJson(res, 200, await ctx.service.restartMcpServer(name ?? '')),
+  ),
   route('GET', '/api/conversations', async (ctx, _req, res) =>
     sendJson(res, 200, await ctx.conversations.list()),
   ),
@@ -53,7 +67,9 @@ const ROUTES: Route[] = [
     sendJson(res, 200, await ctx.service.settingsView()),
   ),
   route('PATCH', '/api/settings', async (ctx, req, res) => {
-    await ctx.settings.update(await readJsonBody(req));
+    const patch = await readJsonBody(req);
+    await ctx.service.checkPagePatch(patch);
+    await ctx.settings.update(patch);
     sendJson(res, 200, await ctx.service.settingsView());
   }),
   route('POST', '/api/models', async (ctx, req, res) => {
