@@ -54,6 +54,7 @@ export default tseslint.config(
         setTimeout: 'readonly',
         clearTimeout: 'readonly',
         URL: 'readonly',
+        performance: 'readonly',
       },
     },
   },

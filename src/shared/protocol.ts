@@ -444,7 +444,20 @@ export const McpServerConfigSchema = z
       ctx.addIssue({ code: 'custom', path: ['headers'], message: '"headers" belong to a "url" server.' });
   });
 export type McpServerConfig = z.infer<typeof McpServerConfigSchema>;
-export const McpServersSchema = z.record(McpServerNameSchema, McpServerConfigSchema);
+export const McpServersSchema = z.record(z.string(), McpServerConfigSchema).superRefine((servers, ctx) => {
+  // Checked here rather than as the record's key schema, whose failure says only "Invalid key".
+  for (const name of Object.keys(servers)) {
+    const parsed = McpServerNameSchema.safeParse(name);
+    if (!parsed.success)
+      ctx.addIssue({
+        code: 'custom',
+        path: [name],
+        message: `"${name}": ${parsed.error.issues[0]?.message ?? 'not a valid name'}`,
+      });
+  }
+  if (Object.keys(servers).length > 32)
+    ctx.addIssue({ code: 'custom', path: [], message: 'At most 32 MCP servers.' });
+});
 export type McpServers = z.infer<typeof McpServersSchema>;
 /** The JSON file other clients use, and `--mcp-config`: `{"mcpServers": {"name": {…}}}`. */
 export const McpFileSchema = z.object({ mcpServers: McpServersSchema }).strict();

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterEach, expect, test } from 'vitest';
 import { SettingsStore } from '../../src/main/store/settings';
 import type { AssistantMessage } from '../../src/shared/protocol';
-import { EVERYTHING_BIN, mcpRig, WITNESS_BIN, witnessLog, type Rig } from '../support/mcp';
+import { EVERYTHING_BIN, mcpRig, WITNESS_BIN, witnessedCalls, type Rig } from '../support/mcp';
 
 const rigs: Rig[] = [];
 afterEach(async () => {
@@ -60,7 +60,7 @@ test('Deny: the server never sees the call and the model gets an error result', 
   const [step0, step1] = result.message.steps;
   expect(step0?.toolResults[0]).toMatchObject({ isError: true, content: expect.stringContaining('denied') });
   expect(step1 && textOf({ ...result.message, steps: [step1] })).toMatch(/reported an error/);
-  expect(await witnessLog(log)).toEqual([]);
+  expect(await witnessedCalls(log)).toEqual([]);
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -81,9 +81,6 @@ test('Always allow is remembered per server and persisted: the second call does 
     expect.objectContaining({ decision: 'always', remembered: true, server: 'witness', tool: 'count' }),
   ]);
   expect((await new SettingsStore(rig.dir).get()).mcpAlwaysAllow).toEqual({ witness: ['count'] });
-  expect((await witnessLog(log)).map((w) => w.kind === 'call' && w.args)).toEqual([
-    { text: 'one' },
-    { text: 'two' },
-  ]);
+  expect((await witnessedCalls(log)).map((w) => w.args)).toEqual([{ text: 'one' }, { text: 'two' }]);
   await rm(dir, { recursive: true, force: true });
 });

@@ -1,7 +1,7 @@
-// A small MCP server (stdio) that keeps the evidence the tests need: every tools/call it receives
-// and every notifications/cancelled, one JSON line each in the file MCP_WITNESS_LOG names.
-// Tools: `count` (answers at once), `slow` (progress every 50 ms until cancelled or `ms` pass),
-// `crash` (exits mid-call), `env` (says whether a variable reached it).
+// A small MCP server (stdio) that keeps the evidence the tests need: its start (with its pid),
+// every tools/call it receives and every notifications/cancelled, one JSON line each in the file
+// MCP_WITNESS_LOG names. Tools: `count` (answers at once), `slow` (progress every 50 ms until
+// cancelled or `ms` pass), `crash` (exits mid-call), `env` (says whether a variable reached it).
 // Usage: node tests/support/mcp-witness-server.mjs [--fail-start]
 import { appendFileSync } from 'node:fs';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
@@ -19,7 +19,11 @@ if (process.argv.includes('--fail-start')) {
 
 const logFile = process.env.MCP_WITNESS_LOG;
 const witness = (entry) => {
-  if (logFile) appendFileSync(logFile, `${JSON.stringify({ t: Date.now(), ...entry })}\n`);
+  if (logFile)
+    appendFileSync(
+      logFile,
+      `${JSON.stringify({ t: performance.timeOrigin + performance.now(), ...entry })}\n`,
+    );
 };
 
 const server = new Server({ name: 'witness', version: '1.0.0' }, { capabilities: { tools: {} } });
@@ -88,4 +92,5 @@ server.setNotificationHandler(CancelledNotificationSchema, async (notification) 
 });
 
 await server.connect(new StdioServerTransport());
+witness({ kind: 'start', pid: process.pid });
 process.stdin.on('end', () => process.exit(0));

@@ -26,6 +26,7 @@ export const FILESYSTEM_BIN = binOf('@modelcontextprotocol/server-filesystem');
 export const WITNESS_BIN = fileURLToPath(new URL('./mcp-witness-server.mjs', import.meta.url));
 
 export type Witnessed =
+  | { kind: 'start'; pid: number; t: number }
   | { kind: 'call'; tool: string; requestId: number; args: Record<string, unknown>; t: number }
   | { kind: 'cancelled'; requestId: number; reason?: string; t: number };
 
@@ -36,6 +37,10 @@ export async function witnessLog(path: string): Promise<Witnessed[]> {
     .filter(Boolean)
     .map((l) => JSON.parse(l) as Witnessed);
 }
+
+/** The tools/call requests the witness server received. */
+export const witnessedCalls = async (path: string) =>
+  (await witnessLog(path)).filter((w): w is Extract<Witnessed, { kind: 'call' }> => w.kind === 'call');
 
 /** A sink that keeps every event and lets a test answer approvals as they are asked. */
 export class ApprovingSink implements RelaySink {
@@ -87,7 +92,7 @@ export async function mcpRig(servers: McpServers, opts: { toolTimeoutMs?: number
   ) => {
     const sink = new ApprovingSink(({ turnId, toolUseId, tool }) => {
       const decision = answer?.(tool) ?? null;
-      if (decision) setImmediate(() => chat.decideTool(turnId, toolUseId, decision));
+      if (decision) chat.decideTool(turnId, toolUseId, decision);
     });
     const started = await chat.startTurn({ action: 'send', conversationId, text }, sink);
     return { ...started, sink };

@@ -311,10 +311,13 @@ async function approval(
     await status({ phase: 'tool_decision', toolUseId, server, tool, decision: 'always', remembered: true });
     return null;
   }
+  // Waiting before the question goes out: a face may answer as soon as it sees it.
+  const waiting = opts.approve.wait(toolUseId, opts.signal);
+  waiting.catch(() => {});
   await status({ phase: 'awaiting_approval', toolUseId, server, tool });
   let decision;
   try {
-    decision = await opts.approve.wait(toolUseId, opts.signal);
+    decision = await waiting;
   } catch (err) {
     if (err instanceof ApprovalAbortedError) return 'aborted';
     throw err;
