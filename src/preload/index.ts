@@ -13,6 +13,7 @@ import {
   type SluiceBridge,
 } from '../shared/ipc';
 import { createPortClient } from '../shared/port-protocol';
+import type { ToolDecision } from '../shared/protocol';
 
 const invoke = <C extends InvokeChannel>(channel: C, payload: InvokeMap[C]['payload']) =>
   ipcRenderer.invoke(channel, payload) as Promise<IpcResult<InvokeMap[C]['result']>>;
@@ -47,7 +48,11 @@ const bridge: SluiceBridge = {
     // Electron's extension: `close` fires when the main process's end goes away.
     port1.addEventListener('close', () => client.disconnected());
     ipcRenderer.postMessage(IPC_CHANNELS.startTurn, request, [port2]);
-    return { abort: () => client.abort() };
+    return {
+      abort: () => client.abort(),
+      decideTool: (toolUseId: string, decision: ToolDecision) =>
+        void client.decideTool?.(toolUseId, decision),
+    };
   },
   listConversations: () => invoke('conversations:list', null),
   getConversation: (id) => invoke('conversations:get', { id }),

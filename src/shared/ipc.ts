@@ -12,6 +12,7 @@ import type {
   SettingsPatch,
   SettingsView,
   StartTurnRequest,
+  ToolDecision,
 } from './protocol';
 
 /** Request/response channels (ipcRenderer.invoke → ipcMain.handle), with payload and result. */
@@ -65,7 +66,11 @@ export const INVOKE_CHANNELS: readonly InvokeChannel[] = [
  */
 export type IpcResult<T> = { ok: true; value: T } | { ok: false; error: AnswerError };
 
-export type TurnControl = { abort(): void };
+export type TurnControl = {
+  abort(): void;
+  /** The person's answer to an MCP call that waits (sent on the turn's port). */
+  decideTool(toolUseId: string, decision: ToolDecision): void;
+};
 
 /**
  * What the preload exposes as `window.sluice`. It mirrors ChatClient, except that contextBridge

@@ -84,3 +84,28 @@ test('Always allow is remembered per server and persisted: the second call does 
   expect((await witnessedCalls(log)).map((w) => w.args)).toEqual([{ text: 'one' }, { text: 'two' }]);
   await rm(dir, { recursive: true, force: true });
 });
+
+test('the Chat Completions wire: the simulated provider calls the named MCP tool the same way', async () => {
+  const rig = await mcpRig({ everything: { command: process.execPath, args: [EVERYTHING_BIN] } });
+  rigs.push(rig);
+  const simURL = await rig.simulator.url();
+  await rig.settings.update({
+    providers: [
+      { id: 'local', preset: 'openai', name: 'Local', baseURL: `${simURL}/openai/v1`, model: 'sim-tool' },
+    ],
+  });
+  const { done } = await rig.turn('use everything__echo with "over chat completions"', () => 'once', null, {
+    provider: 'local',
+    model: 'sim-tool',
+  });
+  const result = await done;
+  expect(result.outcome).toBe('complete');
+  expect(result.message.provider).toBe('openai');
+  expect(result.message.steps[0]?.toolResults[0]).toMatchObject({
+    name: 'everything__echo',
+    content: 'Echo: over chat completions',
+  });
+  expect(textOf({ ...result.message, steps: result.message.steps.slice(1) })).toContain(
+    'Echo: over chat completions',
+  );
+});

@@ -15,6 +15,7 @@ import { SettingsStore } from '../../src/main/store/settings';
 import {
   DEFAULT_SETTINGS,
   type McpServers,
+  type ModelChoice,
   type RelayEvent,
   type ToolDecision,
 } from '../../src/shared/protocol';
@@ -89,12 +90,16 @@ export async function mcpRig(servers: McpServers, opts: { toolTimeoutMs?: number
     text: string,
     answer: ((tool: string) => ToolDecision | null) | null = () => 'once',
     conversationId: string | null = null,
+    model?: ModelChoice,
   ) => {
     const sink = new ApprovingSink(({ turnId, toolUseId, tool }) => {
       const decision = answer?.(tool) ?? null;
       if (decision) chat.decideTool(turnId, toolUseId, decision);
     });
-    const started = await chat.startTurn({ action: 'send', conversationId, text }, sink);
+    const started = await chat.startTurn(
+      { action: 'send', conversationId, text, ...(model ? { model } : {}) },
+      sink,
+    );
     return { ...started, sink };
   };
   return { dir, chat, mcp, settings, conversations, simulator, close, turn };

@@ -84,6 +84,8 @@ export class PortTurns {
       const message = parsePageMessage(data);
       if (message?.type === 'ack') sink.ack(message.seq);
       else if (message?.type === 'abort') stop('user');
+      else if (message?.type === 'tool_decision' && turnId)
+        this.service.decideTool(turnId, message.toolUseId, message.decision);
     });
     port.onClose(() => sink.disconnected());
 

@@ -22,6 +22,7 @@ import {
   type StartTurnRequest,
   type TerminalEvent,
   type TurnHandle,
+  type McpOverview,
 } from '../../../shared/protocol';
 
 export type HttpClientOptions = {
@@ -276,6 +277,14 @@ export function createHttpClient(opts: HttpClientOptions = {}): ChatClient {
         if (turnId) askServerToStop(turnId);
         else endLocally('aborted', null);
       },
+      async decideTool(toolUseId, decision) {
+        if (!turnId || finished) return;
+        await call<void>(
+          'POST',
+          `/api/turns/${encodeURIComponent(turnId)}/tools/${encodeURIComponent(toolUseId)}/decision`,
+          { decision },
+        );
+      },
     };
   }
 
@@ -289,5 +298,8 @@ export function createHttpClient(opts: HttpClientOptions = {}): ChatClient {
     getSettings: () => call<SettingsView>('GET', '/api/settings').then(learn),
     updateSettings: (patch: SettingsPatch) => call<SettingsView>('PATCH', '/api/settings', patch).then(learn),
     listModels: (request: ModelsRequest) => call<ModelList>('POST', '/api/models', request),
+    mcpOverview: () => call<McpOverview>('GET', '/api/mcp'),
+    restartMcpServer: (name: string) =>
+      call<McpOverview>('POST', `/api/mcp/servers/${encodeURIComponent(name)}/restart`),
   };
 }

@@ -29,7 +29,12 @@ export function createIpcClient(bridge: SluiceBridge): ChatClient {
         tracker.observe(event);
         onEvent(event);
       });
-      return { turnId: tracker.turnId, done: tracker.done, abort: () => control.abort() };
+      return {
+        turnId: tracker.turnId,
+        done: tracker.done,
+        abort: () => control.abort(),
+        decideTool: async (toolUseId, decision) => control.decideTool(toolUseId, decision),
+      };
     },
     listConversations: () => unwrap(bridge.listConversations()),
     getConversation: (id) => unwrap(bridge.getConversation(id)),

@@ -15,6 +15,7 @@ import { candidateOf, draftOf, numberErrors, providerErrorPath, type SettingsDra
 import { ApiKeySection, Field, NumberInput, inputProps } from './SettingsFields';
 import { ProviderChoice, ProvidersSection } from './ProviderFields';
 import { Dialog } from './Dialog';
+import { McpSection } from './McpSettings';
 
 export function SettingsPanel() {
   const store = useAppStore();
@@ -179,6 +180,12 @@ function SettingsForm({ settings, close }: { settings: SettingsView; close: () =
           </Field>
         </div>
       </fieldset>
+      <McpSection
+        settings={settings}
+        errors={errors}
+        timeout={draft.mcpToolTimeoutSeconds}
+        setTimeout={(mcpToolTimeoutSeconds) => update({ mcpToolTimeoutSeconds })}
+      />
       <fieldset className="group">
         <legend>Network</legend>
         <Field

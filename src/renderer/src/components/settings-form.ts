@@ -22,6 +22,7 @@ export type SettingsDraft = {
   thinkingEnabled: boolean;
   budgetTokens: string;
   idleTimeoutSeconds: string;
+  mcpToolTimeoutSeconds: string;
   scenario: SimScenario;
   ttftMs: string;
   tpotMs: string;
@@ -37,6 +38,7 @@ export function draftOf(s: SettingsView): SettingsDraft {
     thinkingEnabled: s.thinking.enabled,
     budgetTokens: String(s.thinking.budgetTokens),
     idleTimeoutSeconds: String(s.idleTimeoutMs / 1000),
+    mcpToolTimeoutSeconds: String(s.mcpToolTimeoutMs / 1000),
     scenario: s.sim.scenario,
     ttftMs: String(s.sim.ttftMs),
     tpotMs: String(s.sim.tpotMs),
@@ -60,6 +62,7 @@ export const NUMBER_FIELDS = [
   { path: 'maxTokens', key: 'maxTokens', unit: 'tokens', shape: WHOLE },
   { path: 'thinking.budgetTokens', key: 'budgetTokens', unit: 'tokens', shape: WHOLE },
   { path: 'idleTimeoutMs', key: 'idleTimeoutSeconds', unit: 's', shape: DECIMAL },
+  { path: 'mcpToolTimeoutMs', key: 'mcpToolTimeoutSeconds', unit: 's', shape: DECIMAL },
   { path: 'sim.ttftMs', key: 'ttftMs', unit: 'ms', shape: WHOLE },
   { path: 'sim.tpotMs', key: 'tpotMs', unit: 'ms', shape: WHOLE },
 ] as const satisfies readonly { path: string; key: keyof SettingsDraft; unit: string; shape: RegExp }[];
@@ -85,6 +88,7 @@ export function numberErrors(draft: SettingsDraft): Record<string, string> {
 /** The whole settings object to validate and send; fields the form does not show keep their value. */
 export function candidateOf(draft: SettingsDraft, current: SettingsView): unknown {
   const idle = num(draft.idleTimeoutSeconds, DECIMAL);
+  const toolTimeout = num(draft.mcpToolTimeoutSeconds, DECIMAL);
   return {
     provider: draft.provider,
     providers: draft.providers.map(configOfDraft),
@@ -95,6 +99,10 @@ export function candidateOf(draft: SettingsDraft, current: SettingsView): unknow
     pingIntervalMs: current.pingIntervalMs,
     sim: { scenario: draft.scenario, ttftMs: num(draft.ttftMs), tpotMs: num(draft.tpotMs) },
     viaNginx: draft.viaNginx,
+    // The servers and the "Always allow" lists are saved by the MCP section itself (McpSettings.tsx).
+    mcpServers: current.mcpServers,
+    mcpToolTimeoutMs: Number.isNaN(toolTimeout) ? toolTimeout : Math.round(toolTimeout * 1000),
+    mcpAlwaysAllow: current.mcpAlwaysAllow,
   };
 }
 

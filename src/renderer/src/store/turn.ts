@@ -3,6 +3,7 @@
 // message back to the conversation the main process stored.
 import type { BufferingVerdict } from '../../../shared/metrics';
 import type {
+  ToolDecision,
   AssistantMessage,
   AssistantStep,
   Conversation,
@@ -40,6 +41,8 @@ export type TurnSlice = {
   continueAnswer(): void;
   editAndResend(text: string): void;
   stop(): void;
+  /** Answers an MCP call of the live turn that waits for approval. */
+  decideTool(toolUseId: string, decision: ToolDecision): void;
   /** Applies every queued event now (the frame callback; also used when a turn ends). */
   flushFrame(): void;
 };
@@ -253,6 +256,10 @@ export const createTurnSlice =
         queue = [];
         set({ live: stopTurn(live, now()) });
         handle?.abort();
+      },
+
+      decideTool(toolUseId, decision) {
+        void handle?.decideTool?.(toolUseId, decision).catch(() => {});
       },
 
       flushFrame() {
