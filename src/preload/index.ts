@@ -62,6 +62,8 @@ const bridge: SluiceBridge = {
   updateSettings: (patch) => invoke('settings:update', patch),
   setApiKey: (key, provider) => invoke('settings:set-key', provider ? { key, provider } : { key }),
   listModels: (request) => invoke('models:list', request),
+  mcpOverview: () => invoke('mcp:overview', null),
+  restartMcpServer: (name) => invoke('mcp:restart', { name }),
 };
 
 contextBridge.exposeInMainWorld('sluice', bridge);

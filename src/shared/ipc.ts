@@ -6,6 +6,7 @@ import type { AnswerError } from './errors';
 import type {
   Conversation,
   ConversationSummary,
+  McpOverview,
   ModelList,
   ModelsRequest,
   RelayEvent,
@@ -27,6 +28,9 @@ export type InvokeMap = {
   'settings:set-key': { payload: { key: string | null; provider?: string }; result: SettingsView };
   /** A provider's models, or a sentence saying what to fix (Test connection, the model picker). */
   'models:list': { payload: ModelsRequest; result: ModelList };
+  /** The MCP servers with their status; restart one on demand. */
+  'mcp:overview': { payload: null; result: McpOverview };
+  'mcp:restart': { payload: { name: string }; result: McpOverview };
 };
 export type InvokeChannel = keyof InvokeMap;
 export type InvokePayload<C extends InvokeChannel> = InvokeMap[C]['payload'];
@@ -41,6 +45,8 @@ export const IPC_CHANNELS = {
   updateSettings: 'settings:update',
   setApiKey: 'settings:set-key',
   listModels: 'models:list',
+  mcpOverview: 'mcp:overview',
+  restartMcpServer: 'mcp:restart',
   /**
    * ipcRenderer.postMessage(channel, request, [port]): starts a turn whose relay events come back on
    * the transferred port (see port-protocol.ts). Not an invoke: invoke cannot carry a port.
@@ -57,6 +63,8 @@ export const INVOKE_CHANNELS: readonly InvokeChannel[] = [
   'settings:update',
   'settings:set-key',
   'models:list',
+  'mcp:overview',
+  'mcp:restart',
 ];
 
 /**
@@ -87,4 +95,6 @@ export interface SluiceBridge {
   updateSettings(patch: SettingsPatch): Promise<IpcResult<SettingsView>>;
   setApiKey(key: string | null, provider?: string): Promise<IpcResult<SettingsView>>;
   listModels(request: ModelsRequest): Promise<IpcResult<ModelList>>;
+  mcpOverview(): Promise<IpcResult<McpOverview>>;
+  restartMcpServer(name: string): Promise<IpcResult<McpOverview>>;
 }

@@ -43,6 +43,8 @@ export function createIpcClient(bridge: SluiceBridge): ChatClient {
       await unwrap(bridge.deleteConversation(id));
     },
     getSettings: () => unwrap(bridge.getSettings()),
+    mcpOverview: () => unwrap(bridge.mcpOverview()),
+    restartMcpServer: (name) => unwrap(bridge.restartMcpServer(name)),
     updateSettings: (patch) => unwrap(bridge.updateSettings(patch)),
     setApiKey: (key, provider) => unwrap(bridge.setApiKey(key, provider)),
     listModels: (request) => unwrap(bridge.listModels(request)),
