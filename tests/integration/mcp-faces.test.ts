@@ -160,35 +160,23 @@ test('without --allow-page-stdio the page may not add a stdio server (a url one 
   expect((await s.settings.get()).mcpServers).toEqual({ web: { url: 'http://127.0.0.1:1/mcp' } });
 });
 
-test('sluice chat --mcp-config FILE --approve-all --json runs the call; the child is gone when the CLI exits', async () => {
+/** `sluice chat PROMPT --model sim-tool … --mcp-config FILE` with the witness server in FILE. */
+async function chatWithWitness(prompt: string, flags: string[]) {
   const dir = await tempDir();
   const log = join(dir, 'witness.log');
   const file = join(dir, 'servers.json');
-  await writeFile(
-    file,
-    JSON.stringify({
-      mcpServers: {
-        witness: { command: process.execPath, args: [WITNESS_BIN], env: { MCP_WITNESS_LOG: log } },
-      },
-    }),
-  );
-  const cli = sluice(
-    [
-      'chat',
-      'use witness__count with "from a script"',
-      '--model',
-      'sim-tool',
-      '--ttft',
-      '0',
-      '--tpot',
-      '0',
-      '--mcp-config',
-      file,
-      '--approve-all',
-      '--json',
-    ],
-    {},
-  );
+  const witness = { command: process.execPath, args: [WITNESS_BIN], env: { MCP_WITNESS_LOG: log } };
+  await writeFile(file, JSON.stringify({ mcpServers: { witness } }));
+  const sim = ['--model', 'sim-tool', '--ttft', '0', '--tpot', '0'];
+  const cli = sluice(['chat', prompt, ...sim, '--mcp-config', file, ...flags], {});
+  return { cli, log };
+}
+
+test('sluice chat --mcp-config FILE --approve-all --json runs the call; the child is gone when the CLI exits', async () => {
+  const { cli, log } = await chatWithWitness('use witness__count with "from a script"', [
+    '--approve-all',
+    '--json',
+  ]);
   expect(await cli.exited).toBe(0);
   const lines = cli
     .out()
@@ -204,43 +192,17 @@ test('sluice chat --mcp-config FILE --approve-all --json runs the call; the chil
   expect(result.message.content.find((b) => b.type === 'tool_result')?.content).toBe(
     'counted: from a script',
   );
-  expect(
-    lines.some(
-      (l) => l.type === 'status' && (l['status'] as { phase: string }).phase === 'awaiting_approval',
-    ),
-  ).toBe(true);
+  const asked = lines.filter(
+    (l) => l.type === 'status' && (l['status'] as { phase: string }).phase === 'awaiting_approval',
+  );
+  expect(asked).toHaveLength(1);
   expect(await witnessedCalls(log)).toHaveLength(1);
   const start = (await witnessLog(log)).find((w) => w.kind === 'start');
   expect(start?.kind === 'start' && alive(start.pid)).toBe(false);
 });
 
 test('sluice chat without --approve-all and no terminal: the call is denied with a line saying how to allow it', async () => {
-  const dir = await tempDir();
-  const log = join(dir, 'witness.log');
-  const file = join(dir, 'servers.json');
-  await writeFile(
-    file,
-    JSON.stringify({
-      mcpServers: {
-        witness: { command: process.execPath, args: [WITNESS_BIN], env: { MCP_WITNESS_LOG: log } },
-      },
-    }),
-  );
-  const cli = sluice(
-    [
-      'chat',
-      'use witness__count with "x"',
-      '--model',
-      'sim-tool',
-      '--ttft',
-      '0',
-      '--tpot',
-      '0',
-      '--mcp-config',
-      file,
-    ],
-    {},
-  );
+  const { cli, log } = await chatWithWitness('use witness__count with "x"', []);
   expect(await cli.exited).toBe(0);
   expect(cli.err()).toContain('Denied witness__count: there is no terminal to ask on. Pass --approve-all');
   expect(await witnessedCalls(log)).toEqual([]);

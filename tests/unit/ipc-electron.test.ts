@@ -123,6 +123,8 @@ test('every request channel answers only our window’s top-level frame showing 
     'conversations:get',
     'conversations:list',
     'conversations:rename',
+    'mcp:overview',
+    'mcp:restart',
     'models:list',
     'settings:get',
     'settings:set-key',
