@@ -165,3 +165,16 @@ function alive(pid: number): boolean {
     return false;
   }
 }
+
+test('a person who takes longer than the idle timeout to decide does not stall the turn', async () => {
+  const { rig, log } = await witnessRig();
+  await rig.settings.update({ idleTimeoutMs: 1000 });
+  const { turnId, done, sink } = await rig.turn('use witness__count with "slowly"', null);
+  await until(() => sink.statuses('awaiting_approval').length === 1);
+  await new Promise((r) => setTimeout(r, 1800));
+  expect(rig.chat.decideTool(turnId, sink.statuses('awaiting_approval')[0]!.toolUseId, 'once')).toBe(true);
+  const result = await done;
+  expect(result.outcome).toBe('complete');
+  expect(result.error).toBeNull();
+  expect(await witnessedCalls(log)).toHaveLength(1);
+});
