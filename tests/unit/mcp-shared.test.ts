@@ -3,6 +3,7 @@
 // exact shape, and the simulated provider fills arguments from a tool's schema.
 import { expect, test } from 'vitest';
 import { argumentsFor, namedTool } from '../../src/main/providers/simulated/scenarios/named-tool';
+import { outputOf } from '../../src/main/mcp/tools';
 import { parsePageMessage } from '../../src/shared/port-protocol';
 import type { RelayEvent, Status } from '../../src/shared/protocol';
 import { applyRelayEvent, createTurn } from '../../src/shared/turn';
@@ -99,4 +100,29 @@ test('the simulated provider picks the tool the prompt names and fills its schem
     b: 2,
     note: 'x y',
   });
+});
+
+test('tool results are untrusted: only a known image type with valid base64 becomes an image part', () => {
+  const png = 'iVBORw0KGgo=';
+  const out = outputOf({
+    content: [
+      { type: 'text', text: '<img src=x onerror=alert(1)>' },
+      { type: 'image', mimeType: 'image/png', data: png },
+      { type: 'image', mimeType: 'image/svg+xml', data: 'PHN2Zz4=' },
+      { type: 'image', mimeType: 'image/png', data: 'not base64!' },
+      { type: 'resource', resource: { uri: 'file:///tmp/a.txt', mimeType: 'text/plain', text: 'inside' } },
+      { type: 'audio', mimeType: 'audio/wav', data: 'AAAA' },
+    ],
+  });
+  expect(out.isError).toBe(false);
+  expect(out.parts).toEqual([
+    { type: 'text', text: '<img src=x onerror=alert(1)>' },
+    { type: 'image', mimeType: 'image/png', data: png },
+    { type: 'text', text: expect.stringContaining('image/svg+xml was not shown') },
+    { type: 'text', text: expect.stringContaining('image/png was not shown') },
+    { type: 'resource', uri: 'file:///tmp/a.txt', mimeType: 'text/plain', text: 'inside' },
+    { type: 'text', text: '[a part of type audio, not shown]' },
+  ]);
+  expect(out.content).toContain('[resource file:///tmp/a.txt]\ninside');
+  expect(outputOf({ content: [{ type: 'text', text: 'boom' }], isError: true }).isError).toBe(true);
 });

@@ -86,7 +86,7 @@ export function outputOf(result: CallToolResult | Record<string, unknown>): Tool
       });
       text.push(body !== undefined ? `[resource ${uri}]\n${body}` : `[resource ${uri}]`);
     } else {
-      const note = `[a ${String(type).slice(0, 40)} part, not shown]`;
+      const note = `[a part of type ${String(type).slice(0, 40)}, not shown]`;
       parts.push({ type: 'text', text: note });
       text.push(note);
     }

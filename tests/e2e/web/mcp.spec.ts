@@ -4,6 +4,7 @@
 // Stop during the long-running operation, which the server is told about.
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { axeViolations } from '../support/axe';
 import { expect, snap, test } from '../support/fixtures';
 import { lastAnswer, send } from '../support/page';
 
@@ -13,6 +14,9 @@ const EVERYTHING_BIN = join(
   'dist',
   'index.js',
 );
+// axe-core is injected as a script tag, which the page's CSP would refuse.
+test.use({ bypassCSP: true });
+
 const SIM_TOOL = { sim: { scenario: 'sim-tool' as const, ttftMs: 0, tpotMs: 5 } };
 
 test('add the everything server in Settings, approve its call in the card, see progress and the result', async ({
@@ -36,6 +40,7 @@ test('add the everything server in Settings, approve its call in the card, see p
   await expect(row).toHaveAttribute('data-name', 'everything');
   await expect(row).toContainText('not started yet');
   await snap(page, 'mcp-settings-added');
+  expect(await axeViolations(page, 'mcp-settings')).toEqual([]);
   await page.keyboard.press('Escape');
 
   await send(page, 'use everything__trigger-long-running-operation duration=1.5 steps=5');
@@ -46,6 +51,7 @@ test('add the everything server in Settings, approve its call in the card, see p
     card.getByRole('group', { name: /Allow trigger-long-running-operation from everything/ }),
   ).toBeVisible();
   await snap(page, 'mcp-card-approval');
+  expect(await axeViolations(page, 'mcp-approval')).toEqual([]);
   // Keyboard: the first button is Allow once.
   await card.getByRole('button', { name: 'Allow once' }).focus();
   await page.keyboard.press('Enter');
@@ -112,4 +118,31 @@ test('a page may not add a stdio server when serve was not started with --allow-
   await expect(section.getByTestId('mcp-problem')).toContainText('--allow-page-stdio');
   await snap(page, 'mcp-settings-refused');
   expect((await app.settings.get()).mcpServers).toEqual({});
+});
+
+test('tool results render inert: markup in a result is text, an image is a data: URL of a checked type', async ({
+  page,
+  sluice,
+}) => {
+  test.setTimeout(90_000);
+  const everything = { command: process.execPath, args: [EVERYTHING_BIN] };
+  const app = await sluice({ settings: { ...SIM_TOOL, mcpServers: { everything } }, mcp: {} });
+  await app.open(page);
+  await send(page, 'use everything__echo with "<b>bold</b><img src=x>"');
+  const echo = lastAnswer(page).getByTestId('tool-card');
+  await echo.getByRole('button', { name: 'Allow once' }).click({ timeout: 30_000 });
+  await expect(echo.getByTestId('tool-result')).toContainText('Echo: <b>bold</b><img src=x>');
+  await expect(echo.locator('b, img')).toHaveCount(0);
+  await expect(lastAnswer(page)).toHaveAttribute('data-outcome', 'complete');
+
+  await send(page, 'use everything__get-tiny-image');
+  const image = lastAnswer(page).getByTestId('tool-card');
+  await image.getByRole('button', { name: 'Always allow get-tiny-image' }).click({ timeout: 30_000 });
+  const img = image.getByTestId('tool-image');
+  await expect(img).toHaveAttribute('src', /^data:image\/png;base64,iVBOR/);
+  expect(
+    await img.evaluate((el) => (el as unknown as { naturalWidth: number }).naturalWidth),
+  ).toBeGreaterThan(0);
+  await snap(page, 'mcp-card-image');
+  expect((await app.settings.get()).mcpAlwaysAllow).toEqual({ everything: ['get-tiny-image'] });
 });
