@@ -178,3 +178,21 @@ test('a person who takes longer than the idle timeout to decide does not stall t
   expect(result.error).toBeNull();
   expect(await witnessedCalls(log)).toHaveLength(1);
 });
+
+test('a built-in tool (side-effect free) runs again on Regenerate; only MCP calls are recorded as run', async () => {
+  const { rig } = await witnessRig();
+  const first = await rig.turn('What is 6 * 7?');
+  expect((await first.done).message.steps[0]?.toolResults[0]).toMatchObject({
+    name: 'calculator',
+    content: '42',
+  });
+  const again = await rig.chat.startTurn(
+    { action: 'regenerate', conversationId: first.conversationId },
+    first.sink,
+  );
+  expect((await again.done).message.steps[0]?.toolResults[0]).toMatchObject({
+    name: 'calculator',
+    content: '42',
+  });
+  expect((await rig.conversations.get(first.conversationId)).toolUsesRun).toBeUndefined();
+});

@@ -75,9 +75,9 @@ export type RunTurnOptions = {
   maxToolRounds?: number;
   /** Asks the person before each MCP call (absent: MCP calls are denied; built-in tools never ask). */
   approve?: Approver;
-  /** tool_use ids that already ran in earlier turns of the conversation: never run again. */
+  /** MCP tool_use ids that already ran in earlier turns of the conversation: never run again. */
   ranBefore?: ReadonlySet<string>;
-  /** Called just before a tool runs (the service records the id, so a Retry never runs it twice). */
+  /** Called just before an MCP tool runs (the service records the id, so a Retry never runs it twice). */
   onToolStart?: (toolUseId: string) => void;
   /** Characters the relay may hold for a sink that is full before it stops pulling upstream. */
   pendingLimit?: number;
@@ -255,7 +255,7 @@ async function runRounds(opts: RunTurnOptions, ctx: RoundsContext): Promise<Roun
           content: `The tool was not run: its arguments could not be parsed (${call.input.status === 'failed' ? call.input.error.message : 'incomplete'}).`,
           isError: true,
         };
-      } else if (opts.ranBefore?.has(call.id)) {
+      } else if (opts.tools.get(call.name)?.origin && opts.ranBefore?.has(call.id)) {
         executed.add(call.id);
         output = {
           content: `Not run again: this call (${call.id}) already ran in an earlier attempt, and a tool call is never run twice.`,
@@ -268,7 +268,8 @@ async function runRounds(opts: RunTurnOptions, ctx: RoundsContext): Promise<Roun
         executed.add(call.id);
         if (denied !== null) output = { content: denied, isError: true };
         else {
-          opts.onToolStart?.(call.id);
+          // Side-effect-free built-in tools may run again on Retry; a tool with effects never.
+          if (opts.tools.get(call.name)?.origin) opts.onToolStart?.(call.id);
           const progress: Promise<void>[] = [];
           output = await runTool(opts.tools, call.name, call.input.value, signal, (p) =>
             progress.push(
