@@ -43,8 +43,8 @@ export default tseslint.config(
     rules: { 'no-empty-pattern': 'off' },
   },
   {
-    // Plain Node scripts (npm start's launcher, the package's bin).
-    files: ['scripts/**/*.mjs', 'bin/*.mjs'],
+    // Plain Node scripts (npm start's launcher, the package's bin, the tests' MCP server).
+    files: ['scripts/**/*.mjs', 'bin/*.mjs', 'tests/support/*.mjs'],
     languageOptions: {
       globals: {
         process: 'readonly',
@@ -54,6 +54,7 @@ export default tseslint.config(
         setTimeout: 'readonly',
         clearTimeout: 'readonly',
         URL: 'readonly',
+        performance: 'readonly',
       },
     },
   },
@@ -63,7 +64,7 @@ export default tseslint.config(
     languageOptions: {
       parserOptions: {
         projectService: {
-          allowDefaultProject: ['eslint.config.js', 'scripts/*.mjs', 'bin/*.mjs'],
+          allowDefaultProject: ['eslint.config.js', 'scripts/*.mjs', 'bin/*.mjs', 'tests/support/*.mjs'],
           defaultProject: 'tsconfig.node.json',
         },
         tsconfigRootDir: import.meta.dirname,

@@ -1,7 +1,7 @@
 // `npm run bench`: every benchmark against the simulated provider on loopback, one after another,
 // progress on stderr; results in bench/results.json, bench/results.md and README.md's Performance
 // section. `npm run bench -- --only=relay,cancel` runs a subset (and leaves the README alone).
-// Ids: relay, throughput, backpressure, cancel, rendering, nginx, resume.
+// Ids: relay, throughput, backpressure, cancel, rendering, nginx, resume, mcp.
 import { fileURLToPath } from 'node:url';
 import { buildRenderer, rendererBuildState } from '../src/main/server/renderer-build';
 import { backpressure } from './backpressure';
@@ -9,6 +9,7 @@ import { cancel } from './cancel';
 import { describeMachine } from './lib/machine';
 import { progress, type BenchResult } from './lib/result';
 import { startBenchSim, type BenchSim } from './lib/sim';
+import { mcpBench } from './mcp';
 import { throughNginx } from './nginx';
 import { relayOverhead } from './relay-overhead';
 import { rendering } from './rendering';
@@ -63,6 +64,7 @@ const BENCHES: { id: string; run: (sim: BenchSim) => Promise<BenchResult> }[] = 
         bigTurnTokens: 50_000,
       }),
   },
+  { id: 'mcp', run: () => mcpBench({ rounds: 30 }) },
 ];
 
 async function main(): Promise<number> {

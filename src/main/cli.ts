@@ -111,6 +111,13 @@ const CHAT_OPTIONS: Record<string, Option> = {
     help: 'Simulated provider: replay this recorded .sse stream (the model sim-replay)',
     example: 'recorded.sse',
   },
+  'mcp-config': {
+    type: 'string',
+    arg: 'FILE',
+    help: 'Offer the tools of the MCP servers in FILE ({"mcpServers": …}); each call is asked on the terminal',
+    example: 'mcp.json',
+  },
+  'approve-all': { type: 'boolean', help: 'Allow every MCP tool call without asking (for scripts)' },
 };
 
 /** The option that set each settings field, so a refused value is named as it was typed. */
@@ -264,6 +271,8 @@ async function chat(args: Args): Promise<number> {
       prompt,
       json: Boolean(values['json']),
       settings,
+      mcpConfig: typeof values['mcp-config'] === 'string' ? values['mcp-config'] : null,
+      approveAll: Boolean(values['approve-all']),
       ...(replay !== undefined ? { replay } : {}),
       out: process.stdout,
       err: process.stderr,
@@ -360,6 +369,8 @@ async function serve(args: Args): Promise<number> {
     dataDir: typeof values['data-dir'] === 'string' ? values['data-dir'] : null,
     open: Boolean(values['open']),
     build: !values['no-build'],
+    mcpConfig: typeof values['mcp-config'] === 'string' ? values['mcp-config'] : null,
+    allowPageStdio: Boolean(values['allow-page-stdio']),
     out: process.stdout,
     err: process.stderr,
     env: process.env,
@@ -424,6 +435,16 @@ const COMMANDS: Record<string, Command> = {
       'no-build': {
         type: 'boolean',
         help: 'Serve out/renderer as it is, even when missing or older than its sources',
+      },
+      'mcp-config': {
+        type: 'string',
+        arg: 'FILE',
+        help: 'MCP servers from FILE ({"mcpServers": …}) instead of mcp.json in the data directory',
+        example: 'mcp.json',
+      },
+      'allow-page-stdio': {
+        type: 'boolean',
+        help: 'Let the page add stdio MCP servers (commands); otherwise only the config file can',
       },
     },
     run: serve,

@@ -7,6 +7,8 @@ import { DEFAULT_SETTINGS } from '../shared/protocol';
 import { NginxRouter } from './proxy/route';
 import { defaultDataDir } from './store/data-dir';
 import { DataDirLockedError, lockDataDir } from './store/lock';
+import { McpManager } from './mcp/manager';
+import { MCP_FILE } from './mcp/config';
 import { ChatService } from './chat/service';
 import { APP_URL, registerAppScheme, serveRenderer } from './electron/app-protocol';
 import { contentSecurityPolicy } from './electron/csp';
@@ -68,7 +70,13 @@ async function main(): Promise<void> {
     ...DEFAULT_SETTINGS,
     provider: keys.get() ? 'anthropic' : 'simulated',
   });
-  const service = new ChatService({ conversations, settings, keys, router: new NginxRouter() });
+  // The desktop window is the person's own: it may add stdio MCP servers (main validates and spawns).
+  const mcp = new McpManager({
+    settings: () => settings.get(),
+    file: join(dataDir, MCP_FILE),
+    pageMayAddStdio: true,
+  });
+  const service = new ChatService({ conversations, settings, keys, router: new NginxRouter(), mcp });
   const turns = new PortTurns(service, {
     onError: (err) => log(`a turn failed after it ended: ${String(err)}`),
   });

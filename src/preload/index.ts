@@ -13,7 +13,7 @@ import {
   type SluiceBridge,
 } from '../shared/ipc';
 import { createPortClient } from '../shared/port-protocol';
-import type { RelayEvent } from '../shared/protocol';
+import type { RelayEvent, ToolDecision } from '../shared/protocol';
 
 const invoke = <C extends InvokeChannel>(channel: C, payload: InvokeMap[C]['payload']) =>
   ipcRenderer.invoke(channel, payload) as Promise<IpcResult<InvokeMap[C]['result']>>;
@@ -48,7 +48,10 @@ function followOnPort(onEvent: (event: RelayEvent) => void, send: (port: PortEnd
   // Electron's extension: `close` fires when the main process's end goes away.
   port1.addEventListener('close', () => client.disconnected());
   send(port2);
-  return { abort: () => client.abort() };
+  return {
+    abort: () => client.abort(),
+    decideTool: (toolUseId: string, decision: ToolDecision) => void client.decideTool?.(toolUseId, decision),
+  };
 }
 
 const bridge: SluiceBridge = {
@@ -68,6 +71,8 @@ const bridge: SluiceBridge = {
   updateSettings: (patch) => invoke('settings:update', patch),
   setApiKey: (key, provider) => invoke('settings:set-key', provider ? { key, provider } : { key }),
   listModels: (request) => invoke('models:list', request),
+  mcpOverview: () => invoke('mcp:overview', null),
+  restartMcpServer: (name) => invoke('mcp:restart', { name }),
 };
 
 contextBridge.exposeInMainWorld('sluice', bridge);

@@ -23,7 +23,7 @@ export const ANSWER_ERROR_TYPES = [
   'payload_too_large',
   /** No token, or not this server's. */
   'unauthorized',
-  /** The desktop face: the call did not come from the Sluice window. */
+  /** The desktop face: the call did not come from the Sluice window; a page adding a stdio MCP server. */
   'forbidden',
   /** `sluice serve`: the page of another site. */
   'forbidden_origin',

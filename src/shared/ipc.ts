@@ -13,12 +13,14 @@ import type {
   LiveTurnRef,
   SearchRequest,
   SearchResults,
+  McpOverview,
   ModelList,
   ModelsRequest,
   RelayEvent,
   SettingsPatch,
   SettingsView,
   StartTurnRequest,
+  ToolDecision,
 } from './protocol';
 
 /** Request/response channels (ipcRenderer.invoke → ipcMain.handle), with payload and result. */
@@ -38,6 +40,9 @@ export type InvokeMap = {
   'models:list': { payload: ModelsRequest; result: ModelList };
   /** The turns the main process is running (a reloaded window re-attaches to them). */
   'turns:list': { payload: null; result: LiveTurnRef[] };
+  /** The MCP servers with their status; restart one on demand. */
+  'mcp:overview': { payload: null; result: McpOverview };
+  'mcp:restart': { payload: { name: string }; result: McpOverview };
 };
 export type InvokeChannel = keyof InvokeMap;
 export type InvokePayload<C extends InvokeChannel> = InvokeMap[C]['payload'];
@@ -55,6 +60,8 @@ export const IPC_CHANNELS = {
   updateSettings: 'settings:update',
   setApiKey: 'settings:set-key',
   listModels: 'models:list',
+  mcpOverview: 'mcp:overview',
+  restartMcpServer: 'mcp:restart',
   /**
    * ipcRenderer.postMessage(channel, request, [port]): starts a turn whose relay events come back on
    * the transferred port (see port-protocol.ts). Not an invoke: invoke cannot carry a port.
@@ -81,6 +88,8 @@ export const INVOKE_CHANNELS: readonly InvokeChannel[] = [
   'settings:set-key',
   'models:list',
   'turns:list',
+  'mcp:overview',
+  'mcp:restart',
 ];
 
 /**
@@ -90,7 +99,11 @@ export const INVOKE_CHANNELS: readonly InvokeChannel[] = [
  */
 export type IpcResult<T> = { ok: true; value: T } | { ok: false; error: AnswerError };
 
-export type TurnControl = { abort(): void };
+export type TurnControl = {
+  abort(): void;
+  /** The person's answer to an MCP call that waits (sent on the turn's port). */
+  decideTool(toolUseId: string, decision: ToolDecision): void;
+};
 
 /**
  * What the preload exposes as `window.sluice`. It mirrors ChatClient, except that contextBridge
@@ -113,4 +126,6 @@ export interface SluiceBridge {
   /** A turn still running in the main process, followed on a fresh port (after a reload). */
   attachTurn(turnId: string, onEvent: (event: RelayEvent) => void): TurnControl;
   listLiveTurns(): Promise<IpcResult<LiveTurnRef[]>>;
+  mcpOverview(): Promise<IpcResult<McpOverview>>;
+  restartMcpServer(name: string): Promise<IpcResult<McpOverview>>;
 }

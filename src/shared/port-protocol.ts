@@ -3,19 +3,22 @@
 //   page → main:  { type: 'ack', seq }   every batch up to seq was delivered (cumulative);
 //                 { type: 'abort' }      Stop: the main process aborts the upstream request and still
 //                                        sends the turn's terminal event before closing.
+//                 { type: 'tool_decision', toolUseId, decision }   the person's answer to an MCP
+//                                        call that waits for approval (once, always, deny).
 // The main side keeps at most a small window of unacknowledged batches (main/desktop/port-sink.ts); the
 // page side is the state machine below, written against a structural port so the preload and Node
 // tests run the same code. Every turn ends exactly once: with the terminal the main process sent,
 // or, if the port closes first, with one made here.
 import { KEPT, keepsContent, localTerminal } from './terminal';
-import type { Outcome, RelayError, RelayEvent, TerminalEvent, TurnHandle } from './protocol';
+import type { Outcome, RelayError, RelayEvent, TerminalEvent, ToolDecision, TurnHandle } from './protocol';
 
 export const DEFAULT_ACK_WINDOW = 4;
 
 export type BatchMessage = { type: 'batch'; seq: number; events: RelayEvent[] };
 export type AckMessage = { type: 'ack'; seq: number };
 export type AbortMessage = { type: 'abort' };
-export type PageMessage = AckMessage | AbortMessage;
+export type ToolDecisionMessage = { type: 'tool_decision'; toolUseId: string; decision: ToolDecision };
+export type PageMessage = AckMessage | AbortMessage | ToolDecisionMessage;
 
 /** Messages from the page are untrusted input to the main process: anything else is null. */
 export function parsePageMessage(data: unknown): PageMessage | null {
@@ -23,6 +26,15 @@ export function parsePageMessage(data: unknown): PageMessage | null {
   const m = data as Record<string, unknown>;
   if (m['type'] === 'abort') return { type: 'abort' };
   if (m['type'] === 'ack' && Number.isSafeInteger(m['seq'])) return { type: 'ack', seq: m['seq'] as number };
+  // Spelled out rather than imported from protocol.ts, which would bring zod into the preload.
+  const decision = (['once', 'always', 'deny'] as const).find((d) => d === m['decision']);
+  if (
+    m['type'] === 'tool_decision' &&
+    typeof m['toolUseId'] === 'string' &&
+    m['toolUseId'].length <= 200 &&
+    decision
+  )
+    return { type: 'tool_decision', toolUseId: m['toolUseId'], decision };
   return null;
 }
 
@@ -171,6 +183,10 @@ export function createPortClient(
       if (tracker.ended || aborting) return;
       aborting = true;
       port.postMessage({ type: 'abort' });
+    },
+    decideTool(toolUseId, decision) {
+      if (!tracker.ended) port.postMessage({ type: 'tool_decision', toolUseId, decision });
+      return Promise.resolve();
     },
   };
 }

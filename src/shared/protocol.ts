@@ -207,7 +207,25 @@ export type Status =
   /** A whole-turn retry: what step `step` streamed so far is set aside, and the step starts over. */
   | { phase: 'turn_retry'; attempt: number; reason: RelayErrorType; step: number }
   /** Something the person should know about how this turn is routed (e.g. nginx missing: going direct). */
-  | { phase: 'notice'; message: string };
+  | { phase: 'notice'; message: string }
+  /** An MCP tool call waits for the person: Allow once, Always allow this tool, or Deny. */
+  | { phase: 'awaiting_approval'; toolUseId: string; server: string; tool: string }
+  /** The person's decision on a call (`remembered`: an earlier "Always allow" answered it). */
+  | {
+      phase: 'tool_decision';
+      toolUseId: string;
+      server: string;
+      tool: string;
+      decision: ToolDecision;
+      remembered?: boolean;
+    }
+  /** An MCP progress notification for a running call. */
+  | { phase: 'tool_progress'; toolUseId: string; progress: number; total?: number; message?: string };
+
+/** What the person answers to a tool call that waits for approval. */
+export const TOOL_DECISIONS = ['once', 'always', 'deny'] as const;
+export type ToolDecision = (typeof TOOL_DECISIONS)[number];
+export const ToolDecisionSchema = z.object({ decision: z.enum(TOOL_DECISIONS) }).strict();
 
 export type Metrics = {
   ttfbMs: number | null;
@@ -225,7 +243,18 @@ export type ToolResultRecord = {
   /** Text given back to the model as the tool_result content. */
   content: string;
   isError: boolean;
+  /** What an MCP tool returned, part by part, for the card (untrusted: shown inert). */
+  parts?: ToolResultPart[];
 };
+
+export type ToolResultPart =
+  | { type: 'text'; text: string }
+  /** `mimeType` is one of SAFE_IMAGE_TYPES (checked in the main process); `data` is base64. */
+  | { type: 'image'; mimeType: string; data: string }
+  | { type: 'resource'; uri: string; mimeType?: string; text?: string };
+
+/** Image types a tool result may show, as data: URLs. */
+export const SAFE_IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/gif', 'image/webp'] as const;
 
 /** `t` is the main process's monotonic clock (performance.now()) at the moment the event was received. */
 export type RelayEvent =
@@ -273,6 +302,17 @@ export type TurnSnapshot = {
   phase: Phase;
   /** What the relay said about this turn's route (nginx mode, or why it went direct). */
   notices: string[];
+  /** MCP calls by tool_use id: approval and progress (built-in tools never appear here). */
+  toolCalls: Record<string, ToolCallState>;
+};
+
+/** An MCP call's life beside its block: the approval it waits for or got, and its progress. */
+export type ToolCallState = {
+  server: string;
+  tool: string;
+  approval: 'pending' | ToolDecision;
+  remembered: boolean;
+  progress: { progress: number; total?: number; message?: string } | null;
 };
 
 /** Why a turn was stopped: the person (Stop), its window or page gone past the grace period, or quitting. */
@@ -328,6 +368,10 @@ export type Conversation = {
   /** The provider and model this conversation talks to; absent: the settings' default. */
   model?: ModelChoice;
   messages: ChatMessage[];
+  /** MCP servers turned off for this conversation (absent: every configured server is on). */
+  mcpOff?: string[];
+  /** tool_use ids whose tool already ran in this conversation: never run twice, not even on Retry. */
+  toolUsesRun?: string[];
 };
 
 export type ConversationSummary = Pick<Conversation, 'id' | 'title' | 'createdAt' | 'updatedAt'> & {
@@ -388,6 +432,104 @@ export type SimScenario = (typeof SIM_SCENARIOS)[number];
 export const NGINX_PROFILES = ['buffered', 'buffered-gzip', 'streaming', 'header-cure'] as const;
 export type NginxProfile = (typeof NGINX_PROFILES)[number];
 
+/** An MCP server's name: the prefix of its tools' names (`name__tool`), so no `__` inside. */
+export const McpServerNameSchema = z
+  .string()
+  .regex(
+    /^[a-zA-Z0-9-]+(_[a-zA-Z0-9-]+)*$/,
+    'An MCP server name is letters, digits, dashes and single underscores (e.g. "everything").',
+  )
+  .max(24, 'An MCP server name is at most 24 characters.');
+
+/**
+ * One MCP server in the common `mcpServers` shape: stdio (`command`, `args`, `env`, `cwd`) or
+ * Streamable HTTP (`url`, `headers`). `type` is accepted as other clients write it.
+ */
+export const McpServerConfigSchema = z
+  .object({
+    type: z.enum(['stdio', 'http', 'streamable-http', 'streamableHttp', 'sse']).optional(),
+    command: z.string().trim().min(1, 'The command is empty.').max(2000).optional(),
+    args: z.array(z.string().max(10_000)).max(200).optional(),
+    env: z.record(z.string().max(200), z.string().max(10_000)).optional(),
+    cwd: z.string().max(2000).optional(),
+    url: z
+      .string()
+      .trim()
+      .max(2000)
+      .refine((u) => URL.canParse(u) && /^https?:$/.test(new URL(u).protocol), {
+        message: 'The url must be an http:// or https:// address, e.g. http://127.0.0.1:3001/mcp.',
+      })
+      .optional(),
+    headers: z.record(z.string().max(200), z.string().max(10_000)).optional(),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    if (c.type === 'sse')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['type'],
+        message: "The old SSE transport is not supported; use the server's Streamable HTTP address.",
+      });
+    if ((c.command === undefined) === (c.url === undefined))
+      ctx.addIssue({
+        code: 'custom',
+        path: [],
+        message: 'Give either "command" (a stdio server) or "url" (a Streamable HTTP server), not both.',
+      });
+    if (c.url !== undefined && (c.args ?? c.env ?? c.cwd) !== undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: [],
+        message: '"args", "env" and "cwd" belong to a stdio server ("command"), not to a "url".',
+      });
+    if (c.command !== undefined && c.headers !== undefined)
+      ctx.addIssue({ code: 'custom', path: ['headers'], message: '"headers" belong to a "url" server.' });
+  });
+export type McpServerConfig = z.infer<typeof McpServerConfigSchema>;
+export const McpServersSchema = z.record(z.string(), McpServerConfigSchema).superRefine((servers, ctx) => {
+  // Checked here rather than as the record's key schema, whose failure says only "Invalid key".
+  for (const name of Object.keys(servers)) {
+    const parsed = McpServerNameSchema.safeParse(name);
+    if (!parsed.success)
+      ctx.addIssue({
+        code: 'custom',
+        path: [name],
+        message: `"${name}": ${parsed.error.issues[0]?.message ?? 'not a valid name'}`,
+      });
+  }
+  if (Object.keys(servers).length > 32)
+    ctx.addIssue({ code: 'custom', path: [], message: 'At most 32 MCP servers.' });
+});
+export type McpServers = z.infer<typeof McpServersSchema>;
+/** The JSON file other clients use, and `--mcp-config`: `{"mcpServers": {"name": {…}}}`. */
+export const McpFileSchema = z.object({ mcpServers: McpServersSchema }).strict();
+
+export type McpServerStatus = 'stopped' | 'starting' | 'ready' | 'failed';
+/** A configured server as Settings lists it (never its env or headers: they may hold secrets). */
+export type McpServerView = {
+  name: string;
+  /** Where the config came from: Settings, or the mcp.json file in the data directory. */
+  source: 'settings' | 'file';
+  transport: 'stdio' | 'http';
+  /** The command line or the URL. */
+  target: string;
+  status: McpServerStatus;
+  /** Why it failed, with the last lines the server wrote to stderr. */
+  error?: string;
+  stderrTail?: string;
+  tools: string[];
+  /** Tools answered "Always allow" for. */
+  alwaysAllowed: string[];
+};
+export type McpOverview = {
+  servers: McpServerView[];
+  /** What is wrong with the config file, if anything (its servers are then not loaded; the file is left as is). */
+  fileProblem: string | null;
+  filePath: string | null;
+  /** Whether this face lets the page add a stdio server (the browser twin only with --allow-page-stdio). */
+  pageMayAddStdio: boolean;
+};
+
 export const SettingsSchema = z
   .object({
     /** The provider new conversations use: simulated, anthropic, or the id of one in `providers`. */
@@ -447,6 +589,16 @@ export const SettingsSchema = z
         .max(5_000, 'The time per output token can be at most 5,000 ms.'),
     }),
     viaNginx: z.enum(NGINX_PROFILES).nullable(),
+    /** MCP servers configured in Settings (more may come from mcp.json in the data directory). */
+    mcpServers: McpServersSchema,
+    /** A tool call that has not answered after this long ends with an error. */
+    mcpToolTimeoutMs: z
+      .number()
+      .int()
+      .min(1_000, 'The tool timeout must be at least 1 s.')
+      .max(3_600_000, 'The tool timeout can be at most 3,600 s.'),
+    /** Tools the person answered "Always allow" for, by server. */
+    mcpAlwaysAllow: z.record(z.string().max(24), z.array(z.string().max(200)).max(500)),
   })
   .strict()
   .superRefine((s, ctx) => {
@@ -496,6 +648,9 @@ export const DEFAULT_SETTINGS: Settings = {
   replayBufferBytes: 1_048_576,
   sim: { scenario: 'sim-text', ttftMs: 400, tpotMs: 25 },
   viaNginx: null,
+  mcpServers: {},
+  mcpToolTimeoutMs: 60_000,
+  mcpAlwaysAllow: {},
 };
 
 /** What the UI may know about settings: everything but the key, plus whether one is set. */
@@ -510,8 +665,14 @@ export type SettingsView = Settings & {
 
 // ───────────────────────────── Requests from the UI ─────────────────────────────
 
-/** Every action may name the provider and model to use; the conversation keeps the choice. */
-const choice = { model: ModelChoiceSchema.optional() };
+/**
+ * Every action may name the provider and model to use, and the MCP servers turned off for the
+ * conversation; the conversation keeps both.
+ */
+const choice = {
+  model: ModelChoiceSchema.optional(),
+  mcpOff: z.array(McpServerNameSchema).max(64).optional(),
+};
 
 export const StartTurnSchema = z.discriminatedUnion('action', [
   z.object({
@@ -598,6 +759,8 @@ export type TurnHandle = {
   abort(): void;
   /** Resolves with the one terminal event (also delivered to onEvent). Never rejects. */
   done: Promise<TerminalEvent>;
+  /** Answers a tool call that waits for approval (an `awaiting_approval` status). */
+  decideTool?(toolUseId: string, decision: ToolDecision): Promise<void>;
 };
 
 /** A turn the main process is running, and the conversation it answers. */
@@ -635,4 +798,8 @@ export interface ChatClient {
    * an OpenAI-compatible provider's id; absent, the Anthropic key.
    */
   setApiKey?(key: string | null, provider?: string): Promise<SettingsView>;
+  /** The MCP servers from Settings and the config file, with their status. */
+  mcpOverview?(): Promise<McpOverview>;
+  /** Stops and starts one MCP server again (a failed one, or after changing its program). */
+  restartMcpServer?(name: string): Promise<McpOverview>;
 }

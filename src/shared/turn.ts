@@ -28,6 +28,7 @@ import type {
   RelayEvent,
   StreamEvent,
   TerminalEvent,
+  ToolCallState,
   TurnSnapshot,
 } from './protocol';
 
@@ -41,7 +42,10 @@ export type Phase =
   | { kind: 'answering' }
   | { kind: 'tool_input'; name: string }
   | { kind: 'running_tools'; count: number }
+  | { kind: 'awaiting_approval'; tool: string }
   | { kind: 'done' };
+
+export type { ToolCallState };
 
 /** The turn's content (what a snapshot carries, protocol.ts: steps, retired, phase, notices…), and its clocks. */
 export type TurnState = TurnSnapshot & {
@@ -80,6 +84,7 @@ export function createTurn(init: {
     arrivals: init.arrivals ? [] : null,
     terminal: null,
     buffering: null,
+    toolCalls: {},
   };
 }
 
@@ -123,8 +128,8 @@ export function applyRelayEvent<T extends TurnState>(turn: T, event: RelayEvent,
 
 /** The turn as a snapshot carries it (its content, in the clock of whoever made it). */
 export function snapshotOf(turn: TurnState): TurnSnapshot {
-  const { turnId, conversationId, provider, model, steps, retired, phase, notices } = turn;
-  return { turnId, conversationId, provider, model, steps, retired, phase, notices };
+  const { turnId, conversationId, provider, model, steps, retired, phase, notices, toolCalls } = turn;
+  return { turnId, conversationId, provider, model, steps, retired, phase, notices, toolCalls };
 }
 
 /** A phase timed in the snapshot maker's clock (where `t` is now) moved to the observer's (`at`). */
@@ -174,8 +179,48 @@ function applyStatus<T extends TurnState>(
     }
     case 'notice':
       return { ...turn, notices: [...turn.notices, status.message] };
+    case 'awaiting_approval': {
+      const call = newCall(status.server, status.tool);
+      return {
+        ...turn,
+        steps: settleSteps(turn.steps),
+        toolCalls: { ...turn.toolCalls, [status.toolUseId]: call },
+        phase: { kind: 'awaiting_approval', tool: status.tool },
+      };
+    }
+    case 'tool_decision':
+    case 'tool_progress': {
+      const call =
+        turn.toolCalls[status.toolUseId] ??
+        (status.phase === 'tool_decision' ? newCall(status.server, status.tool) : undefined);
+      if (!call) return turn;
+      const next: ToolCallState =
+        status.phase === 'tool_decision'
+          ? { ...call, approval: status.decision, remembered: status.remembered ?? false }
+          : {
+              ...call,
+              progress: {
+                progress: status.progress,
+                ...(status.total !== undefined ? { total: status.total } : {}),
+                ...(status.message !== undefined ? { message: status.message } : {}),
+              },
+            };
+      const phase =
+        status.phase === 'tool_decision' && turn.phase.kind === 'awaiting_approval'
+          ? ({ kind: 'running_tools', count: 1 } as const)
+          : turn.phase;
+      return { ...turn, phase, toolCalls: { ...turn.toolCalls, [status.toolUseId]: next } };
+    }
   }
 }
+
+const newCall = (server: string, tool: string): ToolCallState => ({
+  server,
+  tool,
+  approval: 'pending',
+  remembered: false,
+  progress: null,
+});
 
 function applyProvider<T extends TurnState>(
   turn: T,

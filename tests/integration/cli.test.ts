@@ -139,7 +139,7 @@ test.each([
   [
     'an unknown option',
     ['chat', 'hi', '--bogus'],
-    'sluice chat: unknown option --bogus; chat takes --model, --provider, --base-url, --json, --max-tokens, --thinking, --idle-timeout, --ttft, --tpot, --via-nginx, --replay.',
+    'sluice chat: unknown option --bogus; chat takes --model, --provider, --base-url, --json, --max-tokens, --thinking, --idle-timeout, --ttft, --tpot, --via-nginx, --replay, --mcp-config, --approve-all.',
   ],
   [
     'a misspelt option',

@@ -58,6 +58,7 @@ const turnOf = (t: TurnState): TurnState => ({
   phase: t.phase,
   notices: t.notices,
   marks: t.marks,
+  toolCalls: t.toolCalls,
   arrivals: null,
   terminal: t.terminal,
   buffering: null,

@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { createParser } from 'eventsource-parser';
 import { afterEach } from 'vitest';
 import { ChatService } from '../../src/main/chat/service';
+import { McpManager } from '../../src/main/mcp/manager';
+import { MCP_FILE } from '../../src/main/mcp/config';
 import { EmbeddedSimulator, envKeySource, type KeySource } from '../../src/main/chat/target';
 import type { SimLogEntry, SimTiming, SimWrite } from '../../src/main/providers/simulated';
 import { startServer, type SluiceServer } from '../../src/main/server/server';
@@ -57,6 +59,8 @@ export type TestServeOptions = {
   anthropicViaSimulator?: boolean;
   /** The built renderer to serve; default a stand-in page. */
   staticDir?: string;
+  /** MCP servers from mcp.json in the data directory; `allowPageStdio` as `--allow-page-stdio`. */
+  mcp?: { allowPageStdio?: boolean };
 };
 
 /** Hands out queued items in order, each to one waiter. */
@@ -191,7 +195,15 @@ export async function startTestServe(opts: TestServeOptions = {}): Promise<TestS
     ? { ...opts.env, ANTHROPIC_BASE_URL: await simulator.url() }
     : (opts.env ?? {});
   const proxied = simTokens !== undefined || simHeaders !== undefined;
+  const mcp = opts.mcp
+    ? new McpManager({
+        settings: () => settings.get(),
+        file: join(dataDir, MCP_FILE),
+        pageMayAddStdio: opts.mcp.allowPageStdio ?? false,
+      })
+    : undefined;
   const service = new ChatService({
+    ...(mcp ? { mcp } : {}),
     conversations,
     settings,
     keys: opts.keys ?? envKeySource({}),

@@ -171,6 +171,8 @@ test('every request channel answers only our window’s top-level frame showing 
     'conversations:list',
     'conversations:rename',
     'conversations:search',
+    'mcp:overview',
+    'mcp:restart',
     'models:list',
     'settings:get',
     'settings:set-key',

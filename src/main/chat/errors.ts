@@ -11,7 +11,7 @@ import { ImportError } from '../store/transfer';
 export class TurnRequestError extends Error {
   constructor(
     /** busy: the conversation already streams an answer, or the concurrent-turn limit is reached. */
-    readonly type: 'not_found' | 'invalid_action' | 'busy',
+    readonly type: 'not_found' | 'invalid_action' | 'busy' | 'forbidden',
     message: string,
   ) {
     super(message);

@@ -26,7 +26,11 @@ import type { Subscriber, TurnFeed } from '../relay/replay';
 import type { ConversationStore } from '../store/conversations';
 import type { SettingsStore } from '../store/settings';
 import type { NginxRouter } from '../proxy/route';
-import { builtinTools, type ToolRegistry } from '../tools/registry';
+import { BUILTIN_TOOLS, registryOf, type ToolRegistry } from '../tools/registry';
+import type { McpManager } from '../mcp/manager';
+import { ApprovalBroker, type Approver } from '../relay/approval';
+import type { McpOverview, ToolDecision } from '../../shared/protocol';
+import { pageStdioRefusal } from '../mcp/config';
 import { describeModelsFailure } from './models';
 import {
   ANTHROPIC_KEY,
@@ -64,6 +68,8 @@ export type ChatServiceOptions = {
   configOrigin?: ConfigOrigin;
   /** Routes provider traffic through a managed nginx when settings.viaNginx names a profile. */
   router?: NginxRouter;
+  /** The MCP servers whose tools turns offer (each call approved through `decideTool`). */
+  mcp?: McpManager;
 };
 
 export type StartedTurn = { turnId: string; conversationId: string; done: Promise<TurnResult> };
@@ -78,10 +84,58 @@ export class ChatService {
   private readonly hub = new TurnHub((turnId, reason) => this.abort(turnId, reason));
   readonly simulator: EmbeddedSimulator;
   private readonly tools: ToolRegistry;
+  private readonly approvals = new ApprovalBroker();
 
   constructor(private readonly opts: ChatServiceOptions) {
     this.simulator = opts.simulator ?? new EmbeddedSimulator();
-    this.tools = opts.tools ?? builtinTools();
+    this.tools = opts.tools ?? registryOf(BUILTIN_TOOLS);
+  }
+
+  /** Answers an MCP call that waits for the person; false when no such call waits. */
+  decideTool(turnId: string, toolUseId: string, decision: ToolDecision): boolean {
+    return this.approvals.decide(turnId, toolUseId, decision);
+  }
+
+  async mcpOverview(): Promise<McpOverview> {
+    return this.opts.mcp
+      ? this.opts.mcp.overview()
+      : { servers: [], fileProblem: null, filePath: null, pageMayAddStdio: false };
+  }
+
+  async restartMcpServer(name: string): Promise<McpOverview> {
+    const overview = await this.mcpOverview();
+    if (!overview.servers.some((s) => s.name === name))
+      throw new TurnRequestError('not_found', `No MCP server "${name}" is configured.`);
+    return this.opts.mcp ? this.opts.mcp.restart(name) : overview;
+  }
+
+  /**
+   * A settings change from a page (the browser twin): refused when it adds or changes a stdio
+   * server and `sluice serve` was not started with --allow-page-stdio.
+   */
+  async checkPagePatch(patch: unknown): Promise<void> {
+    const refusal = pageStdioRefusal(
+      (await this.opts.settings.get()).mcpServers,
+      patch,
+      this.opts.mcp?.pageMayAddStdio ?? false,
+    );
+    if (refusal) throw new TurnRequestError('forbidden', refusal);
+  }
+
+  /** How a turn asks the person: the broker waits for `decideTool`; "Always allow" is kept in Settings. */
+  private approverFor(turnId: string): Approver {
+    const settings = this.opts.settings;
+    return {
+      remembered: async (server, tool) =>
+        (await settings.get()).mcpAlwaysAllow[server]?.includes(tool) ?? false,
+      wait: (toolUseId, signal) => this.approvals.wait(turnId, toolUseId, signal),
+      remember: async (server, tool) => {
+        const always = (await settings.get()).mcpAlwaysAllow;
+        const list = always[server] ?? [];
+        if (!list.includes(tool))
+          await settings.update({ mcpAlwaysAllow: { ...always, [server]: [...list, tool] } });
+      },
+    };
   }
 
   async settingsView(): Promise<SettingsView> {
@@ -188,6 +242,7 @@ export class ChatService {
     // (a provider since removed) gives way to the default, and the turn says so.
     const notices: string[] = [];
     if (request.model) conversation.model = request.model;
+    if (request.mcpOff) conversation.mcpOff = request.mcpOff;
     let choice = conversation.model ?? defaultChoice(settings);
     const stale = checkChoice(settings, choice);
     if (stale) {
@@ -282,6 +337,11 @@ export class ChatService {
             notices.push(`${route?.notice ?? 'nginx mode is not available here.'} This turn goes direct.`);
           }
         }
+        const mcp = this.opts.mcp
+          ? await this.opts.mcp.toolsFor(conversation.mcpOff ?? [])
+          : { tools: [], notices: [] };
+        notices.push(...mcp.notices);
+        const ran = new Set(conversation.toolUsesRun ?? []);
         const result = await runTurn({
           turnId,
           conversationId: conversation.id,
@@ -296,7 +356,15 @@ export class ChatService {
               ? { thinking: { type: 'enabled' as const, budget_tokens: settings.thinking.budgetTokens } }
               : {}),
           },
-          tools: this.tools,
+          tools: mcp.tools.length ? registryOf([...this.tools.values()], mcp.tools) : this.tools,
+          approve: this.approverFor(turnId),
+          ranBefore: ran,
+          onToolStart: (toolUseId) => {
+            // Kept on the conversation before the call goes out, so a Retry never runs it again.
+            base.toolUsesRun = [...ran, toolUseId].slice(-500);
+            ran.add(toolUseId);
+            if (latest) void persist(assistantMessageOf(latest, meta)).catch(() => {});
+          },
           notices,
           sink: feed,
           signal,
@@ -411,8 +479,7 @@ export class ChatService {
   async close(): Promise<void> {
     this.hub.clear();
     this.registry.abortAll('shutdown');
-    await this.simulator.close();
-    await this.opts.router?.close();
+    await Promise.all([this.simulator.close(), this.opts.router?.close(), this.opts.mcp?.close()]);
   }
 }
 

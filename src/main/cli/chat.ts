@@ -1,5 +1,5 @@
 // `sluice chat "prompt"`: one turn to the terminal as it arrives, with a metrics footer.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { access, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { Writable } from 'node:stream';
@@ -20,6 +20,9 @@ import { SettingsStore } from '../store/settings';
 import { formatLogLine, type SimLogEntry } from '../providers/simulated';
 import { NginxRouter } from '../proxy/route';
 import { TerminalSink } from './terminal-sink';
+import { McpManager } from '../mcp/manager';
+import { readMcpFile } from '../mcp/config';
+import { askingSink } from './approve';
 
 export type ChatCommand = {
   prompt: string;
@@ -28,6 +31,12 @@ export type ChatCommand = {
   settings: SettingsPatch;
   /** A recorded `.sse` file the simulated provider replays for every request (model sim-replay). */
   replay?: string;
+  /** MCP servers in the `mcpServers` shape whose tools the turn offers. */
+  mcpConfig?: string | null;
+  /** Allow every MCP call without asking (otherwise asked on the terminal; denied without one). */
+  approveAll?: boolean;
+  /** Where the person answers tool approvals (default: process.stdin). */
+  input?: NodeJS.ReadableStream & { isTTY?: boolean };
   out: Writable;
   err: Writable;
   env: NodeJS.ProcessEnv;
@@ -64,6 +73,23 @@ function flatten(message: AssistantMessage): { role: 'assistant'; content: unkno
 }
 
 export async function runChat(cmd: ChatCommand): Promise<number> {
+  let mcp: McpManager | undefined;
+  if (cmd.mcpConfig) {
+    const read = await readMcpFile(cmd.mcpConfig);
+    const missing =
+      read.problem === null &&
+      !(await access(cmd.mcpConfig).then(
+        () => true,
+        () => false,
+      ));
+    if (missing || read.problem) {
+      cmd.err.write(
+        `sluice chat: --mcp-config ${cmd.mcpConfig}: ${missing ? 'no file there. Give the path of a JSON file in the {"mcpServers": {…}} shape.' : read.problem}\n`,
+      );
+      return 2;
+    }
+    mcp = new McpManager({ settings: () => settingsStore.get(), file: cmd.mcpConfig });
+  }
   const dataDir = await mkdtemp(join(tmpdir(), 'sluice-cli-'));
   const simLog: SimLogEntry[] = [];
   let simEnded: (() => void) | null = null;
@@ -84,6 +110,7 @@ export async function runChat(cmd: ChatCommand): Promise<number> {
     env: cmd.env,
     router: new NginxRouter(),
     configOrigin: 'command-line',
+    ...(mcp ? { mcp } : {}),
   });
   try {
     const provider = keys.get() && !cmd.replay ? 'anthropic' : 'simulated';
@@ -91,7 +118,7 @@ export async function runChat(cmd: ChatCommand): Promise<number> {
     const settings = await settingsStore.get();
     const useColor = !cmd.json && Boolean((cmd.out as { isTTY?: boolean }).isTTY) && !cmd.env['NO_COLOR'];
     const terminal = new TerminalSink(cmd.out, cmd.err, useColor);
-    const sink: RelaySink = cmd.json ? new JsonLinesSink(cmd.out) : terminal;
+    const sink: RelaySink = askingSink(cmd.json ? new JsonLinesSink(cmd.out) : terminal, service, cmd);
     if (!cmd.json) {
       const config = settings.providers.find((p) => p.id === settings.provider);
       const who =

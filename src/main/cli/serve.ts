@@ -7,6 +7,8 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ChatService } from '../chat/service';
+import { McpManager } from '../mcp/manager';
+import { MCP_FILE } from '../mcp/config';
 import { DEFAULT_SETTINGS } from '../../shared/protocol';
 import { EmbeddedSimulator, envKeySource } from '../chat/target';
 import { formatLogLine } from '../providers/simulated';
@@ -27,6 +29,10 @@ export type ServeCommand = {
   open: boolean;
   /** Build the renderer first when it is missing or stale. */
   build: boolean;
+  /** MCP servers from this file instead of mcp.json in the data directory. */
+  mcpConfig?: string | null;
+  /** Let the page add stdio MCP servers (otherwise only the config file can). */
+  allowPageStdio?: boolean;
   out: NodeJS.WritableStream;
   err: NodeJS.WritableStream;
   env: NodeJS.ProcessEnv;
@@ -91,6 +97,11 @@ async function serveLocked(cmd: ServeCommand, dataDir: string, lock: DataDirLock
   const simulator = new EmbeddedSimulator({
     log: (entry) => cmd.err.write(`[simulated provider] ${formatLogLine(entry, false)}\n`),
   });
+  const mcp = new McpManager({
+    settings: () => settings.get(),
+    file: cmd.mcpConfig ?? join(dataDir, MCP_FILE),
+    pageMayAddStdio: cmd.allowPageStdio ?? false,
+  });
   const service = new ChatService({
     conversations,
     settings,
@@ -98,6 +109,7 @@ async function serveLocked(cmd: ServeCommand, dataDir: string, lock: DataDirLock
     simulator,
     env: cmd.env,
     router: new NginxRouter(),
+    mcp,
   });
   const server = await startServer({
     service,

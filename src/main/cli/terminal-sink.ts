@@ -97,7 +97,11 @@ export class TerminalSink implements RelaySink {
                   ? s.message
                   : s.phase === 'running_tools'
                     ? `running ${s.toolUseIds.length} tool${s.toolUseIds.length === 1 ? '' : 's'}…`
-                    : null;
+                    : s.phase === 'tool_decision'
+                      ? `${s.server}__${s.tool}: ${s.decision === 'deny' ? 'denied' : s.remembered ? 'always allowed' : 'allowed'}`
+                      : s.phase === 'tool_progress'
+                        ? `progress ${s.progress}${s.total ? `/${s.total}` : ''}${s.message ? ` ${s.message}` : ''}`
+                        : null;
         if (text) this.err.write(`${c.yellow(`[${text}]`)}\n`);
         return true;
       }

@@ -33,6 +33,7 @@ export type Handlers = { [C in InvokeChannel]: (payload: unknown) => Promise<Ipc
 
 const Id = z.string().min(1).max(100);
 const None = z.union([z.null(), z.undefined()]);
+const ByName = z.object({ name: z.string().min(1).max(100) }).strict();
 const ById = z.object({ id: Id }).strict();
 const Rename = RenameSchema.extend({ id: Id }).strict();
 // SettingsStore.update validates the merged whole; here only "an object of fields" is checked.
@@ -107,5 +108,7 @@ export function createHandlers({ service, conversations, settings, keys }: Handl
       return view();
     }),
     'models:list': handler(ModelsRequestSchema, (request) => service.listModels(request)),
+    'mcp:overview': handler(None, () => service.mcpOverview()),
+    'mcp:restart': handler(ByName, ({ name }) => service.restartMcpServer(name)),
   };
 }

@@ -163,6 +163,10 @@ export class PortTurns {
       const message = parsePageMessage(data);
       if (message?.type === 'ack') sink.ack(message.seq);
       else if (message?.type === 'abort') stop('user');
+      else if (message?.type === 'tool_decision') {
+        const turnId = idOf();
+        if (turnId) this.service.decideTool(turnId, message.toolUseId, message.decision);
+      }
     });
     port.onClose(() => sink.disconnected());
 

@@ -25,8 +25,9 @@ import {
   type TurnState,
 } from '../../shared/turn';
 import type { Provider } from '../providers/types';
-import type { ToolRegistry } from '../tools/registry';
+import type { ToolOutput, ToolRegistry } from '../tools/registry';
 import { runTool, toolDefinitions } from '../tools/registry';
+import { ApprovalAbortedError, type Approver } from './approval';
 import type { RelaySink } from './delivery';
 import { Delivery } from './delivery';
 import { toApiMessages, type ApiMessageParam } from './history';
@@ -72,6 +73,12 @@ export type RunTurnOptions = {
   /** Retry the whole turn once after a drop mid-stream or an overload, if no tool has run yet. */
   autoRetry?: boolean;
   maxToolRounds?: number;
+  /** Asks the person before each MCP call (absent: MCP calls are denied; built-in tools never ask). */
+  approve?: Approver;
+  /** MCP tool_use ids that already ran in earlier turns of the conversation: never run again. */
+  ranBefore?: ReadonlySet<string>;
+  /** Called just before an MCP tool runs (the service records the id, so a Retry never runs it twice). */
+  onToolStart?: (toolUseId: string) => void;
   /** Characters the relay may hold for a sink that is full before it stops pulling upstream. */
   pendingLimit?: number;
   /** Sentences for the person about this turn's route, sent right after turn_start. */
@@ -241,21 +248,84 @@ async function runRounds(opts: RunTurnOptions, ctx: RoundsContext): Promise<Roun
     });
     for (const call of calls) {
       if (signal.aborted) break;
-      // Recorded before running: whatever happens next, this id is never run again.
-      executed.add(call.id);
-      const output =
-        call.input.status === 'parsed'
-          ? await runTool(opts.tools, call.name, call.input.value, signal)
-          : {
-              content: `The tool was not run: its arguments could not be parsed (${call.input.status === 'failed' ? call.input.error.message : 'incomplete'}).`,
-              isError: true,
-            };
+      let output: ToolOutput;
+      if (call.input.status !== 'parsed') {
+        executed.add(call.id);
+        output = {
+          content: `The tool was not run: its arguments could not be parsed (${call.input.status === 'failed' ? call.input.error.message : 'incomplete'}).`,
+          isError: true,
+        };
+      } else if (opts.tools.get(call.name)?.origin && opts.ranBefore?.has(call.id)) {
+        executed.add(call.id);
+        output = {
+          content: `Not run again: this call (${call.id}) already ran in an earlier attempt, and a tool call is never run twice.`,
+          isError: true,
+        };
+      } else {
+        const denied = await approval(opts, ctx, call.id, call.name);
+        if (denied === 'aborted') break;
+        // Recorded before running: whatever happens next, this id is never run again.
+        executed.add(call.id);
+        if (denied !== null) output = { content: denied, isError: true };
+        else {
+          // Side-effect-free built-in tools may run again on Retry; a tool with effects never.
+          if (opts.tools.get(call.name)?.origin) opts.onToolStart?.(call.id);
+          const progress: Promise<void>[] = [];
+          output = await runTool(opts.tools, call.name, call.input.value, signal, (p) =>
+            progress.push(
+              ctx.emit({
+                type: 'status',
+                turnId,
+                t: ctx.clock(),
+                status: { phase: 'tool_progress', toolUseId: call.id, ...p },
+              }),
+            ),
+          );
+          await Promise.all(progress);
+        }
+      }
       opts.log?.({ kind: 'tool_run', turnId, toolUseId: call.id, name: call.name, isError: output.isError });
       const result: ToolResultRecord = { toolUseId: call.id, name: call.name, ...output };
       await ctx.emit({ type: 'tool_result', turnId, t: ctx.clock(), step, result });
     }
     if (signal.aborted) return { outcome: 'aborted', error: null };
   }
+}
+
+/**
+ * Asks the person about an MCP call (a built-in tool needs no approval). Null: allowed; a
+ * sentence: denied, for the model; 'aborted': the turn was stopped while it waited.
+ */
+async function approval(
+  opts: RunTurnOptions,
+  ctx: RoundsContext,
+  toolUseId: string,
+  name: string,
+): Promise<string | null | 'aborted'> {
+  const origin = opts.tools.get(name)?.origin;
+  if (!origin) return null;
+  const { server, tool } = origin;
+  const status = (s: Extract<RelayEvent, { type: 'status' }>['status']) =>
+    ctx.emit({ type: 'status', turnId: opts.turnId, t: ctx.clock(), status: s });
+  if (!opts.approve) return `${name} was not run: this face has no way to ask the person.`;
+  if (await opts.approve.remembered(server, tool)) {
+    await status({ phase: 'tool_decision', toolUseId, server, tool, decision: 'always', remembered: true });
+    return null;
+  }
+  // Waiting before the question goes out: a face may answer as soon as it sees it.
+  const waiting = opts.approve.wait(toolUseId, opts.signal);
+  waiting.catch(() => {});
+  await status({ phase: 'awaiting_approval', toolUseId, server, tool });
+  let decision;
+  try {
+    decision = await waiting;
+  } catch (err) {
+    if (err instanceof ApprovalAbortedError) return 'aborted';
+    throw err;
+  }
+  await status({ phase: 'tool_decision', toolUseId, server, tool, decision });
+  if (decision === 'always') await opts.approve.remember(server, tool);
+  return decision === 'deny' ? `The person denied this call to ${name}; it was not run.` : null;
 }
 
 function logParsedInputs(opts: RunTurnOptions, message: AccMessage): void {

@@ -7,6 +7,7 @@ import {
   ModelsRequestSchema,
   RenameSchema,
   SearchRequestSchema,
+  ToolDecisionSchema,
 } from '../../shared/protocol';
 import type { ConversationStore } from '../store/conversations';
 import { searchOf } from '../store/search';
@@ -47,6 +48,20 @@ const ROUTES: Route[] = [
     }
     sendNoContent(res);
   }),
+  route('POST', '/api/turns/:id/tools/:id/decision', async (ctx, req, res, [turnId, toolUseId]) => {
+    const { decision } = validate(ToolDecisionSchema, await readJsonBody(req), 'The tool decision');
+    if (!ctx.service.decideTool(turnId ?? '', toolUseId ?? '', decision)) {
+      throw new HttpError({
+        type: 'not_found',
+        message: `No tool call "${toolUseId ?? ''}" waits for a decision in turn "${turnId ?? ''}" (it may have been answered, or the turn ended).`,
+      });
+    }
+    sendNoContent(res);
+  }),
+  route('GET', '/api/mcp', async (ctx, _req, res) => sendJson(res, 200, await ctx.service.mcpOverview())),
+  route('POST', '/api/mcp/servers/:id/restart', async (ctx, _req, res, [name]) =>
+    sendJson(res, 200, await ctx.service.restartMcpServer(name ?? '')),
+  ),
   route('GET', '/api/conversations', async (ctx, _req, res) =>
     sendJson(res, 200, await ctx.conversations.list()),
   ),
@@ -78,7 +93,9 @@ const ROUTES: Route[] = [
     sendJson(res, 200, await ctx.service.settingsView()),
   ),
   route('PATCH', '/api/settings', async (ctx, req, res) => {
-    await ctx.settings.update(await readJsonBody(req));
+    const patch = await readJsonBody(req);
+    await ctx.service.checkPagePatch(patch);
+    await ctx.settings.update(patch);
     sendJson(res, 200, await ctx.service.settingsView());
   }),
   route('POST', '/api/models', async (ctx, req, res) => {

@@ -24,6 +24,12 @@ const ChatBody = z.looseObject({
   max_completion_tokens: Tokens,
   stream: z.boolean().nullish(),
   stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullish(),
+  tools: z.array(z.unknown()).nullish(),
+});
+
+const FunctionTool = z.looseObject({
+  type: z.literal('function'),
+  function: z.looseObject({ name: z.string(), parameters: z.record(z.string(), z.unknown()).optional() }),
 });
 
 /** No limit unless the request sets one, as on the real servers (the answer's own length applies). */
@@ -78,5 +84,11 @@ export function chatCompletionsBody(json: unknown): WireBody | z.ZodError {
     stream: stream === true,
     thinkingBudget: null,
     includeUsage: stream_options?.include_usage === true,
+    tools: (body.data.tools ?? []).flatMap((t) => {
+      const tool = FunctionTool.safeParse(t);
+      return tool.success
+        ? [{ name: tool.data.function.name, inputSchema: tool.data.function.parameters ?? {} }]
+        : [];
+    }),
   };
 }

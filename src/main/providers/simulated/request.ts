@@ -14,6 +14,7 @@ import type {
   ScenarioName,
   SimRequest,
   SimTiming,
+  SimTool,
   SimWire,
   WireBody,
 } from './types';
@@ -56,10 +57,22 @@ const MessagesBody = z.object({
   tools: z.array(z.unknown()).optional(),
 });
 
+const MessagesTool = z.looseObject({
+  name: z.string(),
+  input_schema: z.record(z.string(), z.unknown()).optional(),
+});
+
+/** The tools of a Messages API request (server tools, which carry no schema, are skipped). */
+const messagesTools = (tools: unknown[] | undefined): SimTool[] =>
+  (tools ?? []).flatMap((t) => {
+    const tool = MessagesTool.safeParse(t);
+    return tool.success ? [{ name: tool.data.name, inputSchema: tool.data.input_schema ?? {} }] : [];
+  });
+
 function messagesBody(json: unknown): WireBody | z.ZodError {
   const body = MessagesBody.safeParse(json);
   if (!body.success) return body.error;
-  const { model, max_tokens, messages, system, stream, thinking } = body.data;
+  const { model, max_tokens, messages, system, stream, thinking, tools } = body.data;
   return {
     model,
     maxTokens: max_tokens,
@@ -68,6 +81,7 @@ function messagesBody(json: unknown): WireBody | z.ZodError {
     stream: stream === true,
     thinkingBudget: thinking?.type === 'enabled' ? (thinking.budget_tokens ?? null) : null,
     includeUsage: false,
+    tools: messagesTools(tools),
   };
 }
 
@@ -258,6 +272,7 @@ export async function parseRequest(ctx: ParseContext): Promise<Parsed> {
       hostile: textStyle === 'hostile',
       thinkingBudget: body.thinkingBudget,
       replay,
+      tools: body.tools,
     },
   };
 }

@@ -88,7 +88,11 @@ export type SimRequest = {
   thinkingBudget: number | null;
   /** The replay file's contents (sim-replay only). */
   replay: string | null;
+  /** The tools the request offered (both wires), by name with their JSON schema. */
+  tools: SimTool[];
 };
+
+export type SimTool = { name: string; inputSchema: Record<string, unknown> };
 
 /** One SSE event. `raw` is the exact bytes to send when they must not be re-serialised (replay, ping). */
 export type SseEvent = { type: string; data: Record<string, unknown>; raw?: string; countsAsToken?: boolean };
@@ -123,4 +127,5 @@ export type WireBody = {
   thinkingBudget: number | null;
   /** stream_options.include_usage (Chat Completions only). */
   includeUsage: boolean;
+  tools: SimTool[];
 };

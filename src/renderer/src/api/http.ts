@@ -26,6 +26,7 @@ import {
   type StartTurnRequest,
   type TerminalEvent,
   type TurnHandle,
+  type McpOverview,
 } from '../../../shared/protocol';
 
 export type HttpClientOptions = {
@@ -348,6 +349,14 @@ export function createHttpClient(opts: HttpClientOptions = {}): ChatClient {
         if (turnId) askServerToStop(turnId);
         else endLocally('aborted', null);
       },
+      async decideTool(toolUseId, decision) {
+        if (!turnId || finished) return;
+        await call<void>(
+          'POST',
+          `/api/turns/${encodeURIComponent(turnId)}/tools/${encodeURIComponent(toolUseId)}/decision`,
+          { decision },
+        );
+      },
     };
   }
 
@@ -366,5 +375,8 @@ export function createHttpClient(opts: HttpClientOptions = {}): ChatClient {
     getSettings: () => call<SettingsView>('GET', '/api/settings').then(learn),
     updateSettings: (patch: SettingsPatch) => call<SettingsView>('PATCH', '/api/settings', patch).then(learn),
     listModels: (request: ModelsRequest) => call<ModelList>('POST', '/api/models', request),
+    mcpOverview: () => call<McpOverview>('GET', '/api/mcp'),
+    restartMcpServer: (name: string) =>
+      call<McpOverview>('POST', `/api/mcp/servers/${encodeURIComponent(name)}/restart`),
   };
 }

@@ -3,7 +3,7 @@
 // TurnHandle's promises are rebuilt from the events, because contextBridge drops promises nested in
 // returned objects, and IPC results are unwrapped: a refusal is thrown as the shared ApiFailure.
 import { ApiFailure } from '../../../shared/errors';
-import type { IpcResult, SluiceBridge } from '../../../shared/ipc';
+import type { IpcResult, SluiceBridge, TurnControl } from '../../../shared/ipc';
 import { createTurnTracker } from '../../../shared/port-protocol';
 import type { ChatClient, RelayEvent, StartTurnRequest, TurnHandle } from '../../../shared/protocol';
 
@@ -23,7 +23,7 @@ async function unwrap<T>(result: Promise<IpcResult<T>>): Promise<T> {
 /** A turn's handle rebuilt from its events (contextBridge drops the promises). */
 function tracked(
   onEvent: (event: RelayEvent) => void,
-  begin: (onEvent: (event: RelayEvent) => void) => { abort(): void },
+  begin: (onEvent: (event: RelayEvent) => void) => TurnControl,
 ): TurnHandle {
   const tracker = createTurnTracker();
   const control = begin((event) => {
@@ -31,7 +31,12 @@ function tracked(
     tracker.observe(event);
     onEvent(event);
   });
-  return { turnId: tracker.turnId, done: tracker.done, abort: () => control.abort() };
+  return {
+    turnId: tracker.turnId,
+    done: tracker.done,
+    abort: () => control.abort(),
+    decideTool: async (toolUseId, decision) => control.decideTool(toolUseId, decision),
+  };
 }
 
 export function createIpcClient(bridge: SluiceBridge): ChatClient {
@@ -50,6 +55,8 @@ export function createIpcClient(bridge: SluiceBridge): ChatClient {
     importConversations: (request) => unwrap(bridge.importConversations(request)),
     searchMessages: (request) => unwrap(bridge.searchMessages(request)),
     getSettings: () => unwrap(bridge.getSettings()),
+    mcpOverview: () => unwrap(bridge.mcpOverview()),
+    restartMcpServer: (name) => unwrap(bridge.restartMcpServer(name)),
     updateSettings: (patch) => unwrap(bridge.updateSettings(patch)),
     setApiKey: (key, provider) => unwrap(bridge.setApiKey(key, provider)),
     listModels: (request) => unwrap(bridge.listModels(request)),

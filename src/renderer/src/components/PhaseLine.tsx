@@ -27,6 +27,8 @@ export function phaseText(phase: Phase, now: number): string | null {
       return `Writing a call to ${phase.name}…`;
     case 'running_tools':
       return phase.count === 1 ? 'Running tools…' : `Running tools (${phase.count})…`;
+    case 'awaiting_approval':
+      return `Waiting for you to allow or deny ${phase.tool}`;
     case 'done':
       return null;
   }

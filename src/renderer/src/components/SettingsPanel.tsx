@@ -16,6 +16,7 @@ import { ApiKeySection, Field, NumberInput, inputProps } from './SettingsFields'
 import { ProviderChoice, ProvidersSection } from './ProviderFields';
 import { Dialog } from './Dialog';
 import { DataSection } from './DataTransfer';
+import { McpSection } from './McpSettings';
 
 export function SettingsPanel() {
   const store = useAppStore();
@@ -209,6 +210,12 @@ function SettingsForm({ settings, close }: { settings: SettingsView; close: () =
           </Field>
         </div>
       </fieldset>
+      <McpSection
+        settings={settings}
+        errors={errors}
+        timeout={draft.mcpToolTimeoutSeconds}
+        setTimeout={(mcpToolTimeoutSeconds) => update({ mcpToolTimeoutSeconds })}
+      />
       <fieldset className="group">
         <legend>Network</legend>
         <Field

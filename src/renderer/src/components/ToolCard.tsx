@@ -1,12 +1,22 @@
 // A tool call. While its arguments stream they are shown exactly as received, as text: the UI
 // never parses them (DESIGN.md rule 5). The shared reducer parses once, at the block's stop; only
 // then are the arguments shown as data, or the failure and the raw text.
+//
+// An MCP call (src/main/mcp) also waits here for the person — Allow once, Always allow, Deny —
+// then shows its progress, then its result part by part (McpParts.tsx), all inert.
 import { memo, useId, useState } from 'react';
 import type { ToolBlock } from '../../../shared/accumulate';
 import type { ToolResultRecord } from '../../../shared/protocol';
+import type { ToolCallState } from '../../../shared/turn';
+import { useApp } from '../store/react';
 import { Icon } from './Icon';
+import { ToolApproval, ToolParts, ToolProgressBar } from './McpParts';
 
-function stateLabel(block: ToolBlock, result: ToolResultRecord | undefined): string {
+function stateLabel(
+  block: ToolBlock,
+  result: ToolResultRecord | undefined,
+  call: ToolCallState | undefined,
+): string {
   switch (block.input.status) {
     case 'streaming':
       return 'receiving arguments…';
@@ -14,7 +24,12 @@ function stateLabel(block: ToolBlock, result: ToolResultRecord | undefined): str
       return 'not run';
     case 'parsed':
       if (block.type === 'server_tool_use') return 'run by the provider';
-      if (!result) return 'arguments ready';
+      if (!result) {
+        if (call?.approval === 'pending') return 'waiting for you';
+        if (call) return 'running…';
+        return 'arguments ready';
+      }
+      if (call?.approval === 'deny') return 'denied';
       return result.isError ? 'failed' : 'done';
   }
 }
@@ -27,10 +42,17 @@ export const ToolCard = memo(function ToolCard({
   result: ToolResultRecord | undefined;
 }) {
   const input = block.input;
+  const call = useApp((s) => s.live?.toolCalls[block.id]);
   const [open, setOpen] = useState(true);
   const bodyId = useId();
   return (
-    <section className="tool-card" data-testid="tool-card" data-status={input.status} data-tool={block.name}>
+    <section
+      className="tool-card"
+      data-testid="tool-card"
+      data-status={input.status}
+      data-tool={block.name}
+      data-approval={call?.approval}
+    >
       <button
         type="button"
         className="tool-head"
@@ -45,7 +67,7 @@ export const ToolCard = memo(function ToolCard({
         <span className="tool-name">{block.name || 'tool'}</span>
         <span className="visually-hidden">tool call,</span>
         <span className="tool-state" data-status={input.status} data-error={result?.isError ?? false}>
-          {stateLabel(block, result)}
+          {stateLabel(block, result, call)}
         </span>
       </button>
       <div className="tool-body" id={bodyId} hidden={!open}>
@@ -69,10 +91,20 @@ export const ToolCard = memo(function ToolCard({
             </pre>
           </div>
         )}
+        {input.status === 'parsed' && !result && call?.approval === 'pending' && (
+          <ToolApproval toolUseId={block.id} call={call} />
+        )}
+        {input.status === 'parsed' && !result && call?.progress && (
+          <ToolProgressBar progress={call.progress} />
+        )}
         {input.status === 'parsed' && result && (
           <div className="tool-result" data-testid="tool-result" data-error={result.isError}>
             <div className="tool-result-label">{result.isError ? 'Error' : 'Result'}</div>
-            <pre>{result.content}</pre>
+            {result.parts && !result.isError ? (
+              <ToolParts parts={result.parts} />
+            ) : (
+              <pre>{result.content}</pre>
+            )}
           </div>
         )}
       </div>

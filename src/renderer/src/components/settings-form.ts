@@ -24,6 +24,7 @@ export type SettingsDraft = {
   idleTimeoutSeconds: string;
   maxConcurrentTurns: string;
   resumeGraceSeconds: string;
+  mcpToolTimeoutSeconds: string;
   scenario: SimScenario;
   ttftMs: string;
   tpotMs: string;
@@ -41,6 +42,7 @@ export function draftOf(s: SettingsView): SettingsDraft {
     idleTimeoutSeconds: String(s.idleTimeoutMs / 1000),
     maxConcurrentTurns: String(s.maxConcurrentTurns),
     resumeGraceSeconds: String(s.resumeGraceMs / 1000),
+    mcpToolTimeoutSeconds: String(s.mcpToolTimeoutMs / 1000),
     scenario: s.sim.scenario,
     ttftMs: String(s.sim.ttftMs),
     tpotMs: String(s.sim.tpotMs),
@@ -66,6 +68,7 @@ export const NUMBER_FIELDS = [
   { path: 'idleTimeoutMs', key: 'idleTimeoutSeconds', unit: 's', shape: DECIMAL },
   { path: 'maxConcurrentTurns', key: 'maxConcurrentTurns', unit: 'answers', shape: WHOLE },
   { path: 'resumeGraceMs', key: 'resumeGraceSeconds', unit: 's', shape: DECIMAL },
+  { path: 'mcpToolTimeoutMs', key: 'mcpToolTimeoutSeconds', unit: 's', shape: DECIMAL },
   { path: 'sim.ttftMs', key: 'ttftMs', unit: 'ms', shape: WHOLE },
   { path: 'sim.tpotMs', key: 'tpotMs', unit: 'ms', shape: WHOLE },
 ] as const satisfies readonly { path: string; key: keyof SettingsDraft; unit: string; shape: RegExp }[];
@@ -92,6 +95,7 @@ export function numberErrors(draft: SettingsDraft): Record<string, string> {
 export function candidateOf(draft: SettingsDraft, current: SettingsView): unknown {
   const idle = num(draft.idleTimeoutSeconds, DECIMAL);
   const grace = num(draft.resumeGraceSeconds, DECIMAL);
+  const toolTimeout = num(draft.mcpToolTimeoutSeconds, DECIMAL);
   return {
     provider: draft.provider,
     providers: draft.providers.map(configOfDraft),
@@ -105,6 +109,10 @@ export function candidateOf(draft: SettingsDraft, current: SettingsView): unknow
     replayBufferBytes: current.replayBufferBytes,
     sim: { scenario: draft.scenario, ttftMs: num(draft.ttftMs), tpotMs: num(draft.tpotMs) },
     viaNginx: draft.viaNginx,
+    // The servers and the "Always allow" lists are saved by the MCP section itself (McpSettings.tsx).
+    mcpServers: current.mcpServers,
+    mcpToolTimeoutMs: Number.isNaN(toolTimeout) ? toolTimeout : Math.round(toolTimeout * 1000),
+    mcpAlwaysAllow: current.mcpAlwaysAllow,
   };
 }
 

@@ -55,6 +55,8 @@ export function announcementOf(live: LiveTurn | null): Announcement | null {
       return at(`tool_input:${phase.name}`, `Writing a call to ${phase.name}.`);
     case 'running_tools':
       return at('running_tools', phase.count === 1 ? 'Running a tool.' : `Running ${phase.count} tools.`);
+    case 'awaiting_approval':
+      return at(`approval:${phase.tool}`, `The tool ${phase.tool} waits for you to allow or deny it.`);
     case 'done':
       return null;
   }

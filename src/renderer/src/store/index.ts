@@ -2,6 +2,7 @@
 import { createStore } from 'zustand/vanilla';
 import type { ChatClient } from '../../../shared/protocol';
 import { createConversationsSlice } from './conversations';
+import { createMcpSlice } from './mcp';
 import { createModelsSlice } from './models';
 import { createSettingsSlice } from './settings';
 import { createTurnSlice } from './turn';
@@ -54,6 +55,7 @@ export function createAppStore(client: ChatClient, options: AppStoreOptions = {}
       ...createSettingsSlice(deps)(...a),
       ...createUiSlice(options.theme)(...a),
       ...createModelsSlice(deps)(...a),
+      ...createMcpSlice(deps)(...a),
     };
   });
 }

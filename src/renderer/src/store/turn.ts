@@ -5,6 +5,7 @@
 // (derived in store/index.ts): switching conversations never stops a stream.
 import type { BufferingVerdict } from '../../../shared/metrics';
 import type {
+  ToolDecision,
   AssistantMessage,
   AssistantStep,
   Conversation,
@@ -49,6 +50,8 @@ export type TurnSlice = {
   stop(): void;
   /** Re-attaches to the turns the main process is still running (after a reload). */
   resumeTurns(): Promise<void>;
+  /** Answers an MCP call of the live turn that waits for approval. */
+  decideTool(toolUseId: string, decision: ToolDecision): void;
   /** Applies every queued event now (the frame callback; also used when a turn ends). */
   flushFrame(): void;
 };
@@ -310,6 +313,16 @@ export const createTurnSlice =
             attachTurn(turnId, (event) => onEvent(key, event)),
           );
         }
+      },
+
+      decideTool(toolUseId, decision) {
+        // The card asking is in the conversation on screen: its live turn is the one to answer.
+        const live = get().live;
+        if (!live) return;
+        void handles
+          .get(live.key)
+          ?.decideTool?.(toolUseId, decision)
+          .catch(() => {});
       },
 
       flushFrame() {

@@ -1,12 +1,13 @@
 import type { StateCreator } from 'zustand';
 import type { ChatClient } from '../../../shared/protocol';
 import type { ConversationsSlice } from './conversations';
+import type { McpSlice } from './mcp';
 import type { ModelsSlice } from './models';
 import type { SettingsSlice } from './settings';
 import type { TurnSlice } from './turn';
 import type { UiSlice } from './ui';
 
-export type AppState = ConversationsSlice & TurnSlice & SettingsSlice & UiSlice & ModelsSlice;
+export type AppState = ConversationsSlice & TurnSlice & SettingsSlice & UiSlice & ModelsSlice & McpSlice;
 
 export type AppSlice<T> = StateCreator<AppState, [], [], T>;
 

@@ -1,9 +1,11 @@
-// sim-tool: ask for the built-in tools (calculator, current_time), then answer from their results.
+// sim-tool: ask for the built-in tools (calculator, current_time) — or for an offered tool the
+// prompt names by its full name (named-tool.ts) — then answer from their results.
 import { createRng, type Rng } from '../rng';
 import type { RequestBlock, SimRequest, Step } from '../types';
 import { messageId, toolUseId } from './ids';
 import { MessageScript } from './script';
 import { say } from './text';
+import { argumentsFor, namedTool } from './named-tool';
 
 export const DEFAULT_EXPRESSION = '(17.5 * 4) / 2 + 3';
 
@@ -150,6 +152,14 @@ export function* simTool(req: SimRequest): Generator<Step> {
   if (reply !== null) {
     yield* m.text(say(req, reply));
     yield* m.finish('end_turn');
+    return;
+  }
+  const named = namedTool(req);
+  if (named) {
+    yield* m.text(say(req, `I'll call \`${named.name}\` for that.`));
+    const json = apiJson(argumentsFor(named, req.prompt));
+    yield* m.toolUse(toolUseId(req, 0), named.name, fragmentJson(json, createRng(req.seed)));
+    yield* m.finish('tool_use');
     return;
   }
   const calls = toolCallsFor(req.prompt);
