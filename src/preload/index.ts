@@ -57,6 +57,8 @@ const bridge: SluiceBridge = {
   updateSettings: (patch) => invoke('settings:update', patch),
   setApiKey: (key, provider) => invoke('settings:set-key', provider ? { key, provider } : { key }),
   listModels: (request) => invoke('models:list', request),
+  recordWindowMetrics: (id, turnId, metrics) =>
+    invoke('conversations:window-metrics', { id, turnId, metrics }),
 };
 
 contextBridge.exposeInMainWorld('sluice', bridge);

@@ -6,6 +6,7 @@ import type { AnswerError } from './errors';
 import type {
   Conversation,
   ConversationSummary,
+  Metrics,
   ModelList,
   ModelsRequest,
   RelayEvent,
@@ -26,6 +27,11 @@ export type InvokeMap = {
   'settings:set-key': { payload: { key: string | null; provider?: string }; result: SettingsView };
   /** A provider's models, or a sentence saying what to fix (Test connection, the model picker). */
   'models:list': { payload: ModelsRequest; result: ModelList };
+  /** The window's own numbers for a finished turn, kept with its stored answer. */
+  'conversations:window-metrics': {
+    payload: { id: string; turnId: string; metrics: Metrics };
+    result: null;
+  };
 };
 export type InvokeChannel = keyof InvokeMap;
 export type InvokePayload<C extends InvokeChannel> = InvokeMap[C]['payload'];
@@ -40,6 +46,7 @@ export const IPC_CHANNELS = {
   updateSettings: 'settings:update',
   setApiKey: 'settings:set-key',
   listModels: 'models:list',
+  recordWindowMetrics: 'conversations:window-metrics',
   /**
    * ipcRenderer.postMessage(channel, request, [port]): starts a turn whose relay events come back on
    * the transferred port (see port-protocol.ts). Not an invoke: invoke cannot carry a port.
@@ -56,6 +63,7 @@ export const INVOKE_CHANNELS: readonly InvokeChannel[] = [
   'settings:update',
   'settings:set-key',
   'models:list',
+  'conversations:window-metrics',
 ];
 
 /**
@@ -82,4 +90,5 @@ export interface SluiceBridge {
   updateSettings(patch: SettingsPatch): Promise<IpcResult<SettingsView>>;
   setApiKey(key: string | null, provider?: string): Promise<IpcResult<SettingsView>>;
   listModels(request: ModelsRequest): Promise<IpcResult<ModelList>>;
+  recordWindowMetrics(id: string, turnId: string, metrics: Metrics): Promise<IpcResult<null>>;
 }

@@ -29,6 +29,7 @@ import type {
   StreamEvent,
   TerminalEvent,
 } from './protocol';
+import { usageOfSteps } from './usage';
 
 /** What the phase line says. `since` values are in the observer's clock. */
 export type Phase =
@@ -311,5 +312,6 @@ export function assistantMessageOf(
     metrics: terminal?.metrics ?? null,
     provider: turn.provider ?? meta.provider,
     model: turn.model ?? meta.model,
+    usage: usageOfSteps(turn.steps),
   };
 }

@@ -25,6 +25,7 @@ import {
   type ChatMessage,
   type Conversation,
   type ConversationSummary,
+  type Metrics,
   type Outcome,
   type ProviderKind,
   type RelayError,
@@ -149,6 +150,7 @@ export class FakeChatClient implements ChatClient {
     /** setApiKey calls naming an OpenAI-compatible provider. */
     setProviderKey: [] as { key: string | null; provider: string }[],
     listModels: [] as ModelsRequest[],
+    recordWindowMetrics: [] as { id: string; turnId: string; metrics: Metrics }[],
   };
   /** The model ids each provider answers `listModels` with; a provider not here fails. */
   models: Record<string, string[]> = { simulated: [...SIM_SCENARIOS] };
@@ -289,7 +291,7 @@ export class FakeChatClient implements ChatClient {
 
   async updateSettings(patch: SettingsPatch): Promise<SettingsView> {
     this.calls.updateSettings.push(patch);
-    const { keySet, keySource, providerKeys, ...current } = this.settings;
+    const { keySet, keySource, providerKeys, prices, ...current } = this.settings;
     const merged = {
       ...current,
       ...patch,
@@ -299,7 +301,7 @@ export class FakeChatClient implements ChatClient {
     const parsed = SettingsSchema.safeParse(merged);
     if (!parsed.success) throw new Error(parsed.error.issues.map((i) => i.message).join(' '));
     const saved: Settings = parsed.data;
-    this.settings = { ...saved, keySet, keySource, providerKeys };
+    this.settings = { ...saved, keySet, keySource, providerKeys, ...(prices ? { prices } : {}) };
     return structuredClone(this.settings);
   }
 
@@ -312,6 +314,17 @@ export class FakeChatClient implements ChatClient {
         message: `Nothing is listening for ${request.provider}.`,
       });
     return { provider: request.provider, models: models.map((id) => ({ id })) };
+  }
+
+  /** Keeps the window's numbers with the stored answer, as the service does. */
+  async recordWindowMetrics(id: string, turnId: string, metrics: Metrics): Promise<void> {
+    this.calls.recordWindowMetrics.push({ id, turnId, metrics });
+    const message = this.conversations
+      .get(id)
+      ?.messages.find((m): m is AssistantMessage => m.role === 'assistant' && m.turnId === turnId);
+    if (!message)
+      throw new ApiFailure({ type: 'not_found', message: `No stored answer of turn "${turnId}".` });
+    message.windowMetrics = metrics;
   }
 
   async setApiKey(key: string | null, provider?: string): Promise<SettingsView> {

@@ -123,6 +123,7 @@ test('every request channel answers only our window’s top-level frame showing 
     'conversations:get',
     'conversations:list',
     'conversations:rename',
+    'conversations:window-metrics',
     'models:list',
     'settings:get',
     'settings:set-key',

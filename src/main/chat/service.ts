@@ -6,6 +6,7 @@ import type {
   AssistantMessage,
   ChatMessage,
   Conversation,
+  Metrics,
   ModelList,
   ModelsRequest,
   ProviderKind,
@@ -24,6 +25,7 @@ import { relayError } from '../relay/errors';
 import { TurnRegistry, type AbortReason } from '../relay/registry';
 import type { ConversationStore } from '../store/conversations';
 import type { SettingsStore } from '../store/settings';
+import { PriceStore } from '../store/prices';
 import type { NginxRouter } from '../proxy/route';
 import { builtinTools, type ToolRegistry } from '../tools/registry';
 import { describeModelsFailure } from './models';
@@ -74,10 +76,14 @@ export class ChatService {
   private readonly registry = new TurnRegistry();
   readonly simulator: EmbeddedSimulator;
   private readonly tools: ToolRegistry;
+  readonly prices: PriceStore;
+  /** Each live turn's end, final save included: the window's numbers wait for it (recordWindowMetrics). */
+  private readonly finals = new Map<string, Promise<unknown>>();
 
   constructor(private readonly opts: ChatServiceOptions) {
     this.simulator = opts.simulator ?? new EmbeddedSimulator();
     this.tools = opts.tools ?? builtinTools();
+    this.prices = new PriceStore(opts.settings.dataDir);
   }
 
   async settingsView(): Promise<SettingsView> {
@@ -88,7 +94,30 @@ export class ChatService {
       const info = this.opts.keys.get(keySlotOf(config));
       providerKeys[config.id] = { set: info !== null, source: info?.source ?? null };
     }
-    return { ...settings, keySet: key !== null, keySource: key?.source ?? null, providerKeys };
+    return {
+      ...settings,
+      keySet: key !== null,
+      keySource: key?.source ?? null,
+      providerKeys,
+      prices: await this.prices.view(),
+    };
+  }
+
+  /**
+   * Stores the window's own numbers with the answer of `turnId`. A turn still ending is waited
+   * for, so its final save cannot overwrite them; saves are queued per conversation after that.
+   */
+  async recordWindowMetrics(conversationId: string, turnId: string, metrics: Metrics): Promise<void> {
+    await this.finals.get(turnId);
+    await this.opts.conversations.update(conversationId, (conversation) => {
+      const message = conversation.messages.find((m) => m.role === 'assistant' && m.turnId === turnId);
+      if (message?.role !== 'assistant')
+        throw new TurnRequestError(
+          'not_found',
+          `This conversation has no stored answer of turn "${turnId}".`,
+        );
+      message.windowMetrics = metrics;
+    });
   }
 
   /** Applies the request to the stored conversation and returns the history the model should see. */
@@ -292,6 +321,9 @@ export class ChatService {
         this.registry.release(turnId);
       }
     })();
+    this.finals.set(turnId, done);
+    const ended = () => this.finals.delete(turnId);
+    void done.then(ended, ended);
     return { turnId, conversationId: conversation.id, done };
   }
 

@@ -5,7 +5,12 @@
 import { z } from 'zod';
 import { issuesOf, type AnswerError } from '../../shared/errors';
 import type { InvokeChannel, InvokeResult, IpcResult } from '../../shared/ipc';
-import { ModelsRequestSchema, RenameSchema, type SettingsView } from '../../shared/protocol';
+import {
+  ModelsRequestSchema,
+  RenameSchema,
+  WindowMetricsSchema,
+  type SettingsView,
+} from '../../shared/protocol';
 import { ANTHROPIC_KEY, configOf, keySlotOf, type KeyStore } from '../chat/target';
 import { TurnRequestError } from '../chat/errors';
 import { domainError } from '../chat/errors';
@@ -26,6 +31,7 @@ const Id = z.string().min(1).max(100);
 const None = z.union([z.null(), z.undefined()]);
 const ById = z.object({ id: Id }).strict();
 const Rename = RenameSchema.extend({ id: Id }).strict();
+const WindowMetrics = WindowMetricsSchema.extend({ id: Id }).strict();
 // SettingsStore.update validates the merged whole; here only "an object of fields" is checked.
 const Patch = z.record(z.string(), z.unknown());
 const SetKey = z
@@ -92,5 +98,9 @@ export function createHandlers({ service, conversations, settings, keys }: Handl
       return view();
     }),
     'models:list': handler(ModelsRequestSchema, (request) => service.listModels(request)),
+    'conversations:window-metrics': handler(WindowMetrics, async ({ id, turnId, metrics }) => {
+      await service.recordWindowMetrics(id, turnId, metrics);
+      return null;
+    }),
   };
 }

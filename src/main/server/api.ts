@@ -1,7 +1,7 @@
 // The JSON API under /api/ (the token is checked before anything here runs). A domain failure a
 // handler throws (no such conversation, invalid settings) is answered by server.ts (httpErrorOf).
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ModelsRequestSchema, RenameSchema } from '../../shared/protocol';
+import { ModelsRequestSchema, RenameSchema, WindowMetricsSchema } from '../../shared/protocol';
 import type { ConversationStore } from '../store/conversations';
 import { HttpError, readJsonBody, sendJson, sendNoContent, validate } from './http';
 import { streamTurn, type TurnContext } from './turns';
@@ -47,6 +47,15 @@ const ROUTES: Route[] = [
   }),
   route('DELETE', '/api/conversations/:id', async (ctx, _req, res, [id]) => {
     await ctx.conversations.delete(id ?? '');
+    sendNoContent(res);
+  }),
+  route('POST', '/api/conversations/:id/window-metrics', async (ctx, req, res, [id]) => {
+    const { turnId, metrics } = validate(
+      WindowMetricsSchema,
+      await readJsonBody(req),
+      "The window's numbers",
+    );
+    await ctx.service.recordWindowMetrics(id ?? '', turnId, metrics);
     sendNoContent(res);
   }),
   route('GET', '/api/settings', async (ctx, _req, res) =>

@@ -289,5 +289,7 @@ export function createHttpClient(opts: HttpClientOptions = {}): ChatClient {
     getSettings: () => call<SettingsView>('GET', '/api/settings').then(learn),
     updateSettings: (patch: SettingsPatch) => call<SettingsView>('PATCH', '/api/settings', patch).then(learn),
     listModels: (request: ModelsRequest) => call<ModelList>('POST', '/api/models', request),
+    recordWindowMetrics: (id, turnId, metrics) =>
+      call<void>('POST', `/api/conversations/${encodeURIComponent(id)}/window-metrics`, { turnId, metrics }),
   };
 }

@@ -3,6 +3,7 @@ import { conversationTitle } from '../store';
 import { useApp, useAppStore } from '../store/react';
 import { createFocusKeeper, focusComposer, isComposerShortcut, openDialog } from '../lib/focus';
 import { Composer } from './Composer';
+import { ConversationUsage } from './ConversationUsage';
 import { Icon } from './Icon';
 import { LiveAnnouncer } from './LiveAnnouncer';
 import { MessageList } from './MessageList';
@@ -113,6 +114,7 @@ export function App() {
             <Icon name="menu" />
           </button>
           <h1 className="conversation-heading">{title}</h1>
+          <ConversationUsage />
         </header>
         <ProviderBanner />
         <MessageList />
