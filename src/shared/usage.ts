@@ -78,3 +78,18 @@ export const totalInput = (u: TokenUsage): number | null =>
 
 /** "1,234" */
 export const formatTokens = (n: number): string => Math.round(n).toLocaleString('en-US');
+
+/** "input 1,234 · output 56 · reasoning 12 · cache read 800": the counts reported, for a terminal. */
+export function describeUsage(u: TokenUsage): string {
+  const parts: [string, number | null, boolean][] = [
+    ['input', u.input, true],
+    ['output', u.output, true],
+    ['reasoning', u.reasoning, false],
+    ['cache read', u.cacheRead, false],
+    ['cache write', u.cacheWrite, false],
+  ];
+  return parts
+    .filter(([, n, always]) => n !== null && (always || n > 0))
+    .map(([label, n]) => `${label} ${formatTokens(n ?? 0)}`)
+    .join(' · ');
+}
