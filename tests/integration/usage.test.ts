@@ -9,13 +9,13 @@ import { afterEach, expect, test } from 'vitest';
 import { ChatService } from '../../src/main/chat/service';
 import { EmbeddedSimulator, envKeySource } from '../../src/main/chat/target';
 import { createHandlers } from '../../src/main/desktop/handlers';
-import type { RelaySink } from '../../src/main/relay/delivery';
 import { ConversationStore } from '../../src/main/store/conversations';
 import { PriceStore } from '../../src/main/store/prices';
 import { SettingsStore } from '../../src/main/store/settings';
 import { findPrice, SHIPPED_PRICES } from '../../src/shared/cost';
 import type { AssistantMessage, Conversation, Metrics, RelayEvent } from '../../src/shared/protocol';
 import { usageOfMessage } from '../../src/shared/usage';
+import { CollectingSink } from '../support/relay';
 import { servePerTest } from '../support/serve';
 
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -56,21 +56,21 @@ const answerOf = (c: Conversation, turnId: string) =>
 test('a tool loop stores its summed usage; the window numbers sent at the terminal survive the final save and a reopen', async () => {
   const dir = await dataDir();
   const { chat } = await service(dir);
-  let recorded: Promise<void> | null = null;
+  const recorded: Promise<void>[] = [];
   let conversationId = '';
   let turnId = '';
   // The page answers the terminal at once: before the service has saved the final message.
-  const sink: RelaySink = {
-    write(event: RelayEvent) {
+  const sink = new (class extends CollectingSink {
+    override write(event: RelayEvent): boolean {
       if (event.type === 'turn_start') ({ conversationId, turnId } = event);
-      if (event.type === 'terminal') recorded = chat.recordWindowMetrics(conversationId, turnId, WINDOW);
-      return true;
-    },
-  };
+      if (event.type === 'terminal') recorded.push(chat.recordWindowMetrics(conversationId, turnId, WINDOW));
+      return super.write(event);
+    }
+  })();
   const turn = await chat.startTurn({ action: 'send', conversationId: null, text: 'What is 17 * 23?' }, sink);
   const { message } = await turn.done;
-  expect(recorded).not.toBeNull();
-  await recorded;
+  expect(recorded).toHaveLength(1);
+  await Promise.all(recorded);
 
   // Two requests (the tool call, then the answer): their usage summed, the last one's context.
   expect(message.steps).toHaveLength(2);
@@ -93,7 +93,7 @@ test('the window numbers of a turn not in the conversation are refused, and noth
   const { chat, conversations } = await service(dir);
   const turn = await chat.startTurn(
     { action: 'send', conversationId: null, text: 'hi' },
-    { write: () => true },
+    new CollectingSink(),
   );
   await turn.done;
   const before = await readFile(join(dir, 'conversations', `${turn.conversationId}.json`), 'utf8');
@@ -111,11 +111,11 @@ test('desktop handlers validate the window numbers and store them', async () => 
     service: chat,
     conversations,
     settings,
-    keys: { get: () => null, set: async () => {}, note: () => null } as never,
+    keys: { get: () => null, set: async () => {}, note: () => null },
   });
   const turn = await chat.startTurn(
     { action: 'send', conversationId: null, text: 'hi' },
-    { write: () => true },
+    new CollectingSink(),
   );
   await turn.done;
   const bad = await handlers['conversations:window-metrics']({
@@ -137,7 +137,7 @@ test('over HTTP: the window numbers are stored and come back with the conversati
   const app = await serve();
   const turn = await app.service.startTurn(
     { action: 'send', conversationId: null, text: 'hi' },
-    { write: () => true },
+    new CollectingSink(),
   );
   await turn.done;
   const path = `/api/conversations/${turn.conversationId}/window-metrics`;
@@ -177,7 +177,7 @@ test('a conversation file written by the previous release loads unchanged; its u
   // And a turn on top of it is stored beside the old messages, which stay as they were.
   const { chat } = await service(dir);
   await (
-    await chat.startTurn({ action: 'send', conversationId: raw.id, text: 'more' }, { write: () => true })
+    await chat.startTurn({ action: 'send', conversationId: raw.id, text: 'more' }, new CollectingSink())
   ).done;
   const after = await new ConversationStore(dir).get(raw.id);
   expect(after.messages.slice(0, raw.messages.length)).toEqual(raw.messages);
