@@ -3,23 +3,36 @@
 // was checked (asOf) and where (source); a model with no entry, or usage that needs a price the
 // entry leaves out, has no cost — said in words, never guessed.
 import { z } from 'zod';
-import SHIPPED from './prices.json';
+import SHIPPED from './prices.json' with { type: 'json' };
 import type { ModelChoice, ProviderKind, Settings, TokenUsage } from './protocol';
 import { configOf } from './choice';
 import { hasUsage } from './usage';
 
-const price = z.number().finite().min(0, 'A price cannot be negative.').max(100_000);
+/** A required field left out says so; one of the wrong kind says what it should be. */
+const expected = (what: string) => (issue: { input?: unknown }) =>
+  issue.input === undefined ? `Missing: give ${what}.` : `Expected ${what}.`;
+const price = z
+  .number({ error: expected('dollars per million tokens, a number such as 3 or 0.25') })
+  .finite()
+  .min(0, 'A price cannot be negative.')
+  .max(100_000);
 const day = z
-  .string()
+  .string({ error: expected('the day the price was checked, written YYYY-MM-DD') })
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'asOf is a date written YYYY-MM-DD, e.g. 2026-11-01.')
   .refine((d) => !Number.isNaN(Date.parse(d)), 'asOf is not a real date.');
 
 export const PriceEntrySchema = z
   .object({
     /** simulated, anthropic, an OpenAI preset (openai, deepseek, …) or a configured provider's id. */
-    provider: z.string().min(1).max(40),
+    provider: z
+      .string({ error: expected('a provider: simulated, anthropic, openai, … or a provider id') })
+      .min(1)
+      .max(40),
     /** The model id as the provider names it ("*": every model of the provider). A dated snapshot (-20251101) matches too. */
-    model: z.string().min(1).max(200),
+    model: z
+      .string({ error: expected('the model id as the provider names it, or *') })
+      .min(1)
+      .max(200),
     name: z.string().max(100).optional(),
     note: z.string().max(1000).optional(),
     /** Dollars per million tokens. */
@@ -35,7 +48,10 @@ export const PriceEntrySchema = z
     /** The simulated provider: no money changes hands. */
     simulated: z.boolean().optional(),
     asOf: day,
-    source: z.string().min(1).max(500),
+    source: z
+      .string({ error: expected('where the price comes from (a URL)') })
+      .min(1)
+      .max(500),
   })
   .strict();
 export type PriceEntry = z.infer<typeof PriceEntrySchema>;
@@ -43,7 +59,9 @@ export type PriceEntry = z.infer<typeof PriceEntrySchema>;
 export const PriceFileSchema = z
   .object({
     about: z.string().optional(),
-    models: z.array(PriceEntrySchema).max(2000),
+    models: z
+      .array(PriceEntrySchema, { error: expected('a list of price entries under "models"') })
+      .max(2000),
   })
   .strict();
 

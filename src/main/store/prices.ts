@@ -17,7 +17,7 @@ export class PriceStore {
   async view(): Promise<PriceTableView> {
     const shipped = { entries: SHIPPED_PRICES, file: this.path };
     const unused = (why: string) =>
-      `Your prices in ${this.path} are not used: ${why}. The shipped prices are in use; the file was left as it is — fix it and reopen Settings.`;
+      `Your prices in ${this.path} are not used: ${why}. The shipped prices are in use; the file was left as it is. Fix it; it is read again each time Sluice loads its settings (a reload of the window, the next command).`;
     const read = await readJson(this.path);
     if (!read.ok) return { ...shipped, problem: read.missing ? null : unused(read.error) };
     const parsed = PriceFileSchema.safeParse(read.value);
