@@ -6,6 +6,7 @@ import { z } from 'zod';
 import SHIPPED from './prices.json' with { type: 'json' };
 import type { ModelChoice, ProviderKind, Settings, TokenUsage } from './protocol';
 import { configOf } from './choice';
+import { OPENAI_PRESETS } from './providers';
 import { hasUsage } from './usage';
 
 /** A required field left out says so; one of the wrong kind says what it should be. */
@@ -121,7 +122,7 @@ export function priceProvidersOf(
   const config =
     choice && choice.model === model && settings ? configOf(settings, choice.provider) : undefined;
   if (config) return [config.id, config.preset];
-  return [...(settings?.providers.map((p) => p.id) ?? []), 'openai', 'deepseek', 'openrouter', 'custom'];
+  return [...(settings?.providers.map((p) => p.id) ?? []), ...OPENAI_PRESETS];
 }
 
 export type Cost =

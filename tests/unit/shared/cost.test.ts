@@ -24,6 +24,7 @@ import {
   usageOfSteps,
 } from '../../../src/shared/usage';
 import { usageOf } from '../../../src/main/providers/openai-chunks';
+import { readFileSync } from 'node:fs';
 import { fixtureEvents } from '../../support/sse';
 import { reduceFinal } from '../../support/stream-events';
 
@@ -244,4 +245,18 @@ test('a bad price file is refused with the field named', () => {
   const messages = bad.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`) ?? [];
   expect(messages).toContain('models.0.input: A price cannot be negative.');
   expect(messages).toContain('models.0.asOf: asOf is a date written YYYY-MM-DD, e.g. 2026-11-01.');
+});
+
+test('the README’s example price file is a valid one', () => {
+  const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+  const section = readme.slice(readme.indexOf('## Tokens and cost'));
+  const json = /```json\n([\s\S]*?)\n```/.exec(section)?.[1];
+  expect(json).toBeDefined();
+  const parsed = PriceFileSchema.safeParse(JSON.parse(json!));
+  expect(parsed.error?.issues ?? []).toEqual([]);
+  // Its local-model wildcard prices an Ollama answer whose conversation is elsewhere.
+  const entries = parsed.data!.models;
+  expect(
+    findPrice(entries, priceProvidersOf('openai', 'llama3.2', undefined, null), 'llama3.2'),
+  ).toMatchObject({ provider: 'ollama', input: 0 });
 });
