@@ -2,42 +2,26 @@
 // numbers sent as the turn ends (before its final save) are stored with it and come back from a
 // reopened data directory, on the HTTP face and the desktop handlers; a conversation file written
 // by the previous release loads unchanged; the person's prices.json is used, or refused in words.
-import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, expect, test } from 'vitest';
-import { ChatService } from '../../src/main/chat/service';
-import { EmbeddedSimulator, envKeySource } from '../../src/main/chat/target';
+import { expect, test } from 'vitest';
 import { createHandlers } from '../../src/main/desktop/handlers';
 import { ConversationStore } from '../../src/main/store/conversations';
 import { PriceStore } from '../../src/main/store/prices';
-import { SettingsStore } from '../../src/main/store/settings';
 import { findPrice, SHIPPED_PRICES } from '../../src/shared/cost';
 import type { AssistantMessage, Conversation, Metrics, RelayEvent } from '../../src/shared/protocol';
 import { usageOfMessage } from '../../src/shared/usage';
 import { CollectingSink } from '../support/relay';
 import { servePerTest } from '../support/serve';
+import { servicePerTest } from '../support/service';
 
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const { dataDir, service: bare } = servicePerTest('usage');
 const serve = servePerTest();
 
-async function dataDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'sluice-usage-'));
-  cleanups.push(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
-
 async function service(dir: string) {
-  const simulator = new EmbeddedSimulator({ defaults: { ttftMs: 0, tpotMs: 0 } });
-  const conversations = new ConversationStore(dir);
-  const settings = new SettingsStore(dir);
-  await settings.update({ provider: 'simulated', sim: { scenario: 'sim-tool', ttftMs: 0, tpotMs: 0 } });
-  const chat = new ChatService({ conversations, settings, keys: envKeySource({}), simulator, env: {} });
-  cleanups.push(() => chat.close());
-  return { chat, conversations, settings };
+  const made = await bare(dir);
+  await made.settings.update({ provider: 'simulated', sim: { scenario: 'sim-tool', ttftMs: 0, tpotMs: 0 } });
+  return made;
 }
 
 const WINDOW: Metrics = {
