@@ -129,7 +129,8 @@ test('over HTTP: the window numbers are stored and come back with the conversati
   expect(bad.status).toBe(400);
   expect(bad.text).toContain("The window's numbers");
   const ok = await app.call('POST', path, { turnId: turn.turnId, metrics: WINDOW });
-  expect(ok.status).toBe(204);
+  expect(ok.status).toBe(200);
+  expect(ok.json).toEqual({ turnId: turn.turnId, windowMetrics: WINDOW });
   const got = await app.call('GET', `/api/conversations/${turn.conversationId}`);
   expect(answerOf(got.json as Conversation, turn.turnId)?.windowMetrics).toEqual(WINDOW);
   const missing = await app.call('POST', `/api/conversations/nope/window-metrics`, {

@@ -56,7 +56,8 @@ const ROUTES: Route[] = [
       "The window's numbers",
     );
     await ctx.service.recordWindowMetrics(id ?? '', turnId, metrics);
-    sendNoContent(res);
+    // A body (not 204): what was stored, so every answer the page gets can be read and checked.
+    sendJson(res, 200, { turnId, windowMetrics: metrics });
   }),
   route('GET', '/api/settings', async (ctx, _req, res) =>
     sendJson(res, 200, await ctx.service.settingsView()),
