@@ -73,6 +73,8 @@ const bridge: SluiceBridge = {
   listModels: (request) => invoke('models:list', request),
   mcpOverview: () => invoke('mcp:overview', null),
   restartMcpServer: (name) => invoke('mcp:restart', { name }),
+  recordWindowMetrics: (id, turnId, metrics) =>
+    invoke('conversations:window-metrics', { id, turnId, metrics }),
 };
 
 contextBridge.exposeInMainWorld('sluice', bridge);

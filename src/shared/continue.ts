@@ -6,6 +6,7 @@
 // model is asked to go on and what it writes follows as further steps of the same message.
 import type { AccBlocks, AssistantMessage, AssistantStep, ModelChoice, Settings } from './protocol';
 import { configOf } from './choice';
+import { sumUsage, usageOfMessage } from './usage';
 
 /** `prefill`: the answer is sent as the start of the reply; `ask`: a user message asks the model to go on. */
 export type ContinueMode = 'prefill' | 'ask';
@@ -105,6 +106,8 @@ export function mergeContinuation(
     id: prior.id,
     createdAt: prior.createdAt,
     steps: steps.filter((s): s is AssistantStep => s !== undefined),
+    // The joined step keeps the continuation's usage; what the earlier parts used is added here.
+    usage: sumUsage(usageOfMessage(prior), usageOfMessage(next)),
     earlier: [
       ...(prior.earlier ?? []),
       {

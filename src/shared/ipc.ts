@@ -14,6 +14,7 @@ import type {
   SearchRequest,
   SearchResults,
   McpOverview,
+  Metrics,
   ModelList,
   ModelsRequest,
   RelayEvent,
@@ -43,6 +44,11 @@ export type InvokeMap = {
   /** The MCP servers with their status; restart one on demand. */
   'mcp:overview': { payload: null; result: McpOverview };
   'mcp:restart': { payload: { name: string }; result: McpOverview };
+  /** The window's own numbers for a finished turn, kept with its stored answer. */
+  'conversations:window-metrics': {
+    payload: { id: string; turnId: string; metrics: Metrics };
+    result: null;
+  };
 };
 export type InvokeChannel = keyof InvokeMap;
 export type InvokePayload<C extends InvokeChannel> = InvokeMap[C]['payload'];
@@ -62,6 +68,7 @@ export const IPC_CHANNELS = {
   listModels: 'models:list',
   mcpOverview: 'mcp:overview',
   restartMcpServer: 'mcp:restart',
+  recordWindowMetrics: 'conversations:window-metrics',
   /**
    * ipcRenderer.postMessage(channel, request, [port]): starts a turn whose relay events come back on
    * the transferred port (see port-protocol.ts). Not an invoke: invoke cannot carry a port.
@@ -90,6 +97,7 @@ export const INVOKE_CHANNELS: readonly InvokeChannel[] = [
   'turns:list',
   'mcp:overview',
   'mcp:restart',
+  'conversations:window-metrics',
 ];
 
 /**
@@ -128,4 +136,5 @@ export interface SluiceBridge {
   listLiveTurns(): Promise<IpcResult<LiveTurnRef[]>>;
   mcpOverview(): Promise<IpcResult<McpOverview>>;
   restartMcpServer(name: string): Promise<IpcResult<McpOverview>>;
+  recordWindowMetrics(id: string, turnId: string, metrics: Metrics): Promise<IpcResult<null>>;
 }

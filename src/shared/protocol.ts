@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { BUILTIN_PROVIDERS, OPENAI_PRESETS } from './providers';
 import type { Phase } from './turn';
+import type { PriceTableView } from './cost';
 
 // ───────────────────────────── Provider wire (Anthropic Messages streaming) ─────────────────────────────
 
@@ -237,6 +238,39 @@ export type Metrics = {
   tokensPerSecond: number | null;
 };
 
+/** What a measure may be: a duration or a rate, finite and not negative; null when there was none. */
+const measure = z.number().finite().min(0).max(1e9).nullable();
+/** Metrics from outside the main process (the window's own numbers) are checked before they are stored. */
+export const MetricsSchema = z
+  .object({
+    ttfbMs: measure,
+    firstProgressMs: measure,
+    ttftMs: measure,
+    tpotMs: measure,
+    totalMs: z.number().finite().min(0).max(1e9),
+    outputTokens: z.number().int().min(0).max(1e9).nullable(),
+    tokensPerSecond: measure,
+  })
+  .strict();
+
+/**
+ * The tokens of one answer (shared/usage.ts), summed over the requests of its tool loop and the
+ * parts a Continue joined; null where the provider reported none. `input` is the uncached input
+ * (the Anthropic meaning, which the OpenAI adapter follows too).
+ */
+export type TokenUsage = {
+  input: number | null;
+  output: number | null;
+  cacheRead: number | null;
+  cacheWrite: number | null;
+  /** Of `cacheWrite`, what was written to Anthropic's one-hour cache (priced higher than five minutes). */
+  cacheWrite1h: number | null;
+  /** Of `output`, the reasoning (thinking) tokens, where the provider says. */
+  reasoning: number | null;
+  /** The last request's whole context: all its input and its output, what the next turn starts from. */
+  context: number | null;
+};
+
 export type ToolResultRecord = {
   toolUseId: string;
   name: string;
@@ -349,6 +383,10 @@ export type AssistantMessage = {
    * ended. The fields above are the last part's.
    */
   earlier?: EarlierPart[];
+  /** Its tokens (absent in files written before they were kept: shared/usage.ts reads the steps). */
+  usage?: TokenUsage;
+  /** The numbers as the window that watched the turn saw them (recordWindowMetrics). */
+  windowMetrics?: Metrics;
 };
 
 export type EarlierPart = {
@@ -661,6 +699,8 @@ export type SettingsView = Settings & {
   providerKeys: Record<string, { set: boolean; source: 'env' | 'stored' | 'session' | null }>;
   /** Where the key is kept and why, when the person should know (e.g. no OS encryption: session only). */
   keyNote?: string;
+  /** The price table in force (shared/cost.ts): the shipped one with the person's file over it. */
+  prices?: PriceTableView;
 };
 
 // ───────────────────────────── Requests from the UI ─────────────────────────────
@@ -750,6 +790,10 @@ export type ImportResult = {
   /** What was left out, in sentences. */
   notes: string[];
 };
+/** The window's own numbers for a finished turn, stored with its message. */
+export const WindowMetricsSchema = z
+  .object({ turnId: z.string().min(1).max(100), metrics: MetricsSchema })
+  .strict();
 
 // ───────────────────────────── The interface the UI talks to ─────────────────────────────
 
@@ -793,6 +837,11 @@ export interface ChatClient {
    * sentence that says what to fix (no /v1, nothing listening, a refused key…).
    */
   listModels(request: ModelsRequest): Promise<ModelList>;
+  /**
+   * Keeps the window's own numbers for a finished turn with its stored message, so a reopened
+   * conversation shows them. Waits for the turn's final save; a turn not stored is not found.
+   */
+  recordWindowMetrics(conversationId: string, turnId: string, metrics: Metrics): Promise<void>;
   /**
    * Desktop only (the key never crosses into the renderer, only into the main process). `provider`:
    * an OpenAI-compatible provider's id; absent, the Anthropic key.

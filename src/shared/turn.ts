@@ -31,6 +31,7 @@ import type {
   ToolCallState,
   TurnSnapshot,
 } from './protocol';
+import { usageOfSteps } from './usage';
 
 /** What the phase line says. `since` values are in the observer's clock. */
 export type Phase =
@@ -368,5 +369,6 @@ export function assistantMessageOf(
     metrics: terminal?.metrics ?? null,
     provider: turn.provider ?? meta.provider,
     model: turn.model ?? meta.model,
+    usage: usageOfSteps(turn.steps),
   };
 }

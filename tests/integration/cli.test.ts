@@ -1,6 +1,6 @@
 // The `sluice` CLI as a person runs it: a real child process, real signals, real output.
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:http';
@@ -271,6 +271,70 @@ describe('--model', () => {
       }),
     );
     expect(lines.at(-1)).toMatchObject({ type: 'result', outcome: 'complete' });
+  });
+
+  test('the result and the footer carry the tokens and their cost at the dated table price', async () => {
+    // No prices.json of the person's: a data home with nothing in it.
+    const env = {
+      ANTHROPIC_API_KEY: 'sk-test',
+      ANTHROPIC_BASE_URL: sim.url,
+      XDG_DATA_HOME: join(tmpdir(), `sluice-no-prices-${process.pid}`),
+    };
+    const run = await sluice(['chat', 'hi', '--model', 'claude-opus-4-8', '--json'], { env });
+    expect(run.code, run.stderr).toBe(0);
+    const result = jsonLines(run.stdout).at(-1) as {
+      usage: { input: number; output: number };
+      cost: { kind: string; usd: number; asOf: string; source: string };
+    };
+    expect(result.usage.input).toBeGreaterThan(0);
+    expect(result.usage.output).toBeGreaterThan(0);
+    // Claude Opus 4.8 in the shipped table: $5 in, $25 out per million tokens.
+    expect(result.cost).toMatchObject({ kind: 'priced', asOf: '2026-12-01' });
+    expect(result.cost.usd).toBeCloseTo((result.usage.input * 5 + result.usage.output * 25) / 1e6, 12);
+    expect(result.cost.source).toBe('https://platform.claude.com/docs/en/about-claude/pricing');
+
+    const shown = await sluice(['chat', 'hi', '--model', 'claude-opus-4-8'], { env });
+    expect(shown.stdout).toMatch(
+      new RegExp(
+        `── tokens: input ${result.usage.input} · output ${result.usage.output} · \\$0\\.\\d{4} · prices as of 2026-12-01\\n`,
+      ),
+    );
+  });
+
+  test('a model with no price says so and where to add one; the person’s prices.json prices it', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'sluice-prices-'));
+    const env = { ANTHROPIC_API_KEY: 'sk-test', ANTHROPIC_BASE_URL: sim.url, XDG_DATA_HOME: home };
+    try {
+      const unknown = await sluice(['chat', 'hi', '--model', 'claude-nonesuch-1'], { env });
+      expect(unknown.code, unknown.stderr).toBe(0);
+      expect(unknown.stdout).toContain(
+        'No price is known for claude-nonesuch-1. Add an entry to prices.json in the data directory (README: Tokens and cost).',
+      );
+      expect(unknown.stdout).not.toMatch(/tokens: .*\$/);
+      const own = {
+        models: [
+          {
+            provider: 'anthropic',
+            model: 'claude-nonesuch-1',
+            input: 1000,
+            output: 1000,
+            asOf: '2026-11-01',
+            source: 'a test',
+          },
+        ],
+      };
+      await rm(join(home, 'sluice'), { recursive: true, force: true });
+      await mkdir(join(home, 'sluice'), { recursive: true });
+      await writeFile(join(home, 'sluice', 'prices.json'), JSON.stringify(own));
+      const priced = await sluice(['chat', 'hi', '--model', 'claude-nonesuch-1'], { env });
+      expect(priced.stdout).toMatch(/· \$0\.\d{4} · prices as of 2026-11-01\n/);
+      await writeFile(join(home, 'sluice', 'prices.json'), '{"models": 3}');
+      const refused = await sluice(['chat', 'hi', '--model', 'claude-nonesuch-1'], { env });
+      expect(refused.stderr).toContain(`Your prices in ${join(home, 'sluice', 'prices.json')} are not used`);
+      expect(refused.stdout).toContain('No price is known for claude-nonesuch-1.');
+    } finally {
+      await rm(home, { recursive: true, force: true });
+    }
   });
 });
 

@@ -1,23 +1,19 @@
 // Providers people configure: OpenAI-compatible configs in settings, validated whole; a key per
 // provider that never comes back; a provider and model per conversation that sticks, and gives way
 // (saying so) when settings can no longer serve it.
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { ChatService } from '../../src/main/chat/service';
-import { EmbeddedSimulator, envKeySource } from '../../src/main/chat/target';
 import { createHandlers } from '../../src/main/desktop/handlers';
 import { SecretKeyStore, type Cipher } from '../../src/main/electron/secrets';
 import { ConversationStore } from '../../src/main/store/conversations';
 import { InvalidSettingsError, SettingsStore } from '../../src/main/store/settings';
 import { DEFAULT_SETTINGS, type ProviderConfig } from '../../src/shared/protocol';
 import { CollectingSink } from '../support/relay';
+import { servicePerTest } from '../support/service';
 
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const { dataDir, service: bare, cleanup } = servicePerTest('providers');
 
 const OLLAMA: ProviderConfig = {
   id: 'ollama',
@@ -27,20 +23,10 @@ const OLLAMA: ProviderConfig = {
   model: 'llama3.2',
 };
 
-async function dataDir() {
-  const dir = await mkdtemp(join(tmpdir(), 'sluice-providers-'));
-  cleanups.push(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
-
 async function service(dir: string) {
-  const simulator = new EmbeddedSimulator({ defaults: { ttftMs: 0, tpotMs: 0 } });
-  const conversations = new ConversationStore(dir);
-  const settings = new SettingsStore(dir);
-  const chat = new ChatService({ conversations, settings, keys: envKeySource({}), simulator, env: {} });
-  cleanups.push(() => chat.close());
-  await settings.update({ sim: { ...DEFAULT_SETTINGS.sim, ttftMs: 0, tpotMs: 0 } });
-  return { chat, conversations, settings };
+  const made = await bare(dir);
+  await made.settings.update({ sim: { ...DEFAULT_SETTINGS.sim, ttftMs: 0, tpotMs: 0 } });
+  return made;
 }
 
 test('settings take OpenAI-compatible providers and refuse a bad one whole, naming its field', async () => {
@@ -186,7 +172,7 @@ test('each provider has its own key: set through the desktop face, reported only
   const keys = new SecretKeyStore({ file: join(dir, 'key.bin'), cipher: fakeCipher, env });
   await keys.load();
   const chat = new ChatService({ conversations, settings, keys, env });
-  cleanups.push(() => chat.close());
+  cleanup(() => chat.close());
   const handlers = createHandlers({ service: chat, conversations, settings, keys });
 
   const before = await handlers['settings:get'](null);

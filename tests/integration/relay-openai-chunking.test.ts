@@ -72,7 +72,7 @@ const EXPECTED: Record<OpenAIFixture, Expected> = {
       { id: 'call_W8yGm2TnE5pXaK0sLcV9dRhU', name: 'current_time', input: { timezone: 'Europe/Berlin' } },
     ],
     stopReason: 'tool_use',
-    usage: { input_tokens: 120, output_tokens: 48, cache_read_input_tokens: 64, reasoning_tokens: 0 },
+    usage: { input_tokens: 56, output_tokens: 48, cache_read_input_tokens: 64, reasoning_tokens: 0 },
     finished: true,
   },
   'deepseek-reasoning.sse': {

@@ -32,6 +32,7 @@ import {
   type SearchHit,
   type SearchRequest,
   type SearchResults,
+  type Metrics,
   type Outcome,
   type ProviderKind,
   type RelayError,
@@ -158,6 +159,7 @@ export class FakeChatClient implements ChatClient {
     listModels: [] as ModelsRequest[],
     exportConversations: [] as ExportRequest[],
     importConversations: [] as ImportRequest[],
+    recordWindowMetrics: [] as { id: string; turnId: string; metrics: Metrics }[],
   };
   /** What the next import answers: the conversations it adds and its notes, or the error it throws. */
   importReply: { conversations: Conversation[]; notes?: string[] } | Error = { conversations: [] };
@@ -346,7 +348,7 @@ export class FakeChatClient implements ChatClient {
 
   async updateSettings(patch: SettingsPatch): Promise<SettingsView> {
     this.calls.updateSettings.push(patch);
-    const { keySet, keySource, providerKeys, ...current } = this.settings;
+    const { keySet, keySource, providerKeys, prices, ...current } = this.settings;
     const merged = {
       ...current,
       ...patch,
@@ -356,7 +358,7 @@ export class FakeChatClient implements ChatClient {
     const parsed = SettingsSchema.safeParse(merged);
     if (!parsed.success) throw new Error(parsed.error.issues.map((i) => i.message).join(' '));
     const saved: Settings = parsed.data;
-    this.settings = { ...saved, keySet, keySource, providerKeys };
+    this.settings = { ...saved, keySet, keySource, providerKeys, ...(prices ? { prices } : {}) };
     return structuredClone(this.settings);
   }
 
@@ -369,6 +371,17 @@ export class FakeChatClient implements ChatClient {
         message: `Nothing is listening for ${request.provider}.`,
       });
     return { provider: request.provider, models: models.map((id) => ({ id })) };
+  }
+
+  /** Keeps the window's numbers with the stored answer, as the service does. */
+  async recordWindowMetrics(id: string, turnId: string, metrics: Metrics): Promise<void> {
+    this.calls.recordWindowMetrics.push({ id, turnId, metrics });
+    const message = this.conversations
+      .get(id)
+      ?.messages.find((m): m is AssistantMessage => m.role === 'assistant' && m.turnId === turnId);
+    if (!message)
+      throw new ApiFailure({ type: 'not_found', message: `No stored answer of turn "${turnId}".` });
+    message.windowMetrics = metrics;
   }
 
   async setApiKey(key: string | null, provider?: string): Promise<SettingsView> {

@@ -173,6 +173,7 @@ test('every request channel answers only our window’s top-level frame showing 
     'conversations:search',
     'mcp:overview',
     'mcp:restart',
+    'conversations:window-metrics',
     'models:list',
     'settings:get',
     'settings:set-key',

@@ -6,6 +6,7 @@ import type {
   AssistantMessage,
   ChatMessage,
   Conversation,
+  Metrics,
   ModelList,
   ModelsRequest,
   ProviderKind,
@@ -25,6 +26,7 @@ import { TurnRegistry, type AbortReason } from '../relay/registry';
 import type { Subscriber, TurnFeed } from '../relay/replay';
 import type { ConversationStore } from '../store/conversations';
 import type { SettingsStore } from '../store/settings';
+import { PriceStore } from '../store/prices';
 import type { NginxRouter } from '../proxy/route';
 import { BUILTIN_TOOLS, registryOf, type ToolRegistry } from '../tools/registry';
 import type { McpManager } from '../mcp/manager';
@@ -85,10 +87,14 @@ export class ChatService {
   readonly simulator: EmbeddedSimulator;
   private readonly tools: ToolRegistry;
   private readonly approvals = new ApprovalBroker();
+  readonly prices: PriceStore;
+  /** Each live turn's end, final save included: the window's numbers wait for it (recordWindowMetrics). */
+  private readonly finals = new Map<string, Promise<unknown>>();
 
   constructor(private readonly opts: ChatServiceOptions) {
     this.simulator = opts.simulator ?? new EmbeddedSimulator();
     this.tools = opts.tools ?? registryOf(BUILTIN_TOOLS);
+    this.prices = new PriceStore(opts.settings.dataDir);
   }
 
   /** Answers an MCP call that waits for the person; false when no such call waits. */
@@ -146,7 +152,30 @@ export class ChatService {
       const info = this.opts.keys.get(keySlotOf(config));
       providerKeys[config.id] = { set: info !== null, source: info?.source ?? null };
     }
-    return { ...settings, keySet: key !== null, keySource: key?.source ?? null, providerKeys };
+    return {
+      ...settings,
+      keySet: key !== null,
+      keySource: key?.source ?? null,
+      providerKeys,
+      prices: await this.prices.view(),
+    };
+  }
+
+  /**
+   * Stores the window's own numbers with the answer of `turnId`. A turn still ending is waited
+   * for, so its final save cannot overwrite them; saves are queued per conversation after that.
+   */
+  async recordWindowMetrics(conversationId: string, turnId: string, metrics: Metrics): Promise<void> {
+    await this.finals.get(turnId);
+    await this.opts.conversations.update(conversationId, (conversation) => {
+      const message = conversation.messages.find((m) => m.role === 'assistant' && m.turnId === turnId);
+      if (message?.role !== 'assistant')
+        throw new TurnRequestError(
+          'not_found',
+          `This conversation has no stored answer of turn "${turnId}".`,
+        );
+      message.windowMetrics = metrics;
+    });
   }
 
   /** Applies the request to the stored conversation and returns the history the model should see. */
@@ -389,6 +418,9 @@ export class ChatService {
         this.hub.close(turnId);
       }
     })();
+    this.finals.set(turnId, done);
+    const ended = () => this.finals.delete(turnId);
+    void done.then(ended, ended);
     return { turnId, conversationId: conversation.id, done };
   }
 

@@ -11,12 +11,16 @@ import type {
   SettingsPatch,
   TerminalEvent,
 } from '../../shared/protocol';
+import { costOf, findPrice, priceProvidersOf, type PriceTableView } from '../../shared/cost';
+import { usageOfMessage } from '../../shared/usage';
 import { ProviderUnavailableError } from '../chat/errors';
 import { ChatService } from '../chat/service';
 import { EmbeddedSimulator, envKeySource } from '../chat/target';
 import type { RelaySink } from '../relay/delivery';
 import { ConversationStore } from '../store/conversations';
 import { SettingsStore } from '../store/settings';
+import { defaultDataDir } from '../store/data-dir';
+import { PriceStore } from '../store/prices';
 import { formatLogLine, type SimLogEntry } from '../providers/simulated';
 import { NginxRouter } from '../proxy/route';
 import { TerminalSink } from './terminal-sink';
@@ -72,6 +76,17 @@ function flatten(message: AssistantMessage): { role: 'assistant'; content: unkno
   return { role: 'assistant', content };
 }
 
+/** The price entry for an answer of this run (its provider is the settings' own). */
+function priceOf(
+  prices: PriceTableView,
+  provider: AssistantMessage['provider'],
+  model: string,
+  settings: Parameters<typeof priceProvidersOf>[3] & { provider: string },
+) {
+  const choice = { provider: settings.provider, model };
+  return findPrice(prices.entries, priceProvidersOf(provider, model, choice, settings), model);
+}
+
 export async function runChat(cmd: ChatCommand): Promise<number> {
   let mcp: McpManager | undefined;
   if (cmd.mcpConfig) {
@@ -118,6 +133,13 @@ export async function runChat(cmd: ChatCommand): Promise<number> {
     const settings = await settingsStore.get();
     const useColor = !cmd.json && Boolean((cmd.out as { isTTY?: boolean }).isTTY) && !cmd.env['NO_COLOR'];
     const terminal = new TerminalSink(cmd.out, cmd.err, useColor);
+    // The shipped prices, with the person's own prices.json from the usual data directory over them.
+    const prices = await new PriceStore(defaultDataDir(process.platform, cmd.env)).view();
+    if (prices.problem) cmd.err.write(`${prices.problem}\n`);
+    const priced = (provider: AssistantMessage['provider'], model: string) =>
+      priceOf(prices, provider, model, settings);
+    terminal.costOf = (turn, usage) =>
+      costOf(usage, priced(turn.provider ?? 'simulated', turn.model ?? ''), turn.model ?? 'this model');
     const sink: RelaySink = askingSink(cmd.json ? new JsonLinesSink(cmd.out) : terminal, service, cmd);
     if (!cmd.json) {
       const config = settings.providers.find((p) => p.id === settings.provider);
@@ -166,6 +188,12 @@ export async function runChat(cmd: ChatCommand): Promise<number> {
             ttfbMs: result.metrics.ttfbMs,
           },
           toolInputParses: result.toolInputParses,
+          usage: usageOfMessage(result.message),
+          cost: costOf(
+            usageOfMessage(result.message),
+            priced(result.message.provider, result.message.model),
+            result.message.model,
+          ),
         })}\n`,
       );
     }

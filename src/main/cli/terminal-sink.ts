@@ -2,9 +2,11 @@
 // their raw input streaming and the parsed input at the stop, status lines on stderr.
 import type { Writable } from 'node:stream';
 import { isToolBlock, type ToolBlock } from '../../shared/accumulate';
+import { describeCost, type Cost } from '../../shared/cost';
 import { formatMs } from '../../shared/metrics';
-import type { RelayError, RelayEvent, TerminalEvent } from '../../shared/protocol';
+import type { RelayError, RelayEvent, TerminalEvent, TokenUsage } from '../../shared/protocol';
 import type { TurnState } from '../../shared/turn';
+import { describeUsage, hasUsage, usageOfSteps } from '../../shared/usage';
 import type { RelaySink } from '../relay/delivery';
 
 const color = (enabled: boolean) => {
@@ -19,7 +21,14 @@ const color = (enabled: boolean) => {
   };
 };
 
-export function footer(t: TerminalEvent, useColor: boolean): string {
+/** The tokens and their cost, in words: "tokens: input 12 · output 34 · $0.0004 · prices as of …". */
+export function usageWords(usage: TokenUsage, cost: Cost): string {
+  const price =
+    cost.kind === 'priced' ? ` · ${describeCost(cost)}` : cost.kind === 'unknown' ? ` · ${cost.reason}` : '';
+  return `tokens: ${describeUsage(usage)}${price}`;
+}
+
+export function footer(t: TerminalEvent, useColor: boolean, usage?: string): string {
   const c = color(useColor);
   const m = t.metrics;
   const parts = [
@@ -32,7 +41,7 @@ export function footer(t: TerminalEvent, useColor: boolean): string {
     `outcome ${t.outcome}`,
     `stop ${t.stopReason ?? '—'}`,
   ];
-  const line = c.dim(`── ${parts.join(' · ')}`);
+  const line = c.dim(`── ${parts.join(' · ')}${usage ? `\n── ${usage}` : ''}`);
   if (!t.error) return line;
   return `${line}\n${c.red(`✖ ${t.error.type}: ${t.error.message}`)}\n${c.dim(`  ${nextStep(t.error)}`)}`;
 }
@@ -57,6 +66,8 @@ export class TerminalSink implements RelaySink {
    * already parsed at the stop (no second parse here), and content arrivals are already counted.
    */
   turn: TurnState | null = null;
+  /** What the turn's tokens cost (the price table is the caller's); absent: the footer shows no cost. */
+  costOf: ((turn: TurnState, usage: TokenUsage) => Cost) | null = null;
 
   constructor(
     private readonly out: Writable,
@@ -123,7 +134,12 @@ export class TerminalSink implements RelaySink {
           const deltas = this.turn?.arrivals?.length ?? 0;
           this.print(c.dim(`── ${deltas} content deltas received before the ${when}\n`));
         }
-        return this.print(`${footer(event, this.useColor)}\n`);
+        const usage = this.turn ? usageOfSteps(this.turn.steps) : null;
+        const words =
+          usage && hasUsage(usage) && this.turn
+            ? usageWords(usage, this.costOf?.(this.turn, usage) ?? { kind: 'none' })
+            : undefined;
+        return this.print(`${footer(event, this.useColor, words)}\n`);
       }
       case 'provider': {
         const e = event.event;

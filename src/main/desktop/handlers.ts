@@ -11,6 +11,7 @@ import {
   ModelsRequestSchema,
   RenameSchema,
   SearchRequestSchema,
+  WindowMetricsSchema,
   type SettingsView,
 } from '../../shared/protocol';
 import { ANTHROPIC_KEY, configOf, keySlotOf, type KeyStore } from '../chat/target';
@@ -36,6 +37,7 @@ const None = z.union([z.null(), z.undefined()]);
 const ByName = z.object({ name: z.string().min(1).max(100) }).strict();
 const ById = z.object({ id: Id }).strict();
 const Rename = RenameSchema.extend({ id: Id }).strict();
+const WindowMetrics = WindowMetricsSchema.extend({ id: Id }).strict();
 // SettingsStore.update validates the merged whole; here only "an object of fields" is checked.
 const Patch = z.record(z.string(), z.unknown());
 const SetKey = z
@@ -110,5 +112,9 @@ export function createHandlers({ service, conversations, settings, keys }: Handl
     'models:list': handler(ModelsRequestSchema, (request) => service.listModels(request)),
     'mcp:overview': handler(None, () => service.mcpOverview()),
     'mcp:restart': handler(ByName, ({ name }) => service.restartMcpServer(name)),
+    'conversations:window-metrics': handler(WindowMetrics, async ({ id, turnId, metrics }) => {
+      await service.recordWindowMetrics(id, turnId, metrics);
+      return null;
+    }),
   };
 }

@@ -55,10 +55,13 @@ export function usageOf(raw: unknown): Usage | null {
   const prompt = isRecord(raw.prompt_tokens_details) ? raw.prompt_tokens_details : {};
   const completion = isRecord(raw.completion_tokens_details) ? raw.completion_tokens_details : {};
   const usage: Usage = {};
+  const promptTokens = num(raw.prompt_tokens);
+  const cached = num(prompt.cached_tokens);
+  // The shared wire's input_tokens is the uncached input (Anthropic's meaning); prompt_tokens counts the cached ones too.
   const fields: [string, number | undefined][] = [
-    ['input_tokens', num(raw.prompt_tokens)],
+    ['input_tokens', promptTokens === undefined ? undefined : Math.max(0, promptTokens - (cached ?? 0))],
     ['output_tokens', num(raw.completion_tokens)],
-    ['cache_read_input_tokens', num(prompt.cached_tokens)],
+    ['cache_read_input_tokens', cached],
     ['reasoning_tokens', num(completion.reasoning_tokens)],
   ];
   for (const [key, value] of fields) if (value !== undefined) usage[key] = value;

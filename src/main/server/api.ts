@@ -8,6 +8,7 @@ import {
   RenameSchema,
   SearchRequestSchema,
   ToolDecisionSchema,
+  WindowMetricsSchema,
 } from '../../shared/protocol';
 import type { ConversationStore } from '../store/conversations';
 import { searchOf } from '../store/search';
@@ -88,6 +89,16 @@ const ROUTES: Route[] = [
     // A backup of a long history is bigger than any other request.
     const request = validate(ImportRequestSchema, await readJsonBody(req, IMPORT_MAX_BYTES), 'The import');
     sendJson(res, 200, await importInto(ctx.conversations, request));
+  }),
+  route('POST', '/api/conversations/:id/window-metrics', async (ctx, req, res, [id]) => {
+    const { turnId, metrics } = validate(
+      WindowMetricsSchema,
+      await readJsonBody(req),
+      "The window's numbers",
+    );
+    await ctx.service.recordWindowMetrics(id ?? '', turnId, metrics);
+    // A body (not 204): what was stored, so every answer the page gets can be read and checked.
+    sendJson(res, 200, { turnId, windowMetrics: metrics });
   }),
   route('GET', '/api/settings', async (ctx, _req, res) =>
     sendJson(res, 200, await ctx.service.settingsView()),

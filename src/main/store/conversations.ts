@@ -107,6 +107,18 @@ export class ConversationStore {
     await this.queue.run(snapshot.id, () => writeJsonAtomic(join(this.dir, `${snapshot.id}.json`), snapshot));
   }
 
+  /**
+   * Changes the stored conversation in place: read and replaced with no wait in between, so a
+   * save queued meanwhile is not lost; `change` may throw to refuse (nothing is written).
+   */
+  async update(id: string, change: (conversation: Conversation) => void): Promise<void> {
+    const conversation = await this.get(id);
+    change(conversation);
+    const snapshot = structuredClone(conversation);
+    this.cache.set(id, snapshot);
+    await this.queue.run(id, () => writeJsonAtomic(join(this.dir, `${id}.json`), snapshot));
+  }
+
   async rename(id: string, title: string): Promise<ConversationSummary> {
     const conversation = await this.get(id);
     conversation.title = title;

@@ -23,7 +23,8 @@ export class SettingsStore {
    * starts on the Anthropic provider rather than the simulated one.
    */
   constructor(
-    dataDir: string,
+    /** The data directory, where the person's own prices.json sits beside settings.json too. */
+    readonly dataDir: string,
     private readonly defaults: Settings = DEFAULT_SETTINGS,
   ) {
     this.path = join(dataDir, 'settings.json');

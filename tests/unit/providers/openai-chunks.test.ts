@@ -115,7 +115,7 @@ describe('usage', () => {
         prompt_tokens_details: { cached_tokens: 64 },
         completion_tokens_details: { reasoning_tokens: 12 },
       }),
-    ).toEqual({ input_tokens: 100, output_tokens: 40, cache_read_input_tokens: 64, reasoning_tokens: 12 });
+    ).toEqual({ input_tokens: 36, output_tokens: 40, cache_read_input_tokens: 64, reasoning_tokens: 12 });
     expect(usageOf(null)).toBeNull();
     expect(usageOf({ prompt_tokens: 1, prompt_tokens_details: null })).toEqual({ input_tokens: 1 });
   });

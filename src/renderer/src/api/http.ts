@@ -378,5 +378,7 @@ export function createHttpClient(opts: HttpClientOptions = {}): ChatClient {
     mcpOverview: () => call<McpOverview>('GET', '/api/mcp'),
     restartMcpServer: (name: string) =>
       call<McpOverview>('POST', `/api/mcp/servers/${encodeURIComponent(name)}/restart`),
+    recordWindowMetrics: (id, turnId, metrics) =>
+      call<void>('POST', `/api/conversations/${encodeURIComponent(id)}/window-metrics`, { turnId, metrics }),
   };
 }

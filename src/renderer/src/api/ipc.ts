@@ -60,6 +60,9 @@ export function createIpcClient(bridge: SluiceBridge): ChatClient {
     updateSettings: (patch) => unwrap(bridge.updateSettings(patch)),
     setApiKey: (key, provider) => unwrap(bridge.setApiKey(key, provider)),
     listModels: (request) => unwrap(bridge.listModels(request)),
+    recordWindowMetrics: async (id, turnId, metrics) => {
+      await unwrap(bridge.recordWindowMetrics(id, turnId, metrics));
+    },
   };
 }
 

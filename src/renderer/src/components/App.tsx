@@ -5,6 +5,7 @@ import { useApp, useAppStore } from '../store/react';
 import { createFocusKeeper, focusComposer, isComposerShortcut, openDialog } from '../lib/focus';
 import { Composer } from './Composer';
 import { ExportMenu } from './DataTransfer';
+import { ConversationUsage } from './ConversationUsage';
 import { Icon } from './Icon';
 import { LiveAnnouncer } from './LiveAnnouncer';
 import { MessageList } from './MessageList';
@@ -121,6 +122,7 @@ export function App() {
           </button>
           <h1 className="conversation-heading">{title}</h1>
           {storedId && <ExportMenu conversationId={storedId} />}
+          <ConversationUsage />
         </header>
         <ProviderBanner />
         <MessageList />

@@ -12,8 +12,11 @@ import type {
   ProviderKind,
   RelayError,
   StopReason,
+  TokenUsage,
 } from '../../../shared/protocol';
 import { stepsHaveContent } from '../../../shared/turn';
+import { sumUsage, usageOfMessage, usageOfSteps } from '../../../shared/usage';
+import { costWith, priceFor } from '../lib/prices';
 import { answererName } from '../lib/models';
 import { useApp, useAppStore } from '../store/react';
 import { shownSteps } from '../store/live-turn';
@@ -74,6 +77,8 @@ function AssistantArticle(props: {
   error: RelayError | null;
   main: Metrics | null;
   here: Metrics | null;
+  /** Kept with a stored answer (or a continue's joined parts); else summed from the steps. */
+  usage: TokenUsage | null;
   buffering: BufferingVerdict | null;
   provider: ProviderKind | null;
   model: string | null;
@@ -95,6 +100,9 @@ function AssistantArticle(props: {
     answererName(props.provider, props.model, s.settings, s.live?.request.model ?? s.active?.model ?? null),
   );
   const problems = useMemo(() => protocolErrorsOf(steps), [steps]);
+  const usage = useMemo(() => props.usage ?? usageOfSteps(steps), [props.usage, steps]);
+  const price = useApp((s) => priceFor(s, props.provider, props.model));
+  const cost = useMemo(() => costWith(usage, price, props.model), [usage, price, props.model]);
   const lastStep = steps.length - 1;
   return (
     <article
@@ -142,7 +150,14 @@ function AssistantArticle(props: {
         actions={actions}
       />
       {props.main && outcome && (
-        <MetricsFooter main={props.main} here={props.here} stopReason={props.stopReason} outcome={outcome} />
+        <MetricsFooter
+          main={props.main}
+          here={props.here}
+          stopReason={props.stopReason}
+          outcome={outcome}
+          usage={usage}
+          cost={cost}
+        />
       )}
       {!streaming && (copyable || actions.regenerate) && (
         <div className="message-actions">
@@ -192,7 +207,8 @@ function useStoredArticle(message: AssistantMessage | null, isLast: boolean): Ar
     stopReason: message.stopReason,
     error: message.error,
     main: message.metrics,
-    here: extras?.here ?? null,
+    here: extras?.here ?? message.windowMetrics ?? null,
+    usage: message.usage ?? null,
     buffering: extras?.buffering ?? null,
     provider: message.provider,
     model: message.model,
@@ -214,6 +230,8 @@ function useLiveArticle(enabled: boolean): ArticleProps | null {
     error: live.stopped ? null : (live.terminal?.error ?? null),
     main: live.terminal?.metrics ?? null,
     here: live.here,
+    // A continue's bubble holds the answer it extends: its tokens count too.
+    usage: live.continues ? sumUsage(usageOfMessage(live.continues.message), usageOfSteps(live.steps)) : null,
     buffering: live.stopped ? null : live.buffering,
     provider: live.provider,
     model: live.model,

@@ -1,10 +1,15 @@
 // The measured numbers of one answer: as the main process saw them (closest to the network) and,
 // while this window has them, as the window saw them; the difference is the relay's own cost.
-// In plain words, each with a tooltip that defines the measure. The window's numbers live only in
-// this window's memory, so a reopened conversation shows the main process numbers alone.
+// In plain words, each with a tooltip that defines the measure. The window's numbers are stored
+// with the answer (recordWindowMetrics), so a reopened conversation shows them too; an answer
+// stored before they were kept shows the main process numbers alone. The second line is the
+// answer's tokens and cost (UsageLine).
 import { memo } from 'react';
+import type { Cost } from '../../../shared/cost';
 import { formatMs, formatTokensPerSecond } from '../../../shared/metrics';
-import type { Metrics, Outcome, StopReason } from '../../../shared/protocol';
+import type { Metrics, Outcome, StopReason, TokenUsage } from '../../../shared/protocol';
+import { hasUsage } from '../../../shared/usage';
+import { UsageLine } from './UsageLine';
 
 const attr = (n: number | null) => (n === null ? undefined : String(Math.round(n)));
 
@@ -61,12 +66,17 @@ export const MetricsFooter = memo(function MetricsFooter({
   here,
   stopReason,
   outcome,
+  usage,
+  cost,
 }: {
   main: Metrics;
   here: Metrics | null;
   stopReason: StopReason | null;
   outcome: Outcome;
+  usage?: TokenUsage;
+  cost?: Cost;
 }) {
+  const counted = usage !== undefined && cost !== undefined && hasUsage(usage);
   return (
     <footer
       className="metrics"
@@ -80,40 +90,43 @@ export const MetricsFooter = memo(function MetricsFooter({
       data-here-total-ms={here ? attr(here.totalMs) : undefined}
       data-stop-reason={stopReason ?? undefined}
     >
-      <Pair label="first token" main={main.ttftMs} here={here?.ttftMs} title={METRIC_TITLES.ttft} />
-      <Pair
-        label="first sign of life"
-        main={main.firstProgressMs}
-        here={here?.firstProgressMs}
-        title={METRIC_TITLES.firstProgress}
-      />
-      {/* Rates need two tokens or more; an answer cut short may have none to show. */}
-      {main.tpotMs !== null && (
-        <Pair label="per token" main={main.tpotMs} here={here?.tpotMs} title={METRIC_TITLES.tpot} />
-      )}
-      {main.tokensPerSecond !== null && (
-        <span className="metric" title="Output tokens per second while the answer streamed.">
-          {formatTokensPerSecond(main.tokensPerSecond)}
+      <div className="metrics-row">
+        <Pair label="first token" main={main.ttftMs} here={here?.ttftMs} title={METRIC_TITLES.ttft} />
+        <Pair
+          label="first sign of life"
+          main={main.firstProgressMs}
+          here={here?.firstProgressMs}
+          title={METRIC_TITLES.firstProgress}
+        />
+        {/* Rates need two tokens or more; an answer cut short may have none to show. */}
+        {main.tpotMs !== null && (
+          <Pair label="per token" main={main.tpotMs} here={here?.tpotMs} title={METRIC_TITLES.tpot} />
+        )}
+        {main.tokensPerSecond !== null && (
+          <span className="metric" title="Output tokens per second while the answer streamed.">
+            {formatTokensPerSecond(main.tokensPerSecond)}
+          </span>
+        )}
+        {!counted && main.outputTokens !== null && (
+          <span className="metric" title="Output tokens the provider counted for this answer.">
+            {main.outputTokens} tokens
+          </span>
+        )}
+        <Pair label="total" main={main.totalMs} here={here?.totalMs} title={METRIC_TITLES.total} />
+        {stopReason !== null && (
+          <span
+            className="metric metric-tag"
+            data-testid="stop-reason"
+            title={`Why the model stopped (the provider's stop reason: ${stopReason}).`}
+          >
+            {STOP_REASON_WORDS[stopReason] ?? stopReason}
+          </span>
+        )}
+        <span className="metric metric-tag" data-outcome={outcome} title="How the turn ended.">
+          {OUTCOME_WORDS[outcome]}
         </span>
-      )}
-      {main.outputTokens !== null && (
-        <span className="metric" title="Output tokens the provider counted for this answer.">
-          {main.outputTokens} tokens
-        </span>
-      )}
-      <Pair label="total" main={main.totalMs} here={here?.totalMs} title={METRIC_TITLES.total} />
-      {stopReason !== null && (
-        <span
-          className="metric metric-tag"
-          data-testid="stop-reason"
-          title={`Why the model stopped (the provider's stop reason: ${stopReason}).`}
-        >
-          {STOP_REASON_WORDS[stopReason] ?? stopReason}
-        </span>
-      )}
-      <span className="metric metric-tag" data-outcome={outcome} title="How the turn ended.">
-        {OUTCOME_WORDS[outcome]}
-      </span>
+      </div>
+      {counted && <UsageLine usage={usage} cost={cost} />}
     </footer>
   );
 });

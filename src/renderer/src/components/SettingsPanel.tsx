@@ -11,6 +11,7 @@ import {
 } from '../../../shared/protocol';
 import type { FieldErrors } from '../store';
 import { useApp, useAppStore } from '../store/react';
+import { PricesSection } from './PricesSection';
 import { candidateOf, draftOf, numberErrors, providerErrorPath, type SettingsDraft } from './settings-form';
 import { ApiKeySection, Field, NumberInput, inputProps } from './SettingsFields';
 import { ProviderChoice, ProvidersSection } from './ProviderFields';
@@ -241,6 +242,7 @@ function SettingsForm({ settings, close }: { settings: SettingsView; close: () =
         </Field>
       </fieldset>
       <DataSection />
+      <PricesSection />
       {errors['(settings)'] && <p className="field-error">{errors['(settings)']}</p>}
       {formError && (
         <p className="notice notice-error" role="alert" data-testid="settings-error">

@@ -23,7 +23,7 @@ import { applyBatch, createLiveTurn, stopTurn, type LiveTurn, type TimedEvent } 
 import { applyQueues, withoutTurn } from './live-turns';
 import type { AppSlice, AppState, StoreDeps } from './types';
 
-/** What the renderer measured about a finished turn; stored messages carry only the main process's numbers. */
+/** What the renderer measured about a finished turn (its numbers are stored too: windowMetrics). */
 export type TurnExtras = {
   here: Metrics | null;
   buffering: BufferingVerdict | null;
@@ -123,6 +123,10 @@ export const createTurnSlice =
       const conversationId = live.conversationId;
       let stored: Conversation | null = null;
       if (conversationId) {
+        // The window's own numbers are kept with the stored answer (before it is read back), so a
+        // reopened conversation still shows them; without them the answer shows the main process's.
+        if (live.turnId && live.here)
+          await client.recordWindowMetrics(conversationId, live.turnId, live.here).catch(() => {});
         try {
           stored = await client.getConversation(conversationId);
         } catch {
