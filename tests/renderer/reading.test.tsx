@@ -173,3 +173,18 @@ test('following: growth that is not new text (a panel opened above) is no news b
   f.resized(at(1200, 2500), true);
   expect(f.newBelow).toBe(true);
 });
+
+test('following: released for a search hit, growth below does not take the view back; the bottom resumes it', () => {
+  const f = createFollower();
+  f.set(at(1500));
+  expect(f.following).toBe(true);
+  f.release();
+  expect(f.following).toBe(false);
+  // The hit's message is scrolled into view far up; then highlighting makes the content taller.
+  f.set(at(200));
+  expect(f.resized(at(200, 2600), false)).toBe(false);
+  expect(f.newBelow).toBe(false);
+  // Reaching the bottom again is following again.
+  f.scrolled(at(2100, 2600));
+  expect(f.following).toBe(true);
+});

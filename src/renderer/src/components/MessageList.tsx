@@ -1,11 +1,11 @@
 // The conversation on screen. It re-renders only when the list itself changes (a turn starts or
 // ends, another conversation opens): stored messages are memoized by identity, and the streaming
 // answer subscribes on its own.
-import { useMemo, type ReactNode } from 'react';
+import { useEffect, useMemo, type ReactNode } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { ChatMessage, UserMessage as UserMessageData } from '../../../shared/protocol';
 import { useFollowBottom } from '../lib/follow';
-import { useApp } from '../store/react';
+import { useApp, useAppStore } from '../store/react';
 import { AssistantEntry } from './AssistantMessage';
 import { Icon } from './Icon';
 import { UserMessage } from './UserMessage';
@@ -30,7 +30,10 @@ export function MessageList() {
   // Pinned to the bottom while content grows until the reader scrolls up (lib/follow); a new turn
   // or another conversation pins it again.
   const follow = useApp((s) => `${s.activeId}:${s.turnsStarted}`);
-  const { scroller, content, following, newBelow, jump } = useFollowBottom<HTMLDivElement, HTMLDivElement>({
+  const { scroller, content, following, newBelow, jump, release } = useFollowBottom<
+    HTMLDivElement,
+    HTMLDivElement
+  >({
     reset: follow,
     streaming: view.busy,
   });
@@ -42,6 +45,23 @@ export function MessageList() {
     [view.liveKey, view.liveUserText],
   );
   const { messages } = view;
+  // A search hit clicked: once its conversation is on screen, its message comes into view (the
+  // messages render one article each, in order) and is marked for a moment.
+  const store = useAppStore();
+  const scrollTo = useApp((s) => s.scrollTo);
+  useEffect(() => {
+    if (!scrollTo) return;
+    const index = messages.findIndex((m) => m.id === scrollTo);
+    if (index < 0) return;
+    store.getState().setScrollTo(null);
+    const target = content.current?.querySelectorAll<HTMLElement>('[data-testid="message"]')[index];
+    if (!target) return;
+    // Not pinned to the bottom any more: growth below (highlighting, a stream) must not take it back.
+    release();
+    target.scrollIntoView({ block: 'center' });
+    target.dataset['searchTarget'] = 'true';
+    setTimeout(() => delete target.dataset['searchTarget'], 2500);
+  }, [scrollTo, messages, store, content, release]);
   const last = messages.at(-1);
   const lastUser = messages.findLast((m) => m.role === 'user');
   const empty = messages.length === 0 && view.liveKey === null;

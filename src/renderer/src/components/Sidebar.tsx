@@ -1,3 +1,4 @@
+import { MessageHits } from './MessageHits';
 import { useEffect, useMemo, useRef } from 'react';
 import { focusComposer } from '../lib/focus';
 import { useShallow } from 'zustand/react/shallow';
@@ -85,8 +86,8 @@ export function Sidebar() {
         <input
           type="search"
           data-testid="conversation-search"
-          placeholder="Search titles"
-          aria-label="Search conversations by title"
+          placeholder="Search"
+          aria-label="Search conversations and messages"
           value={search}
           onChange={(e) => store.getState().setSearch(e.target.value)}
         />
@@ -108,6 +109,7 @@ export function Sidebar() {
             />
           ))}
         </ul>
+        <MessageHits query={search} />
       </nav>
       <div className="sidebar-foot">
         {provider && (

@@ -27,6 +27,8 @@ export type Follower = {
   resized(m: Metrics, news?: boolean): boolean;
   /** Following again (Jump to latest, a new turn). */
   follow(): void;
+  /** Not following: the view is taken elsewhere (a search hit) until the reader is back at the bottom. */
+  release(): void;
   /** Our own programmatic scroll landed here. */
   set(m: Metrics): void;
 };
@@ -70,6 +72,9 @@ export function createFollower(onChange?: () => void): Follower {
     follow() {
       update(true, false);
     },
+    release() {
+      update(false, newBelow);
+    },
     set(m) {
       last = m;
     },
@@ -108,6 +113,8 @@ export function useFollowBottom<S extends HTMLElement, C extends HTMLElement>(
   following: boolean;
   newBelow: boolean;
   jump: () => void;
+  /** Stops following now, before the caller scrolls elsewhere (a search hit). */
+  release: () => void;
 } {
   const { reset, active = true, streaming = true } = options;
   const streamingRef = useRef(streaming);
@@ -165,5 +172,6 @@ export function useFollowBottom<S extends HTMLElement, C extends HTMLElement>(
     if (reducedMotion() || typeof el.scrollTo !== 'function') el.scrollTop = el.scrollHeight;
     else el.scrollTo({ top: el.scrollHeight, behavior: 'smooth' });
   }, [follower]);
-  return { scroller, content, ...view, jump };
+  const release = useCallback(() => follower.release(), [follower]);
+  return { scroller, content, ...view, jump, release };
 }

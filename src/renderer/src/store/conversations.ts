@@ -7,6 +7,7 @@ import {
   type ExportFile,
   type ExportRequest,
   type ImportResult,
+  type SearchResults,
 } from '../../../shared/protocol';
 import type { AppSlice, StoreDeps } from './types';
 
@@ -26,6 +27,10 @@ export type ConversationsSlice = {
   exportConversations(
     request: ExportRequest,
   ): Promise<{ ok: true; file: ExportFile } | { ok: false; message: string }>;
+  /** Every message of every conversation that matches, or the sentence saying why not. */
+  searchMessages(
+    query: string,
+  ): Promise<{ ok: true; results: SearchResults } | { ok: false; message: string }>;
   /** Imports a file the person picked; the list shows what came in. */
   importConversations(
     filename: string,
@@ -96,6 +101,14 @@ export const createConversationsSlice =
           return { ok: true, file: await client.exportConversations(request) };
         } catch (err) {
           return { ok: false, message: `Could not export: ${messageOf(err)}` };
+        }
+      },
+
+      async searchMessages(query) {
+        try {
+          return { ok: true, results: await client.searchMessages({ query }) };
+        } catch (err) {
+          return { ok: false, message: `Could not search: ${messageOf(err)}` };
         }
       },
 

@@ -5,6 +5,8 @@ export type ThemePreference = 'system' | 'light' | 'dark';
 
 export type UiSlice = {
   search: string;
+  /** A message to bring into view once its conversation is on screen (a search hit clicked). */
+  scrollTo: string | null;
   settingsOpen: boolean;
   /** The runbook panel, open at a section (its heading's slug), or null when closed. */
   runbook: string | null;
@@ -12,6 +14,7 @@ export type UiSlice = {
   /** Narrow windows: the sidebar is open as a drawer. */
   navOpen: boolean;
   setSearch(search: string): void;
+  setScrollTo(messageId: string | null): void;
   openSettings(): void;
   closeSettings(): void;
   openRunbook(section?: string): void;
@@ -24,11 +27,13 @@ export const createUiSlice =
   (initialTheme: ThemePreference = 'system'): AppSlice<UiSlice> =>
   (set) => ({
     search: '',
+    scrollTo: null,
     settingsOpen: false,
     runbook: null,
     theme: initialTheme,
     navOpen: false,
     setSearch: (search) => set({ search }),
+    setScrollTo: (scrollTo) => set({ scrollTo }),
     openSettings: () => set({ settingsOpen: true }),
     closeSettings: () => set({ settingsOpen: false }),
     openRunbook: (section = '') => set({ runbook: section }),

@@ -1,0 +1,90 @@
+// The sidebar's search, past titles: every message of every conversation (the main process's
+// full-text index), each hit with its snippet and the matched words marked. A click opens the
+// conversation and brings that message into view (MessageList, `scrollTo`).
+import { useEffect, useState } from 'react';
+import type { SearchHit, SearchResults } from '../../../shared/protocol';
+import { useAppStore } from '../store/react';
+
+const DEBOUNCE_MS = 180;
+
+function Snippet({ snippet }: { snippet: SearchHit['snippet'] }) {
+  const parts: React.ReactNode[] = [];
+  let at = 0;
+  snippet.highlights.forEach(([start, end], i) => {
+    if (start > at) parts.push(snippet.text.slice(at, start));
+    parts.push(<mark key={i}>{snippet.text.slice(start, end)}</mark>);
+    at = end;
+  });
+  parts.push(snippet.text.slice(at));
+  return <span className="hit-snippet">{parts}</span>;
+}
+
+export function MessageHits({ query }: { query: string }) {
+  const store = useAppStore();
+  const q = query.trim();
+  // What the last search answered, for its query: a newer query shows nothing stale meanwhile.
+  const [found, setFound] = useState<{
+    query: string;
+    results: SearchResults | null;
+    error: string | null;
+  }>();
+
+  useEffect(() => {
+    if (q.length < 2) return;
+    let current = true;
+    const timer = setTimeout(() => {
+      void store
+        .getState()
+        .searchMessages(q)
+        .then((done) => {
+          if (current)
+            setFound(
+              done.ok
+                ? { query: q, results: done.results, error: null }
+                : { query: q, results: null, error: done.message },
+            );
+        });
+    }, DEBOUNCE_MS);
+    return () => {
+      current = false;
+      clearTimeout(timer);
+    };
+  }, [q, store]);
+
+  if (q.length < 2) return null;
+  const results = found?.query === q ? found.results : null;
+  const error = found?.query === q ? found.error : null;
+  const open = (hit: SearchHit) => {
+    const state = store.getState();
+    state.setScrollTo(hit.messageId);
+    void state.openConversation(hit.conversationId);
+    state.setNavOpen(false);
+  };
+  return (
+    <section className="message-hits" aria-label="Found in messages" data-testid="message-hits">
+      <h2 className="hits-heading">In messages</h2>
+      {error && <p className="field-error">{error}</p>}
+      {results && results.hits.length === 0 && <p className="muted small-text">No message matches.</p>}
+      {results && results.hits.length > 0 && (
+        <ul className="hit-list">
+          {results.hits.map((hit) => (
+            <li key={`${hit.conversationId}/${hit.messageId}`}>
+              <button type="button" className="hit" data-testid="message-hit" onClick={() => open(hit)}>
+                <span className="hit-title">
+                  {hit.title}
+                  <span className="hit-role"> · {hit.role === 'user' ? 'you' : 'answer'}</span>
+                </span>
+                <Snippet snippet={hit.snippet} />
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      {results && results.total > results.hits.length && (
+        <p className="muted small-text">
+          The first {results.hits.length} of {results.total}; add a word to narrow it down.
+        </p>
+      )}
+    </section>
+  );
+}
