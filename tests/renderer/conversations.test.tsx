@@ -113,3 +113,41 @@ test('the last user message can be edited and sent again; what followed it makes
   expect(messages[0]?.textContent).toContain('A better question');
   expect(messages[1]?.dataset['outcome']).toBe('streaming');
 });
+
+test('Enter pressed while the last answer is being put away is sent once it is, not dropped', async () => {
+  const { store, client, frames } = await renderApp();
+  const input = screen.getByTestId('composer-input');
+  fireEvent.change(input, { target: { value: 'first' } });
+  fireEvent.keyDown(input, { key: 'Enter' });
+  await settle();
+  act(() => frames.flush());
+  const turn = client.lastTurn!;
+  turn.emit(provider(messageStart()));
+  turn.emit(provider(textStart(0)));
+  turn.emit(provider(textDelta(0, 'One.')));
+  act(() => frames.flush());
+
+  // The stored copy is slow to come back: the composer is busy putting the answer away.
+  const read = client.getConversation.bind(client);
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  client.getConversation = async (id) => {
+    await held;
+    return read(id);
+  };
+  await act(async () => void turn.end('complete'));
+  await settle();
+  expect(store.getState().live?.terminal).toBeTruthy();
+
+  fireEvent.change(input, { target: { value: 'second' } });
+  fireEvent.keyDown(input, { key: 'Enter' });
+  await settle();
+  expect(client.turns).toHaveLength(1);
+  expect((input as HTMLTextAreaElement).value).toBe('second');
+
+  await act(async () => release());
+  await settle();
+  expect(client.turns).toHaveLength(2);
+  expect(client.lastTurn!.request).toMatchObject({ action: 'send', text: 'second' });
+  expect((input as HTMLTextAreaElement).value).toBe('');
+});

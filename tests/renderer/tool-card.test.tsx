@@ -134,3 +134,23 @@ test('redacted reasoning and block types the UI does not know are small neutral 
   expect(screen.getByTestId('redacted-thinking').textContent).toBe('Redacted reasoning');
   expect(screen.getByTestId('opaque-block').textContent).toBe('web_search_tool_result');
 });
+
+test('a call the answer ended without says so: stopped before it ran after Stop, not run after an error', async () => {
+  for (const [outcome, label] of [
+    ['aborted', 'stopped before it ran'],
+    ['error', 'not run'],
+  ] as const) {
+    const { store, client, frames } = await renderApp();
+    const turn = await sendMessage(store, client, 'what is 2+2?');
+    turn.emit(provider(messageStart()));
+    turn.emit(provider(toolStart(0)));
+    turn.emit(provider(inputDelta(0, '{"expression": "2+2"}')));
+    turn.emit(provider(blockStop(0)));
+    act(() => frames.flush());
+    expect(screen.getByTestId('tool-card').querySelector('.tool-state')?.textContent).toBe('arguments ready');
+    await act(async () => void turn.end(outcome));
+    await settle();
+    expect(screen.getByTestId('tool-card').querySelector('.tool-state')?.textContent).toBe(label);
+    cleanup();
+  }
+});

@@ -93,6 +93,8 @@ test('Stop during the long-running operation ends the turn stopped, and the card
   await page.getByTestId('stop').click();
   await expect(lastAnswer(page)).toHaveAttribute('data-outcome', 'aborted', { timeout: 10_000 });
   await expect(lastAnswer(page).getByTestId('stopped-notice')).toBeVisible();
+  // The card says the call was stopped, not that its arguments are ready.
+  await expect(card.locator('.tool-state')).toHaveText('stopped');
   await snap(page, 'mcp-card-stopped');
   const stored = await app.conversations.get((await app.conversations.list())[0]!.id);
   const answer = stored.messages.at(-1);
@@ -145,4 +147,54 @@ test('tool results render inert: markup in a result is text, an image is a data:
   ).toBeGreaterThan(0);
   await snap(page, 'mcp-card-image');
   expect((await app.settings.get()).mcpAlwaysAllow).toEqual({ everything: ['get-tiny-image'] });
+});
+
+test('a server turned off for a chat is not started nor offered; the choice is kept with the conversation', async ({
+  page,
+  sluice,
+}) => {
+  test.setTimeout(90_000);
+  const app = await sluice({
+    settings: {
+      ...SIM_TOOL,
+      mcpServers: { everything: { command: process.execPath, args: [EVERYTHING_BIN] } },
+    },
+    mcp: {},
+  });
+  await app.open(page);
+  const toggle = page.getByTestId('mcp-toggle');
+  await expect(toggle).toHaveText(/MCP: all on/);
+  await toggle.click();
+  await page.getByTestId('mcp-toggle-everything').uncheck();
+  await expect(toggle).toHaveText(/MCP: off/);
+  await snap(page, 'mcp-toggle-off');
+  expect(await axeViolations(page, 'mcp-toggle')).toEqual([]);
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('mcp-toggle-popup')).toHaveCount(0);
+
+  await send(page, 'use everything__echo message="hello"');
+  await expect(lastAnswer(page)).toHaveAttribute('data-outcome', 'complete', { timeout: 30_000 });
+  await expect(lastAnswer(page).getByTestId('tool-card').filter({ hasText: 'everything' })).toHaveCount(0);
+  const [summary] = await app.conversations.list();
+  const stored = await app.conversations.get(summary!.id);
+  expect(stored.mcpOff).toEqual(['everything']);
+  expect(stored.toolUsesRun ?? []).toEqual([]);
+  // Off for this chat: never started.
+  await page.getByTestId('settings-button').click();
+  await expect(page.getByTestId('mcp-server')).toContainText('not started yet');
+  await page.keyboard.press('Escape');
+
+  // A reload reopens the chat with its choice; turning the server back on offers its tools again.
+  await page.reload();
+  await expect(page.getByTestId('mcp-toggle')).toHaveText(/MCP: off/);
+  await page.getByTestId('mcp-toggle').click();
+  await page.getByTestId('mcp-toggle-everything').check();
+  await page.keyboard.press('Escape');
+  await send(page, 'use everything__echo message="hello"');
+  const card = lastAnswer(page).getByTestId('tool-card');
+  await expect(card).toHaveAttribute('data-approval', 'pending', { timeout: 30_000 });
+  await card.getByRole('button', { name: 'Allow once' }).click();
+  await expect(card.getByTestId('tool-result')).toContainText('hello', { timeout: 30_000 });
+  await expect(lastAnswer(page)).toHaveAttribute('data-outcome', 'complete');
+  expect((await app.conversations.get(summary!.id)).mcpOff).toEqual([]);
 });

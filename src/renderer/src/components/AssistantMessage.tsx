@@ -131,6 +131,7 @@ function AssistantArticle(props: {
                 index={i}
                 step={step}
                 streaming={streaming && i === lastStep}
+                outcome={outcome}
                 {...(props.textParts ? { textParts: props.textParts } : {})}
               />
             ),

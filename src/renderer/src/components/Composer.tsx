@@ -1,12 +1,13 @@
 // Enter sends, Shift+Enter adds a line; while an answer streams here the button is Stop (and Esc
 // stops anywhere, see App). The box has focus when the app opens, after Send and after Stop;
 // Ctrl+/ (⌘/) comes back to it from anywhere (lib/focus).
-import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { useEffect, useEffectEvent, useRef, useState, type KeyboardEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { COMPOSER_ID, COMPOSER_SHORTCUT_ARIA, composerShortcutLabel } from '../lib/focus';
 import { conversationTitle } from '../store';
 import { useApp, useAppStore } from '../store/react';
 import { Icon } from './Icon';
+import { McpToggle } from './McpToggle';
 import { ModelPicker } from './ModelPicker';
 
 export function Composer() {
@@ -25,11 +26,22 @@ export function Composer() {
 
   useEffect(() => input.current?.focus(), []);
 
+  // Enter pressed while the last answer is being put away (its end arrived, the stored copy is on
+  // its way) is kept and sent as soon as the composer is free, not dropped.
+  const queued = useRef(false);
   const send = () => {
-    if (state !== 'idle' || !text.trim()) return;
+    if (!text.trim()) return;
+    queued.current = state === 'ending';
+    if (state !== 'idle') return;
     if (store.getState().send(text)) setText('');
     input.current?.focus();
   };
+  const sendQueued = useEffectEvent(() => {
+    if (state !== 'idle' || !queued.current) return;
+    queued.current = false;
+    send();
+  });
+  useEffect(() => sendQueued(), [state]);
   const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
     if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
       e.preventDefault();
@@ -92,6 +104,7 @@ export function Composer() {
       </form>
       <div className="composer-meta">
         <ModelPicker />
+        <McpToggle />
         <p className="composer-hint">
           {`Enter to send · Shift+Enter for a new line · Esc stops · ${composerShortcutLabel()} comes back here`}
         </p>

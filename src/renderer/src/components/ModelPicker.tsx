@@ -2,12 +2,13 @@
 // lists every provider's models (fetched once per session); a provider whose list cannot be
 // fetched says why and takes a model id typed by hand. The choice rides on the next request, and
 // the main process keeps it on the conversation.
-import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
+import { useCallback, useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { ModelChoice, ModelInfo } from '../../../shared/protocol';
 import { providerIdsOf, providerNameOf } from '../lib/models';
 import { currentChoice, type ModelsEntry } from '../store';
 import { useApp, useAppStore } from '../store/react';
+import { swallowEscape, useDismiss } from './use-dismiss';
 
 const OPTION = '[role="option"]';
 
@@ -21,6 +22,8 @@ export function ModelPicker() {
   const trigger = useRef<HTMLButtonElement>(null);
   const popup = useRef<HTMLDivElement>(null);
   const popupId = useId();
+  const dismiss = useCallback(() => setOpen(false), []);
+  const onBlur = useDismiss(open, wrap, dismiss);
 
   const providers = settings ? providerIdsOf(settings) : [];
 
@@ -51,22 +54,9 @@ export function ModelPicker() {
     else if (document.activeElement !== el) el.focus();
   }, [open, lists]);
 
-  // A click outside closes it, leaving focus where the click put it.
-  useEffect(() => {
-    if (!open) return;
-    const onDown = (e: MouseEvent) => {
-      if (!(e.target instanceof Node) || !wrap.current?.contains(e.target)) setOpen(false);
-    };
-    document.addEventListener('mousedown', onDown);
-    return () => document.removeEventListener('mousedown', onDown);
-  }, [open]);
-
   const onPopupKey = (e: KeyboardEvent<HTMLDivElement>) => {
     if (e.key === 'Escape') {
-      // Only the picker closes; Esc does not also stop a streaming answer.
-      e.preventDefault();
-      e.stopPropagation();
-      e.nativeEvent.stopImmediatePropagation();
+      swallowEscape(e);
       close(true);
       return;
     }
@@ -86,14 +76,7 @@ export function ModelPicker() {
   const label = choice && settings ? `${providerNameOf(settings, choice.provider)} · ${choice.model}` : '…';
 
   return (
-    <div
-      className="model-picker"
-      ref={wrap}
-      onBlur={(e) => {
-        if (open && e.relatedTarget instanceof Node && !wrap.current?.contains(e.relatedTarget))
-          setOpen(false);
-      }}
-    >
+    <div className="model-picker" ref={wrap} onBlur={onBlur}>
       <button
         type="button"
         ref={trigger}
@@ -113,9 +96,7 @@ export function ModelPicker() {
             e.preventDefault();
             show();
           } else if (e.key === 'Escape' && open) {
-            e.preventDefault();
-            e.stopPropagation();
-            e.nativeEvent.stopImmediatePropagation();
+            swallowEscape(e);
             close(true);
           }
         }}

@@ -1,7 +1,7 @@
 // One assistant message of a turn (a tool loop makes several), its blocks in wire order. Blocks
 // keep their identity while others grow (shared/accumulate), so memo skips all but the growing one.
 import { memo } from 'react';
-import type { AccBlock, AssistantStep, ToolResultRecord } from '../../../shared/protocol';
+import type { AccBlock, AssistantStep, Outcome, ToolResultRecord } from '../../../shared/protocol';
 import { Markdown } from './Markdown';
 import { Chip, ThinkingPanel } from './ThinkingPanel';
 import { ToolCard } from './ToolCard';
@@ -12,10 +12,13 @@ const BlockView = memo(function BlockView({
   result,
   parts,
   timingKey,
+  outcome,
 }: {
   block: AccBlock;
   streaming: boolean;
   result: ToolResultRecord | undefined;
+  /** How the answer ended (null while it runs): a tool call it ended without has no result. */
+  outcome: Outcome | null;
   parts: readonly string[] | undefined;
   /** `step:index` of a block of the live turn, whose thinking timings the store keeps. */
   timingKey: string | null;
@@ -36,7 +39,7 @@ const BlockView = memo(function BlockView({
       );
     case 'tool_use':
     case 'server_tool_use':
-      return <ToolCard block={block} result={result} />;
+      return <ToolCard block={block} result={result} outcome={outcome} />;
     case 'opaque':
       return (
         <Chip testId="opaque-block" title="A block type this version does not display">
@@ -52,10 +55,12 @@ export const StepView = memo(function StepView({
   step,
   streaming,
   textParts,
+  outcome,
 }: {
   index: number;
   step: AssistantStep;
   streaming: boolean;
+  outcome: Outcome | null;
   textParts?: ReadonlyMap<string, readonly string[]>;
 }) {
   const { message, toolResults } = step;
@@ -75,6 +80,7 @@ export const StepView = memo(function StepView({
         result={result}
         parts={textParts?.get(`${stepIndex}:${index}`)}
         timingKey={textParts ? `${stepIndex}:${index}` : null}
+        outcome={outcome}
       />,
     );
   }

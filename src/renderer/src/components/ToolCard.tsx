@@ -6,7 +6,7 @@
 // then shows its progress, then its result part by part (McpParts.tsx), all inert.
 import { memo, useId, useState } from 'react';
 import type { ToolBlock } from '../../../shared/accumulate';
-import type { ToolResultRecord } from '../../../shared/protocol';
+import type { Outcome, ToolResultRecord } from '../../../shared/protocol';
 import type { ToolCallState } from '../../../shared/turn';
 import { useApp } from '../store/react';
 import { Icon } from './Icon';
@@ -16,6 +16,9 @@ function stateLabel(
   block: ToolBlock,
   result: ToolResultRecord | undefined,
   call: ToolCallState | undefined,
+  outcome: Outcome | null,
+  /** Whether the call went out: approved in this turn, or recorded as run on the conversation. */
+  ran: boolean,
 ): string {
   switch (block.input.status) {
     case 'streaming':
@@ -25,6 +28,9 @@ function stateLabel(
     case 'parsed':
       if (block.type === 'server_tool_use') return 'run by the provider';
       if (!result) {
+        // The answer ended without this call's result: it was stopped, or never got to run.
+        if (outcome === 'aborted') return ran ? 'stopped' : 'stopped before it ran';
+        if (outcome !== null) return 'not run';
         if (call?.approval === 'pending') return 'waiting for you';
         if (call) return 'running…';
         return 'arguments ready';
@@ -37,12 +43,16 @@ function stateLabel(
 export const ToolCard = memo(function ToolCard({
   block,
   result,
+  outcome,
 }: {
   block: ToolBlock;
   result: ToolResultRecord | undefined;
+  outcome: Outcome | null;
 }) {
   const input = block.input;
   const call = useApp((s) => s.live?.toolCalls[block.id]);
+  const recorded = useApp((s) => s.active?.toolUsesRun?.includes(block.id) ?? false);
+  const ran = recorded || (call !== undefined && call.approval !== 'pending' && call.approval !== 'deny');
   const [open, setOpen] = useState(true);
   const bodyId = useId();
   return (
@@ -67,7 +77,7 @@ export const ToolCard = memo(function ToolCard({
         <span className="tool-name">{block.name || 'tool'}</span>
         <span className="visually-hidden">tool call,</span>
         <span className="tool-state" data-status={input.status} data-error={result?.isError ?? false}>
-          {stateLabel(block, result, call)}
+          {stateLabel(block, result, call, outcome, ran)}
         </span>
       </button>
       <div className="tool-body" id={bodyId} hidden={!open}>

@@ -212,10 +212,13 @@ export const createTurnSlice =
       return true;
     };
 
-    /** The model picked for this chat rides on every request; the main process keeps it. */
+    /** The model and MCP servers picked for this chat ride on every request; the main process keeps them. */
     const choice = () => {
-      const picked = get().pickedModel;
-      return picked ? { model: picked } : {};
+      const { pickedModel, pickedMcpOff } = get();
+      return {
+        ...(pickedModel ? { model: pickedModel } : {}),
+        ...(pickedMcpOff ? { mcpOff: pickedMcpOff } : {}),
+      };
     };
 
     const lastUserIndex = () => (get().active?.messages ?? []).findLastIndex((m) => m.role === 'user');
