@@ -219,3 +219,34 @@ test('sluice chat --mcp-config with a bad file says what is wrong and exits 2', 
   expect(await missing.exited).toBe(2);
   expect(missing.err()).toMatch(/no file there/);
 });
+
+test('a SIGKILLed sluice serve leaves no MCP child either: the child sees its stdin close and exits', async () => {
+  const dir = await tempDir();
+  const log = join(dir, 'witness.log');
+  const witness = { command: process.execPath, args: [WITNESS_BIN], env: { MCP_WITNESS_LOG: log } };
+  await writeFile(join(dir, 'settings.json'), JSON.stringify({ ...SIM_TOOL, mcpServers: { witness } }));
+  const serve = sluice(['serve', '--data-dir', dir, '--port', '0', '--no-build'], { HOME: dir });
+  const { port, token } = await served(serve.child, serve.out);
+  const headers = {
+    host: `127.0.0.1:${port}`,
+    authorization: `Bearer ${token}`,
+    'content-type': 'application/json',
+  };
+  // A turn offers the server's tools, which starts it; the call then waits for a decision.
+  const body = JSON.stringify({ action: 'send', conversationId: null, text: 'use witness__count with "x"' });
+  const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/api/turns', headers });
+  req.on('error', () => {}); // the server is killed under it
+  req.end(body);
+  let pid = -1;
+  while (pid < 0) {
+    const start = (await witnessLog(log)).find((w) => w.kind === 'start');
+    if (start?.kind === 'start') pid = start.pid;
+    else await new Promise((r) => setTimeout(r, 50));
+  }
+  expect(alive(pid)).toBe(true);
+
+  serve.child.kill('SIGKILL'); // no cleanup runs in Sluice
+  await serve.exited;
+  for (let i = 0; i < 200 && alive(pid); i++) await new Promise((r) => setTimeout(r, 50));
+  expect(alive(pid)).toBe(false);
+});

@@ -1,6 +1,12 @@
 // Writes a scenario's steps as SSE: waits between them, stops the moment the client goes away,
 // waits for 'drain' when the socket is full (a slow reader pauses the provider), and yields to the
 // event loop during bursts so a TPOT-0 firehose never starves other connections.
+//
+// The waits keep the answer's own clock, as a model's generation does (see `pace`): an event is
+// due a delay after the previous one was due, not a delay after it went out late, so streams
+// started apart stay apart instead of falling into step whenever the event loop they share with
+// the relay (in tests and the bench) is busy. A full socket restarts the clock: a slow reader
+// pauses the provider.
 import { performance } from 'node:perf_hooks';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Exchange } from './exchange';
@@ -11,6 +17,19 @@ import type { SimEndReason, SimWrite, SseEvent, Step } from './types';
 const BATCH_BYTES = 16 * 1024;
 /** …and this many events before other connections get a turn. */
 const BURST = 256;
+
+/**
+ * When the next event goes out: `delayMs` after the previous one was `due`, the little lateness of
+ * a busy event loop made up by waiting less. Late by more than half the delay (the process was
+ * stalled), the ticks missed are skipped, not paid in a burst — events stay at least half a delay
+ * apart — and the clock keeps its phase, so streams that were apart stay apart after the stall.
+ */
+export function pace(due: number, now: number, delayMs: number): { due: number; waitMs: number } {
+  let next = due + delayMs;
+  const late = now - next;
+  if (late > delayMs / 2) next += Math.ceil((late - delayMs / 2) / delayMs) * delayMs;
+  return { due: next, waitMs: Math.max(0, next - now) };
+}
 
 export type StreamOptions = {
   requestId: string;
@@ -67,8 +86,11 @@ export async function writeStream(
     return ok;
   };
 
-  const flushAndDrain = async (): Promise<void> => {
-    if (!flush()) await ex.drain();
+  /** Resolves true when the socket was full and the provider had to wait for the reader. */
+  const flushAndDrain = async (): Promise<boolean> => {
+    if (flush()) return false;
+    await ex.drain();
+    return true;
   };
 
   /** Silence for `ms` (Infinity: until the client leaves), broken by pings if the request asked for them. */
@@ -88,15 +110,19 @@ export async function writeStream(
 
   let fault = false;
   let burst = 0;
+  /** When the next event is due on the answer's clock. */
+  let due = performance.now();
   for (const step of steps) {
     if (ex.closed) return 'client-closed';
     if (step.kind === 'stall' || step.delayMs > 0) {
-      await flushAndDrain();
+      if (await flushAndDrain()) due = performance.now();
+      let wait = Infinity;
+      if (step.kind !== 'stall') ({ due, waitMs: wait } = pace(due, performance.now(), step.delayMs));
       // The client may leave during any await: `ex.closed` is set by the socket's 'close' (TS#9998).
       // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- see above
-      if (!ex.closed) await silence(step.kind === 'stall' ? Infinity : step.delayMs);
+      if (!ex.closed && wait > 0) await silence(wait);
       if (step.kind === 'stall') return 'client-closed';
-      burst = 0;
+      if (wait > 0) burst = 0;
       // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- see above
       if (ex.closed) return 'client-closed';
     }
