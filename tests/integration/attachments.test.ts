@@ -13,7 +13,7 @@ import { EmbeddedSimulator, envKeySource } from '../../src/main/chat/target';
 import { ConversationStore } from '../../src/main/store/conversations';
 import { SettingsStore } from '../../src/main/store/settings';
 import { exportBackup, importInto, exportConversation } from '../../src/main/store/transfer';
-import type { Attachment } from '../../src/shared/attachments';
+import type { Attachment, FileAttachment } from '../../src/shared/attachments';
 import {
   DEFAULT_SETTINGS,
   type AssistantMessage,
@@ -53,7 +53,7 @@ async function setup() {
   return { chat, conversations, dir };
 }
 
-async function fileAttachment(file: string, id = file): Promise<Attachment & { bytes: Buffer }> {
+async function fileAttachment(file: string, id = file): Promise<FileAttachment & { bytes: Buffer }> {
   const bytes = await readFile(join(FIXTURES, file));
   const data = bytes.toString('base64');
   const common = { id, name: file, size: bytes.length, data };
@@ -63,7 +63,7 @@ async function fileAttachment(file: string, id = file): Promise<Attachment & { b
 }
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
-const strip = ({ bytes: _bytes, ...a }: Attachment & { bytes: Buffer }): Attachment => a;
+const strip = ({ bytes: _bytes, ...a }: FileAttachment & { bytes: Buffer }): FileAttachment => a;
 
 const textOf = (message: AssistantMessage) =>
   message.steps
@@ -211,7 +211,7 @@ test('what cannot be sent is refused with a sentence that says why, and nothing 
         '“not-an-image.png” is not a PNG, JPEG, GIF or WebP image nor a PDF (its contents say so, whatever its name). Attach an image or a PDF.',
     },
     {
-      attachments: [{ ...strip(pdf), kind: 'image', mimeType: 'image/png' } as Attachment],
+      attachments: [{ ...strip(pdf), kind: 'image', mimeType: 'image/png' }],
       sentence: '“notes.pdf” is labelled image/png but its contents are application/pdf. Attach it again.',
     },
     {

@@ -16,6 +16,7 @@ import {
   sniffType,
   supportProblem,
   type Attachment,
+  type FileAttachment,
 } from '../../../src/shared/attachments';
 import { attachmentSupportOf } from '../../../src/shared/choice';
 import { DEFAULT_SETTINGS, StartTurnSchema, type ChatMessage } from '../../../src/shared/protocol';
@@ -30,7 +31,7 @@ const GIF = bytes('GIF89a', 1, 0, 1, 0);
 const WEBP = bytes('RIFF', 36, 0, 0, 0, 'WEBPVP8 ');
 const PDF = bytes('%PDF-1.7\n%');
 
-const image = (data: Uint8Array, name = 'a.png'): Attachment => ({
+const image = (data: Uint8Array, name = 'a.png'): FileAttachment => ({
   kind: 'image',
   id: name,
   name,
@@ -144,7 +145,7 @@ describe('what a provider can take', () => {
       },
     ],
   };
-  const pdf: Attachment = { ...image(PDF, 'n.pdf'), kind: 'pdf', mimeType: 'application/pdf' };
+  const pdf: FileAttachment = { ...image(PDF, 'n.pdf'), kind: 'pdf', mimeType: 'application/pdf' };
   const problem = (provider: string, list: Attachment[]) => {
     const { name, support } = attachmentSupportOf(settings, { provider, model: 'm' });
     return supportProblem(list, support, name);
