@@ -134,7 +134,10 @@ export function attachmentsProblem(list: readonly Attachment[]): string | null {
     return `A message may carry at most ${ATTACHMENT_LIMITS.count} attachments; remove ${list.length - ATTACHMENT_LIMITS.count}.`;
   let total = 0;
   for (const a of list) {
-    if (a.kind === 'text') continue;
+    if (a.kind === 'text') {
+      if (a.text.trim() === '') return `“${a.name}” is empty. Remove it, or paste its text again.`;
+      continue;
+    }
     const size = base64Size(a.data);
     const problem = fileProblem(a.name, size, base64Head(a.data));
     if (problem) return problem;

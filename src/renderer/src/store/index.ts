@@ -17,6 +17,7 @@ export type { ThemePreference } from './ui';
 export type { FieldErrors, SaveResult } from './settings';
 export type { ModelsEntry, TestResult } from './models';
 export { currentChoice } from './models';
+export { sentAttachments } from './turn';
 
 /** The conversation's title as the heading shows it: a new chat has none until its first turn is saved. */
 export const conversationTitle = (s: AppState): string =>
