@@ -21,6 +21,9 @@ import {
   type ProviderConfig,
 } from '../../src/shared/protocol';
 import { CollectingSink } from '../support/relay';
+import { servePerTest } from '../support/serve';
+
+const serve = servePerTest();
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -112,7 +115,7 @@ for (const wire of WIRES) {
   });
 }
 
-test('a large paste is stored with its message and answered, on both wires (history.test.ts: sent as text)', async () => {
+test('a large paste is stored with its message and answered, on both wires (unit/shared/attachments.test.ts: sent as text)', async () => {
   const { chat, conversations } = await setup();
   const paste = Array.from({ length: 300 }, (_, i) => `line ${i + 1}`).join('\n');
   const attachment = { kind: 'text' as const, id: 't1', name: 'Pasted text · 300 lines', text: paste };
@@ -269,4 +272,44 @@ test('what cannot be sent is refused with a sentence that says why, and nothing 
   expect(textOf((await image.done).message)).toContain(
     `image/png, ${png.bytes.length} bytes, sha256 ${sha256(png.bytes)}`,
   );
+});
+
+test('over HTTP (the browser twin): a refused attachment is a 400 with the sentence, and nothing is stored', async () => {
+  const s = await serve({ settings: { sim: { ...DEFAULT_SETTINGS.sim, ttftMs: 0, tpotMs: 0 } } });
+  const text = await readFile(join(FIXTURES, 'not-an-image.png'));
+  const forged = {
+    kind: 'image',
+    id: 'x',
+    name: 'not-an-image.png',
+    mimeType: 'image/png',
+    size: text.length,
+    data: text.toString('base64'),
+  };
+  const reply = await s.call('POST', '/api/turns', {
+    action: 'send',
+    conversationId: null,
+    text: 'Look',
+    attachments: [forged],
+  });
+  expect(reply.status).toBe(400);
+  expect(reply.json).toEqual({
+    error: {
+      type: 'invalid_request',
+      message:
+        '“not-an-image.png” is not a PNG, JPEG, GIF or WebP image nor a PDF (its contents say so, whatever its name). Attach an image or a PDF.',
+    },
+  });
+  // Not base64 at all: the schema says so, naming the field.
+  const garbled = await s.call('POST', '/api/turns', {
+    action: 'send',
+    conversationId: null,
+    text: 'Look',
+    attachments: [{ ...forged, data: 'not base64!' }],
+  });
+  expect(garbled.status).toBe(400);
+  expect(garbled.json).toMatchObject({
+    error: { issues: [{ path: 'attachments.0.data', message: 'The attachment data is not base64.' }] },
+  });
+  expect(await s.conversations.list()).toEqual([]);
+  expect(s.simLog).toHaveLength(0);
 });

@@ -8,9 +8,13 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
+import { axeViolations } from '../support/axe';
 import { expect, snap, test } from '../support/fixtures';
 import { lastAnswer } from '../support/page';
 import { onlyConversation, storedAnswer, storedText } from '../support/stored';
+
+// axe-core is added to the page as a script tag.
+test.use({ bypassCSP: true });
 
 const FIXTURES = join(import.meta.dirname, '../../fixtures/attachments');
 const fixture = (name: string) => readFile(join(FIXTURES, name));
@@ -101,6 +105,7 @@ for (const scheme of ['light', 'dark'] as const) {
       await page.getByTestId('composer-input').fill('What is in these?');
       await expect(page.getByTestId('attachment-chip')).toHaveCount(4);
       await snap(page, `attachments-composer-${scheme}-${width}`);
+      expect(await axeViolations(page, `attachment chips (${scheme}, ${width} px)`)).toEqual([]);
 
       await page.getByTestId('send').click();
       const answer = lastAnswer(page);
@@ -135,6 +140,7 @@ for (const scheme of ['light', 'dark'] as const) {
       await expect(sentText.locator('pre')).toHaveText(`${lines.slice(0, 3).join('\n')}\nedited`);
       await page.getByTestId('message').first().scrollIntoViewIfNeeded();
       await snap(page, `attachments-sent-${scheme}-${width}`);
+      expect(await axeViolations(page, `sent attachments (${scheme}, ${width} px)`)).toEqual([]);
     });
   }
 }
@@ -179,6 +185,7 @@ test('a file that is not an image, one over the limit, and a PDF for Ollama are 
   await expect(page.getByTestId('composer-input')).toHaveValue('Read this');
   await expect(page.getByTestId('attachment-chip')).toHaveCount(1);
   await snap(page, 'attachments-refused');
+  expect(await axeViolations(page, 'attachment refused')).toEqual([]);
   expect((await app.call('GET', '/api/conversations')).json).toEqual([]);
   expect(app.simLog).toHaveLength(0);
 

@@ -100,6 +100,7 @@ export function AttachButton({ tray, disabled }: { tray: AttachmentTray; disable
         type="file"
         className="visually-hidden"
         data-testid="attach-input"
+        aria-label="Choose images or PDFs to attach"
         accept={ACCEPT}
         multiple
         tabIndex={-1}
