@@ -128,6 +128,22 @@ export function fileProblem(name: string, size: number, head: Uint8Array): strin
   return null;
 }
 
+/**
+ * A file's bytes (`data`: base64; `head`: its first bytes) as an attachment, its type read from
+ * those bytes; or the sentence that says why it cannot be one.
+ */
+export function fileAttachment(
+  file: { id: string; name: string; size: number; data: string },
+  head: Uint8Array,
+): FileAttachment | { problem: string } {
+  const problem = fileProblem(file.name, file.size, head);
+  const type = sniffType(head);
+  if (problem || type === null) return { problem: problem ?? `“${file.name}” cannot be attached.` };
+  return type === PDF_MIME_TYPE
+    ? { ...file, kind: 'pdf', mimeType: type }
+    : { ...file, kind: 'image', mimeType: type };
+}
+
 /** Why these attachments cannot go together on one message, or null (each one's own check first). */
 export function attachmentsProblem(list: readonly Attachment[]): string | null {
   if (list.length > ATTACHMENT_LIMITS.count)

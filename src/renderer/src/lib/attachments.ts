@@ -2,10 +2,9 @@
 // first bytes, each limit checked before the whole file is read (shared/attachments.ts), the bytes
 // as base64 through FileReader (no string building in a loop).
 import {
+  fileAttachment,
   fileProblem,
   pasteName,
-  sniffType,
-  PDF_MIME_TYPE,
   type Attachment,
   type FileAttachment,
 } from '../../../shared/attachments';
@@ -36,17 +35,13 @@ export async function readAttachment(file: File): Promise<FileAttachment | { pro
   }
   const problem = fileProblem(name, file.size, head);
   if (problem) return { problem };
-  const mimeType = sniffType(head);
   let data: string;
   try {
     data = await dataOf(file);
   } catch {
     return { problem: `“${name}” could not be read. Attach it again.` };
   }
-  const common = { id: crypto.randomUUID(), name, size: file.size, data };
-  return mimeType === PDF_MIME_TYPE || mimeType === null
-    ? { ...common, kind: 'pdf', mimeType: PDF_MIME_TYPE }
-    : { ...common, kind: 'image', mimeType };
+  return fileAttachment({ id: crypto.randomUUID(), name, size: file.size, data }, head);
 }
 
 /** A large paste as a text attachment. */
