@@ -14,13 +14,8 @@ import { ConversationStore } from '../../src/main/store/conversations';
 import { SettingsStore } from '../../src/main/store/settings';
 import { exportBackup, importInto, exportConversation } from '../../src/main/store/transfer';
 import type { Attachment, FileAttachment } from '../../src/shared/attachments';
-import {
-  DEFAULT_SETTINGS,
-  type AssistantMessage,
-  type ModelChoice,
-  type ProviderConfig,
-} from '../../src/shared/protocol';
-import { CollectingSink } from '../support/relay';
+import { DEFAULT_SETTINGS, type ModelChoice, type ProviderConfig } from '../../src/shared/protocol';
+import { CollectingSink, messageText } from '../support/relay';
 import { servePerTest } from '../support/serve';
 
 const serve = servePerTest();
@@ -68,12 +63,6 @@ async function fileAttachment(file: string, id = file): Promise<FileAttachment &
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 const strip = ({ bytes: _bytes, ...a }: FileAttachment & { bytes: Buffer }): FileAttachment => a;
 
-const textOf = (message: AssistantMessage) =>
-  message.steps
-    .flatMap((s) => s.message.blocks)
-    .map((b) => (b?.type === 'text' ? b.text : ''))
-    .join('');
-
 const WIRES: { name: string; model: ModelChoice }[] = [
   { name: 'Anthropic Messages (simulated)', model: { provider: 'simulated', model: 'sim-text' } },
   { name: 'Chat Completions (OpenAI preset)', model: { provider: 'openai', model: 'sim-text' } },
@@ -100,7 +89,7 @@ for (const wire of WIRES) {
       `Received 2 attachments:\n\n` +
       `1. image/png, ${png.bytes.length} bytes, sha256 ${sha256(png.bytes)}\n` +
       `2. application/pdf, ${pdf.bytes.length} bytes, sha256 ${sha256(pdf.bytes)}\n\n`;
-    expect(textOf(result.message).startsWith(expected)).toBe(true);
+    expect(messageText(result.message).startsWith(expected)).toBe(true);
 
     const stored = await conversations.get(turn.conversationId);
     const user = stored.messages[0];
@@ -111,7 +100,7 @@ for (const wire of WIRES) {
       { action: 'regenerate', conversationId: turn.conversationId, model: wire.model },
       new CollectingSink(),
     );
-    expect(textOf((await again.done).message).startsWith(expected)).toBe(true);
+    expect(messageText((await again.done).message).startsWith(expected)).toBe(true);
   });
 }
 
@@ -127,7 +116,7 @@ test('a large paste is stored with its message and answered, on both wires (unit
     const answer = (await turn.done).message;
     expect(answer.outcome).toBe('complete');
     // Text is not an image or a document: the provider names no attachment.
-    expect(textOf(answer)).not.toContain('Received');
+    expect(messageText(answer)).not.toContain('Received');
     const [user] = (await conversations.get(turn.conversationId)).messages;
     expect(user?.role === 'user' && user.attachments).toEqual([attachment]);
   }
@@ -269,7 +258,7 @@ test('what cannot be sent is refused with a sentence that says why, and nothing 
     },
     new CollectingSink(),
   );
-  expect(textOf((await image.done).message)).toContain(
+  expect(messageText((await image.done).message)).toContain(
     `image/png, ${png.bytes.length} bytes, sha256 ${sha256(png.bytes)}`,
   );
 });

@@ -100,17 +100,8 @@ test('chat --attach sends the image; the provider names it by type, size and sha
   const file = 'tests/fixtures/attachments/sunrise.png';
   const bytes = await readFile(join(ROOT, file));
   const sha = createHash('sha256').update(bytes).digest('hex');
-  const run = await sluice([
-    'chat',
-    'What is this?',
-    '--attach',
-    file,
-    '--json',
-    '--ttft',
-    '0',
-    '--tpot',
-    '0',
-  ]);
+  const fast = '--json --ttft 0 --tpot 0'.split(' ');
+  const run = await sluice(['chat', 'What is this?', '--attach', file, ...fast]);
   expect(run.code).toBe(0);
   const result = jsonLines(run.stdout).at(-1) as { message: { content: { type: string; text?: string }[] } };
   const text = result.message.content.map((b) => b.text ?? '').join('');
