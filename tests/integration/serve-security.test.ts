@@ -209,7 +209,12 @@ describe('bad requests', () => {
         JSON.stringify({ action: 'send', conversationId: null, text: huge(49) }),
         /over 48 MiB.*20 MB of attachments and 1,000,000 characters/,
       ],
-      ['PATCH', '/api/settings', JSON.stringify({ systemPrompt: huge(9) }), /over 8 MiB.*1,000,000 characters/],
+      [
+        'PATCH',
+        '/api/settings',
+        JSON.stringify({ systemPrompt: huge(9) }),
+        /over 8 MiB.*1,000,000 characters/,
+      ],
     ] as const) {
       const reply = await s.call(method, path, body);
       expect(reply.status, path).toBe(413);
