@@ -1,7 +1,9 @@
 // `sluice` — the relay in a terminal. Plain Node: `npm run -s sluice -- <command>` or `npx sluice <command>`.
 // Every argument error is one line that names the option and says what to do, a pointer to the
 // command's help, and exit code 2.
-import { access, constants } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { access, constants, readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   NGINX_PROFILES,
@@ -11,6 +13,7 @@ import {
   type SettingsPatch,
 } from '../shared/protocol';
 import { OPENAI_PRESETS, PRESETS, type OpenAIPreset } from '../shared/providers';
+import { fileAttachment, type FileAttachment } from '../shared/attachments';
 import { runChat, runModels } from './cli/chat';
 import { proxyCheck as runProxyCheck } from './cli/proxy-check';
 import { runServe } from './cli/serve';
@@ -118,6 +121,12 @@ const CHAT_OPTIONS: Record<string, Option> = {
     example: 'mcp.json',
   },
   'approve-all': { type: 'boolean', help: 'Allow every MCP tool call without asking (for scripts)' },
+  attach: {
+    type: 'string',
+    arg: 'FILE',
+    help: 'Send this image (PNG, JPEG, GIF, WebP) or PDF with the prompt; its type is read from its bytes',
+    example: 'photo.png',
+  },
 };
 
 /** The option that set each settings field, so a refused value is named as it was typed. */
@@ -188,6 +197,23 @@ function providerOf(args: Args, model: string | undefined, command: string): Pro
     kind: 'openai',
     config: { id: preset, preset, name: info.name, baseURL: baseURL ?? info.baseURL, model: model ?? '' },
   };
+}
+
+/** `--attach FILE` as an attachment, or a UsageError that says why it cannot be one. */
+async function attachmentOf(path: string): Promise<FileAttachment> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch {
+    throw new UsageError(`--attach ${path}: no readable file there. Give the path of an image or a PDF.`);
+  }
+  const data = bytes.toString('base64');
+  const attached = fileAttachment(
+    { id: randomUUID(), name: basename(path), size: bytes.length, data },
+    bytes.subarray(0, 16),
+  );
+  if ('problem' in attached) throw new UsageError(`--attach ${path}: ${attached.problem}`);
+  return attached;
 }
 
 async function chat(args: Args): Promise<number> {
@@ -266,9 +292,11 @@ async function chat(args: Args): Promise<number> {
     if (err.code !== 'EPIPE') throw err;
     interruptHandlers.forEach((h) => h());
   });
+  const attachments = typeof values['attach'] === 'string' ? [await attachmentOf(values['attach'])] : [];
   try {
     return await runChat({
       prompt,
+      attachments,
       json: Boolean(values['json']),
       settings,
       mcpConfig: typeof values['mcp-config'] === 'string' ? values['mcp-config'] : null,

@@ -2,6 +2,7 @@
 // process (chat/target.ts) and the window (the model picker) both follow.
 import type { ModelChoice, ProviderConfig, Settings } from './protocol';
 import { PRESETS } from './providers';
+import type { AttachmentSupport } from './attachments';
 
 /** The configured OpenAI-compatible provider with this id, if any. */
 export const configOf = (settings: Pick<Settings, 'providers'>, id: string): ProviderConfig | undefined =>
@@ -18,4 +19,17 @@ export function defaultChoice(settings: Settings): ModelChoice {
   if (provider === 'anthropic') return { provider, model: settings.model };
   const config = configOf(settings, provider);
   return { provider, model: config ? configModel(config) : '' };
+}
+
+/** What the provider of `choice` is called and whether it takes images and PDFs (shared/attachments.ts). */
+export function attachmentSupportOf(
+  settings: Pick<Settings, 'providers'>,
+  choice: ModelChoice,
+): { name: string; support: AttachmentSupport } {
+  if (choice.provider === 'simulated')
+    return { name: 'The simulated provider', support: { images: true, pdfs: true } };
+  if (choice.provider === 'anthropic') return { name: 'Anthropic', support: { images: true, pdfs: true } };
+  const config = configOf(settings, choice.provider);
+  if (!config) return { name: choice.provider, support: { images: true, pdfs: true } };
+  return { name: config.name, support: PRESETS[config.preset].attachments };
 }

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { BUILTIN_PROVIDERS, OPENAI_PRESETS } from './providers';
 import type { Phase } from './turn';
 import type { PriceTableView } from './cost';
+import { AttachmentsSchema, type Attachment } from './attachments';
 
 // ───────────────────────────── Provider wire (Anthropic Messages streaming) ─────────────────────────────
 
@@ -358,7 +359,14 @@ export type TerminalEvent = Extract<RelayEvent, { type: 'terminal' }>;
 
 export type AssistantStep = { message: AccMessage; toolResults: ToolResultRecord[] };
 
-export type UserMessage = { id: string; role: 'user'; text: string; createdAt: number };
+export type UserMessage = {
+  id: string;
+  role: 'user';
+  text: string;
+  createdAt: number;
+  /** Images, PDFs and large pastes sent with it (shared/attachments.ts); absent in older files. */
+  attachments?: Attachment[];
+};
 
 export type AssistantMessage = {
   id: string;
@@ -715,16 +723,19 @@ const choice = {
 };
 
 export const StartTurnSchema = z.discriminatedUnion('action', [
-  z.object({
-    ...choice,
-    action: z.literal('send'),
-    conversationId: z.string().min(1).max(100).nullable(),
-    text: z
-      .string()
-      .trim()
-      .min(1, 'The message is empty.')
-      .max(1_000_000, 'The message is over 1,000,000 characters.'),
-  }),
+  z
+    .object({
+      ...choice,
+      action: z.literal('send'),
+      conversationId: z.string().min(1).max(100).nullable(),
+      text: z.string().trim().max(1_000_000, 'The message is over 1,000,000 characters.'),
+      /** Images, PDFs and large pastes (shared/attachments.ts); the text may be empty with one. */
+      attachments: AttachmentsSchema.optional(),
+    })
+    .refine((r) => r.text !== '' || (r.attachments?.length ?? 0) > 0, {
+      path: ['text'],
+      message: 'The message is empty.',
+    }),
   /** Replace the last assistant message with a new answer to the same user message. */
   z.object({ ...choice, action: z.literal('regenerate'), conversationId: z.string().min(1).max(100) }),
   /** Ask the model to continue the last assistant message (after max_tokens). */

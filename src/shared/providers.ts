@@ -19,6 +19,11 @@ export type PresetInfo = {
   startHint?: string;
   /** A model to suggest before the list has been fetched. */
   exampleModel: string;
+  /**
+   * Whether it takes images (`image_url` parts) and PDFs (`file` parts) in Chat Completions. A
+   * local server takes images when its model can see; PDFs only OpenAI and OpenRouter read.
+   */
+  attachments: { images: boolean; pdfs: boolean };
 };
 
 export const PRESETS: Record<OpenAIPreset, PresetInfo> = {
@@ -29,6 +34,7 @@ export const PRESETS: Record<OpenAIPreset, PresetInfo> = {
     needsKey: true,
     dialect: 'openai',
     exampleModel: 'gpt-5-mini',
+    attachments: { images: true, pdfs: true },
   },
   ollama: {
     name: 'Ollama',
@@ -38,6 +44,7 @@ export const PRESETS: Record<OpenAIPreset, PresetInfo> = {
     dialect: 'generic',
     startHint: 'is Ollama running? Start it with `ollama serve`',
     exampleModel: 'llama3.2',
+    attachments: { images: true, pdfs: false },
   },
   lmstudio: {
     name: 'LM Studio',
@@ -48,6 +55,7 @@ export const PRESETS: Record<OpenAIPreset, PresetInfo> = {
     startHint:
       "is LM Studio's server running? Start it in LM Studio (Developer → Start Server) or with `lms server start`",
     exampleModel: 'qwen3-8b',
+    attachments: { images: true, pdfs: false },
   },
   openrouter: {
     name: 'OpenRouter',
@@ -56,6 +64,7 @@ export const PRESETS: Record<OpenAIPreset, PresetInfo> = {
     needsKey: true,
     dialect: 'generic',
     exampleModel: 'openai/gpt-5-mini',
+    attachments: { images: true, pdfs: true },
   },
   deepseek: {
     name: 'DeepSeek',
@@ -64,6 +73,7 @@ export const PRESETS: Record<OpenAIPreset, PresetInfo> = {
     needsKey: true,
     dialect: 'deepseek',
     exampleModel: 'deepseek-reasoner',
+    attachments: { images: false, pdfs: false },
   },
   custom: {
     name: 'Custom OpenAI-compatible',
@@ -72,6 +82,7 @@ export const PRESETS: Record<OpenAIPreset, PresetInfo> = {
     needsKey: false,
     dialect: 'generic',
     exampleModel: '',
+    attachments: { images: true, pdfs: false },
   },
 };
 

@@ -1,5 +1,6 @@
 // The `sluice` CLI as a person runs it: a real child process, real signals, real output.
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -95,6 +96,32 @@ test('chat --json on a tool turn: one line per relay event, then a result with o
   expect(lines.filter((l) => l['type'] === 'terminal')).toHaveLength(1);
 });
 
+test('chat --attach sends the image; the provider names it by type, size and sha256; a file that is not one is refused', async () => {
+  const file = 'tests/fixtures/attachments/sunrise.png';
+  const bytes = await readFile(join(ROOT, file));
+  const sha = createHash('sha256').update(bytes).digest('hex');
+  const fast = '--json --ttft 0 --tpot 0'.split(' ');
+  const run = await sluice(['chat', 'What is this?', '--attach', file, ...fast]);
+  expect(run.code).toBe(0);
+  const result = jsonLines(run.stdout).at(-1) as { message: { content: { type: string; text?: string }[] } };
+  const text = result.message.content.map((b) => b.text ?? '').join('');
+  expect(
+    text.startsWith(`Received 1 attachment:\n\n1. image/png, ${bytes.length} bytes, sha256 ${sha}\n\n`),
+  ).toBe(true);
+
+  const refused = await sluice(['chat', 'hi', '--attach', 'tests/fixtures/attachments/not-an-image.png']);
+  expect(refused.code).toBe(2);
+  expect(refused.stderr).toContain(
+    'sluice chat: --attach tests/fixtures/attachments/not-an-image.png: “not-an-image.png” is not a PNG, JPEG, GIF or WebP image nor a PDF (its contents say so, whatever its name). Attach an image or a PDF.',
+  );
+  const missing = await sluice(['chat', 'hi', '--attach', 'no/such.png']);
+  expect(missing.code).toBe(2);
+  expect(missing.stderr).toContain(
+    'sluice chat: --attach no/such.png: no readable file there. Give the path of an image or a PDF.',
+  );
+  // Three runs of the CLI, each starting tsx: on a loaded machine that takes a while.
+}, 90_000);
+
 test('a reader that closes the pipe stops the turn quietly: no EPIPE crash', async () => {
   let closed = false;
   const run = await sluice(['chat', 'hello', '--json', '--ttft', '0', '--tpot', '20'], {
@@ -139,7 +166,7 @@ test.each([
   [
     'an unknown option',
     ['chat', 'hi', '--bogus'],
-    'sluice chat: unknown option --bogus; chat takes --model, --provider, --base-url, --json, --max-tokens, --thinking, --idle-timeout, --ttft, --tpot, --via-nginx, --replay, --mcp-config, --approve-all.',
+    'sluice chat: unknown option --bogus; chat takes --model, --provider, --base-url, --json, --max-tokens, --thinking, --idle-timeout, --ttft, --tpot, --via-nginx, --replay, --mcp-config, --approve-all, --attach.',
   ],
   [
     'a misspelt option',

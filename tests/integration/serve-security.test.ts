@@ -200,17 +200,26 @@ describe('bad requests', () => {
   test('an oversized body is a 413 that says the limit (not a reset mid-upload), and nothing is stored', async () => {
     const s = await serve();
     const settingsBefore = await readFile(`${s.dataDir}/settings.json`, 'utf8');
-    const huge = 'x'.repeat(9 * 1024 * 1024);
-    for (const [method, path, body] of [
-      ['POST', '/api/turns', JSON.stringify({ action: 'send', conversationId: null, text: huge })],
-      ['PATCH', '/api/settings', JSON.stringify({ systemPrompt: huge })],
+    const huge = (mib: number) => 'x'.repeat(mib * 1024 * 1024);
+    // A turn may carry attachments, so its limit is higher; the sentence says both limits.
+    for (const [method, path, body, limit] of [
+      [
+        'POST',
+        '/api/turns',
+        JSON.stringify({ action: 'send', conversationId: null, text: huge(49) }),
+        /over 48 MiB.*20 MB of attachments and 1,000,000 characters/,
+      ],
+      [
+        'PATCH',
+        '/api/settings',
+        JSON.stringify({ systemPrompt: huge(9) }),
+        /over 8 MiB.*1,000,000 characters/,
+      ],
     ] as const) {
       const reply = await s.call(method, path, body);
       expect(reply.status, path).toBe(413);
       expect(reply.json).toMatchObject({ error: { type: 'payload_too_large' } });
-      expect((reply.json as { error: { message: string } }).error.message).toMatch(
-        /over 8 MiB.*1,000,000 characters/,
-      );
+      expect((reply.json as { error: { message: string } }).error.message).toMatch(limit);
     }
     expect(s.simLog).toHaveLength(0);
     expect(await s.conversations.list()).toEqual([]);

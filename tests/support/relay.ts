@@ -1,5 +1,5 @@
 // Runs one relay turn against a loopback upstream and collects what the sink saw.
-import type { RelayEvent, StreamEvent, UserMessage } from '../../src/shared/protocol';
+import type { AssistantMessage, RelayEvent, StreamEvent, UserMessage } from '../../src/shared/protocol';
 import type { RelaySink } from '../../src/main/relay/delivery';
 import {
   runTurn,
@@ -68,9 +68,12 @@ export async function runTurnAgainst(
   return { result, sink, log };
 }
 
-/** The text of every text block across the turn's steps. */
-export const turnText = (result: TurnResult): string =>
-  result.message.steps
+/** The text of every text block across an answer's steps. */
+export const messageText = (message: AssistantMessage): string =>
+  message.steps
     .flatMap((s) => s.message.blocks)
     .map((b) => (b?.type === 'text' ? b.text : ''))
     .join('');
+
+/** The text of every text block across the turn's steps. */
+export const turnText = (result: TurnResult): string => messageText(result.message);

@@ -11,7 +11,8 @@ import { ImportError } from '../store/transfer';
 export class TurnRequestError extends Error {
   constructor(
     /** busy: the conversation already streams an answer, or the concurrent-turn limit is reached. */
-    readonly type: 'not_found' | 'invalid_action' | 'busy' | 'forbidden',
+    /** invalid_request: what it carries cannot be sent (an attachment over a limit, say). */
+    readonly type: 'not_found' | 'invalid_action' | 'busy' | 'forbidden' | 'invalid_request',
     message: string,
   ) {
     super(message);

@@ -53,6 +53,8 @@ import { ProviderUnavailableError, TurnRequestError } from './errors';
 import { admitTurn } from './turn-limit';
 import { TurnHub, withAbortReason, type LiveTurnView } from './turn-hub';
 import { CONTINUE_PROMPT, continueModeOf, mergeContinuation } from '../../shared/continue';
+import { attachmentsProblem, supportProblem } from '../../shared/attachments';
+import { attachmentSupportOf } from '../../shared/choice';
 
 export type ChatServiceOptions = {
   conversations: ConversationStore;
@@ -178,24 +180,51 @@ export class ChatService {
     });
   }
 
+  /**
+   * Refuses attachments the turn cannot send (over a limit, not what their bytes say, or a
+   * provider that cannot take them), before anything is stored: a sentence, never a silent drop.
+   */
+  private refuseAttachments(
+    settings: Settings,
+    request: StartTurnRequest,
+    conversation: Conversation | null,
+    messages: readonly ChatMessage[],
+  ): void {
+    const attached = messages.flatMap((m) => (m.role === 'user' ? (m.attachments ?? []) : []));
+    if (attached.length === 0) return;
+    const choice = request.model ?? conversation?.model ?? defaultChoice(settings);
+    const { name, support } = attachmentSupportOf(settings, choice);
+    const problem = supportProblem(attached, support, name);
+    if (problem) throw new TurnRequestError('invalid_request', problem);
+  }
+
   /** Applies the request to the stored conversation and returns the history the model should see. */
   private async prepare(
     request: StartTurnRequest,
+    settings: Settings,
   ): Promise<{ conversation: Conversation; history: ChatMessage[]; continues?: AssistantMessage }> {
     const store = this.opts.conversations;
     if (request.action === 'send') {
-      const conversation = request.conversationId
-        ? await store.get(request.conversationId)
-        : await store.create(titleFrom(request.text));
-      conversation.messages.push({
+      const attachments = request.attachments ?? [];
+      const problem = attachmentsProblem(attachments);
+      if (problem) throw new TurnRequestError('invalid_request', problem);
+      const stored = request.conversationId ? await store.get(request.conversationId) : null;
+      const message: ChatMessage = {
         id: randomUUID(),
         role: 'user',
         text: request.text,
         createdAt: Date.now(),
-      });
+        ...(attachments.length > 0 ? { attachments } : {}),
+      };
+      this.refuseAttachments(settings, request, stored, [...(stored?.messages ?? []), message]);
+      const conversation =
+        stored ?? (await store.create(titleFrom(request.text || (attachments[0]?.name ?? ''))));
+      conversation.messages.push(message);
       return { conversation, history: conversation.messages };
     }
     const conversation = await store.get(request.conversationId);
+    // A Retry, Regenerate, Continue or Edit sends the stored attachments again.
+    this.refuseAttachments(settings, request, conversation, conversation.messages);
     const messages = conversation.messages;
     const last = messages.at(-1);
     if (request.action === 'continue') {
@@ -245,14 +274,17 @@ export class ChatService {
     const running = this.registry.list().filter((t) => !this.hub.feedOf(t.turnId)?.terminalWritten);
     admitTurn(running, request, settings.maxConcurrentTurns);
     const turnId = randomUUID();
-    const newTitle = request.action === 'send' && !request.conversationId ? titleFrom(request.text) : null;
+    const newTitle =
+      request.action === 'send' && !request.conversationId
+        ? titleFrom(request.text || (request.attachments?.[0]?.name ?? ''))
+        : null;
     const signal = this.registry.register(turnId, {
       conversationId: request.conversationId,
       title: newTitle,
     });
     let prepared: Awaited<ReturnType<ChatService['prepare']>>;
     try {
-      prepared = await this.prepare(request);
+      prepared = await this.prepare(request, settings);
     } catch (err) {
       this.registry.release(turnId);
       throw err;

@@ -13,7 +13,8 @@ import type {
 } from '../../shared/protocol';
 import { costOf, findPrice, priceProvidersOf, type PriceTableView } from '../../shared/cost';
 import { usageOfMessage } from '../../shared/usage';
-import { ProviderUnavailableError } from '../chat/errors';
+import { ProviderUnavailableError, TurnRequestError } from '../chat/errors';
+import type { Attachment } from '../../shared/attachments';
 import { ChatService } from '../chat/service';
 import { EmbeddedSimulator, envKeySource } from '../chat/target';
 import type { RelaySink } from '../relay/delivery';
@@ -30,6 +31,8 @@ import { askingSink } from './approve';
 
 export type ChatCommand = {
   prompt: string;
+  /** `--attach FILE`: images and PDFs sent with the prompt (checked by the service like any face's). */
+  attachments?: Attachment[];
   json: boolean;
   /** Rejects with the store's InvalidSettingsError (before anything is sent) when these are invalid. */
   settings: SettingsPatch;
@@ -153,10 +156,25 @@ export async function runChat(cmd: ChatCommand): Promise<number> {
         `${useColor ? '\x1b[2m' : ''}${who}${settings.viaNginx ? ` via nginx ${settings.viaNginx}` : ''}${useColor ? '\x1b[22m' : ''}\n`,
       );
     }
-    const turn = await service.startTurn({ action: 'send', conversationId: null, text: cmd.prompt }, sink, {
-      onProgress: (state) => (terminal.turn = state),
-      keepArrivals: true,
-    });
+    const attachments = cmd.attachments ?? [];
+    let turn;
+    try {
+      turn = await service.startTurn(
+        {
+          action: 'send',
+          conversationId: null,
+          text: cmd.prompt,
+          ...(attachments.length > 0 ? { attachments } : {}),
+        },
+        sink,
+        { onProgress: (state) => (terminal.turn = state), keepArrivals: true },
+      );
+    } catch (err) {
+      // What the turn cannot send (a PDF for a provider that reads none, say) is a sentence.
+      if (!(err instanceof TurnRequestError)) throw err;
+      cmd.err.write(`sluice chat: ${err.message}\n`);
+      return 2;
+    }
     let interrupts = 0;
     cmd.onInterrupt(() => {
       interrupts += 1;

@@ -2,14 +2,16 @@
 // Completions request: the system prompt becomes a system message, tool results become `tool`
 // messages right after the assistant message that holds their calls, tool calls carry their
 // input as a JSON string, and thinking goes back only where a dialect asks for it (DeepSeek's
-// `reasoning_content`). What has no Chat Completions form (redacted thinking, server tool blocks,
-// images) is dropped rather than sent and rejected.
+// `reasoning_content`). Attached images become `image_url` parts and PDFs `file` parts, both as
+// data URLs. What has no Chat Completions form (redacted thinking, server tool blocks) is dropped
+// rather than sent and rejected.
 import type Anthropic from '@anthropic-ai/sdk';
 import type OpenAI from 'openai';
 import type { OpenAIDialect } from './types';
 
 type MessagesParams = Omit<Anthropic.MessageCreateParamsStreaming, 'stream'>;
 type ChatMessage = OpenAI.Chat.Completions.ChatCompletionMessageParam;
+type ChatUserPart = OpenAI.Chat.Completions.ChatCompletionContentPart;
 type ChatTool = OpenAI.Chat.Completions.ChatCompletionTool;
 type ChatToolCall = OpenAI.Chat.Completions.ChatCompletionMessageFunctionToolCall;
 /** DeepSeek's thinking mode reads the reasoning of earlier assistant messages back from here. */
@@ -51,15 +53,27 @@ function pushUser(out: ChatMessage[], content: Anthropic.MessageParam['content']
   }
   // Tool results first, in order: each must directly follow the assistant message with its call.
   const texts: string[] = [];
+  const parts: ChatUserPart[] = [];
   for (const block of content) {
     if (block.type === 'tool_result') {
       const text = textOf(block.content);
       out.push({ role: 'tool', tool_call_id: block.tool_use_id, content: text });
     } else if (block.type === 'text' && block.text !== '') {
       texts.push(block.text);
+      parts.push({ type: 'text', text: block.text });
+    } else if (block.type === 'image' && block.source.type === 'base64') {
+      const url = `data:${block.source.media_type};base64,${block.source.data}`;
+      parts.push({ type: 'image_url', image_url: { url } });
+    } else if (block.type === 'document' && block.source.type === 'base64') {
+      // Chat Completions' `file` part (OpenAI, OpenRouter); the service refuses a PDF for a
+      // preset that cannot read one before the request is built (shared/attachments.ts).
+      const file_data = `data:${block.source.media_type};base64,${block.source.data}`;
+      parts.push({ type: 'file', file: { filename: block.title ?? 'document.pdf', file_data } });
     }
   }
-  if (texts.length > 0) out.push({ role: 'user', content: texts.join('\n\n') });
+  // Text alone stays one string, as every compatible server reads it; attachments need parts.
+  if (parts.length > texts.length) out.push({ role: 'user', content: parts });
+  else if (texts.length > 0) out.push({ role: 'user', content: texts.join('\n\n') });
 }
 
 function pushAssistant(

@@ -3,7 +3,14 @@
 // user message, no empty text, thinking only with its signature), so whatever the stream left
 // half-done (an abort, a tool input that never parsed) is dropped here rather than sent and rejected.
 // Plain types, not the SDK's, so the conversion is tested without one.
-import type { AccBlock, AssistantStep, ChatMessage, ToolResultRecord } from '../../shared/protocol';
+import type { Attachment } from '../../shared/attachments';
+import type {
+  AccBlock,
+  AssistantStep,
+  ChatMessage,
+  ToolResultRecord,
+  UserMessage,
+} from '../../shared/protocol';
 
 export type ApiTextBlock = { type: 'text'; text: string };
 export type ApiThinkingBlock = { type: 'thinking'; thinking: string; signature: string };
@@ -20,11 +27,23 @@ export type ApiToolResultBlock = {
   content: string;
   is_error: boolean;
 };
+/** An attached image or PDF, as the Messages API takes it (base64 in the request). */
+export type ApiImageBlock = {
+  type: 'image';
+  source: { type: 'base64'; media_type: string; data: string };
+};
+export type ApiDocumentBlock = {
+  type: 'document';
+  source: { type: 'base64'; media_type: 'application/pdf'; data: string };
+  title: string;
+};
 /** A block the reducer kept verbatim (web_search_tool_result, …), sent back as it came. */
 export type ApiOpaqueBlock = { type: string; [field: string]: unknown };
 
 export type ApiContentBlock =
   | ApiTextBlock
+  | ApiImageBlock
+  | ApiDocumentBlock
   | ApiThinkingBlock
   | ApiRedactedThinkingBlock
   | ApiToolUseBlock
@@ -49,7 +68,8 @@ export function toApiMessages(
   const out: ApiMessageParam[] = [];
   for (const message of messages) {
     if (message.role === 'user') {
-      if (message.text.trim() !== '') push(out, { role: 'user', content: message.text });
+      const content = userContent(message);
+      if (content.length > 0) push(out, { role: 'user', content });
       continue;
     }
     for (const step of message.steps) {
@@ -60,6 +80,34 @@ export function toApiMessages(
   }
   trimFinalAssistant(out);
   return out;
+}
+
+/**
+ * A user message: its attachments first (images and documents before the question, as the API
+ * recommends; a large paste as its own text block), then its text. Without attachments, the text.
+ */
+function userContent(message: UserMessage): string | ApiContentBlock[] {
+  const attached = (message.attachments ?? []).map(attachmentBlock);
+  if (attached.length === 0) return message.text.trim() === '' ? [] : message.text;
+  return message.text.trim() === '' ? attached : [...attached, { type: 'text', text: message.text }];
+}
+
+function attachmentBlock(attachment: Attachment): ApiContentBlock {
+  switch (attachment.kind) {
+    case 'image':
+      return {
+        type: 'image',
+        source: { type: 'base64', media_type: attachment.mimeType, data: attachment.data },
+      };
+    case 'pdf':
+      return {
+        type: 'document',
+        source: { type: 'base64', media_type: attachment.mimeType, data: attachment.data },
+        title: attachment.name,
+      };
+    case 'text':
+      return { type: 'text', text: attachment.text };
+  }
 }
 
 function convertStep(

@@ -82,6 +82,16 @@ export function sendError(res: ServerResponse, { status, error, headers }: HttpE
 
 // A message is at most 1,000,000 characters; UTF-8 may take four bytes for one, plus JSON escaping.
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
+/**
+ * A turn request may carry attachments: 20 MB of files at most (base64: a third more) and a
+ * large paste of up to 1,000,000 characters beside the message's own.
+ */
+export const TURN_MAX_BYTES = 48 * 1024 * 1024;
+const TOO_LARGE: Record<number, string> = {
+  [MAX_BODY_BYTES]: 'a message may be at most 1,000,000 characters. Send a shorter one.',
+  [TURN_MAX_BYTES]:
+    'a message may carry at most 20 MB of attachments and 1,000,000 characters of text. Send less at once.',
+};
 
 /** Reads and parses a JSON body; anything else is a 4xx HttpError saying what was wrong. */
 export async function readJsonBody(req: IncomingMessage, maxBytes = MAX_BODY_BYTES): Promise<unknown> {
@@ -110,7 +120,7 @@ export async function readJsonBody(req: IncomingMessage, maxBytes = MAX_BODY_BYT
       reject(
         new HttpError({
           type: 'payload_too_large',
-          message: `The request body is over ${maxBytes / 1024 / 1024} MiB; ${maxBytes === MAX_BODY_BYTES ? 'a message may be at most 1,000,000 characters. Send a shorter one.' : 'that is the most one request may carry.'}`,
+          message: `The request body is over ${maxBytes / 1024 / 1024} MiB; ${TOO_LARGE[maxBytes] ?? 'that is the most one request may carry.'}`,
         }),
       );
     };

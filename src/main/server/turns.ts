@@ -6,7 +6,7 @@ import { localTerminal } from '../../shared/terminal';
 import type { ChatService, StartedTurn } from '../chat/service';
 import { relayError } from '../relay/errors';
 import type { SettingsStore } from '../store/settings';
-import { readJsonBody, validate } from './http';
+import { readJsonBody, TURN_MAX_BYTES, validate } from './http';
 import { SseSink, type SseStats } from './sse';
 
 export type TurnReport = {
@@ -30,7 +30,7 @@ export type TurnContext = {
 };
 
 export async function streamTurn(ctx: TurnContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const request = validate(StartTurnSchema, await readJsonBody(req), 'The turn request');
+  const request = validate(StartTurnSchema, await readJsonBody(req, TURN_MAX_BYTES), 'The turn request');
   const { pingIntervalMs } = await ctx.settings.get();
   const sink = new SseSink(res, pingIntervalMs);
   // A browser that goes away detaches: the turn runs on for the grace period, waiting for it to

@@ -18,6 +18,13 @@ import type {
   ImportResult,
 } from '../../shared/protocol';
 import type { ConversationStore } from './conversations';
+import {
+  AttachmentsSchema,
+  attachmentsProblem,
+  sizeLabel,
+  typeLabel,
+  type Attachment,
+} from '../../shared/attachments';
 
 export const BACKUP_FORMAT = 'sluice.backup';
 export const CONVERSATION_FORMAT = 'sluice.conversation';
@@ -106,8 +113,25 @@ function assistantMarkdown(message: AssistantMessage): string {
   return parts.join('\n\n');
 }
 
+/** A user message's attachments: a line naming the files, each paste as a folded block. */
+function attachmentsMarkdown(attachments: readonly Attachment[]): string[] {
+  const files = attachments.flatMap((a) =>
+    a.kind === 'text' ? [] : [`${a.name} (${typeLabel(a.mimeType)}, ${sizeLabel(a.size)})`],
+  );
+  const pastes = attachments.flatMap((a) =>
+    a.kind === 'text' ? [`<details>\n<summary>${a.name}</summary>\n\n${fenced(a.text)}\n\n</details>`] : [],
+  );
+  return [...(files.length > 0 ? [`_Attached: ${files.join(' · ')}_`] : []), ...pastes];
+}
+
 const messageMarkdown = (message: ChatMessage) =>
-  message.role === 'user' ? `## You\n\n${message.text}` : assistantMarkdown(message);
+  message.role === 'user'
+    ? [
+        '## You',
+        ...attachmentsMarkdown(message.attachments ?? []),
+        ...(message.text ? [message.text] : []),
+      ].join('\n\n')
+    : assistantMarkdown(message);
 
 export function markdownOf(conversation: Conversation, now = Date.now()): string {
   const count = conversation.messages.length;
@@ -157,7 +181,19 @@ const Step = z.looseObject({
   ),
 });
 const Message = z.discriminatedUnion('role', [
-  z.looseObject({ id: z.string().min(1), role: z.literal('user'), text: z.string(), createdAt: Num }),
+  z
+    .looseObject({
+      id: z.string().min(1),
+      role: z.literal('user'),
+      text: z.string(),
+      createdAt: Num,
+      attachments: AttachmentsSchema.optional(),
+    })
+    // Checked like a message sent now: each file's bytes are what it says, within the limits.
+    .superRefine((m, ctx) => {
+      const problem = m.attachments ? attachmentsProblem(m.attachments) : null;
+      if (problem) ctx.addIssue({ code: 'custom', path: ['attachments'], message: problem });
+    }),
   z.looseObject({
     id: z.string().min(1),
     role: z.literal('assistant'),

@@ -1,6 +1,7 @@
 // A Chat Completions request body, read into the Messages API's terms so every scenario reads one
 // shape: system and developer messages become the system text, an assistant's tool_calls become
-// tool_use blocks and `role: "tool"` results become tool_result blocks of a user message.
+// tool_use blocks, `role: "tool"` results become tool_result blocks of a user message, and a
+// user's `image_url` and `file` parts become image and document blocks.
 import { z } from 'zod';
 import type { RequestBlock, RequestMessage, WireBody } from './types';
 
@@ -38,6 +39,33 @@ const UNLIMITED = Number.MAX_SAFE_INTEGER;
 const textOf = (content: z.infer<typeof Content>): string =>
   typeof content === 'string' ? content : (content ?? []).map((p) => p.text ?? '').join('');
 
+const DATA_URL = /^data:([\w.+-]+\/[\w.+-]+);base64,(.*)$/s;
+
+/**
+ * A user message's parts as Messages API blocks: text, `image_url` as an image block and `file`
+ * as a document block, both from their data URLs (a URL it cannot read stays as it came, and
+ * names nothing it received).
+ */
+function userBlocks(content: z.infer<typeof Content>): RequestBlock[] {
+  if (!Array.isArray(content)) {
+    const text = textOf(content);
+    return text === '' ? [] : [{ type: 'text', text }];
+  }
+  return content.flatMap((part): RequestBlock[] => {
+    if (part.type === 'text') return part.text ? [{ type: 'text', text: part.text }] : [];
+    const url =
+      part.type === 'image_url'
+        ? (part['image_url'] as { url?: unknown } | undefined)?.url
+        : part.type === 'file'
+          ? (part['file'] as { file_data?: unknown } | undefined)?.file_data
+          : undefined;
+    const data = typeof url === 'string' ? DATA_URL.exec(url) : null;
+    if (!data) return [part];
+    const source = { type: 'base64', media_type: data[1], data: data[2] };
+    return [{ type: part.type === 'file' ? 'document' : 'image', source }];
+  });
+}
+
 function parsedArguments(json: string): unknown {
   try {
     return JSON.parse(json);
@@ -62,7 +90,7 @@ export function chatCompletionsBody(json: unknown): WireBody | z.ZodError {
     const text = textOf(m.content);
     const textBlocks: RequestBlock[] = text === '' ? [] : [{ type: 'text', text }];
     if (m.role === 'system' || m.role === 'developer') system.push(text);
-    else if (m.role === 'user') push(messages, 'user', textBlocks);
+    else if (m.role === 'user') push(messages, 'user', userBlocks(m.content));
     else if (m.role === 'tool') {
       push(messages, 'user', [{ type: 'tool_result', tool_use_id: m.tool_call_id ?? '', content: text }]);
     } else {

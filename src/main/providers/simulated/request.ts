@@ -1,6 +1,7 @@
 // Turns an HTTP request into a SimRequest, or into the API error the real service would answer.
 // The body is read by its wire (the Messages API here, Chat Completions in openai-request.ts); the
 // knobs, the scenario and the prompt are the same for both.
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { IncomingHttpHeaders } from 'node:http';
 import { join } from 'node:path';
@@ -12,6 +13,7 @@ import type {
   HttpFault,
   RequestMessage,
   ScenarioName,
+  SimAttachment,
   SimRequest,
   SimTiming,
   SimTool,
@@ -133,6 +135,19 @@ export const textOf = (content: RequestMessage['content'] | undefined): string =
     })
     .join('\n');
 };
+
+/** The image and document blocks of a message with base64 sources, decoded and hashed. */
+export function attachmentsOf(content: RequestMessage['content'] | undefined): SimAttachment[] {
+  if (typeof content === 'string' || !content) return [];
+  return content.flatMap((block) => {
+    if (block.type !== 'image' && block.type !== 'document') return [];
+    const source = block['source'] as { type?: unknown; media_type?: unknown; data?: unknown } | undefined;
+    if (source?.type !== 'base64' || typeof source.data !== 'string') return [];
+    const bytes = Buffer.from(source.data, 'base64');
+    const type = typeof source.media_type === 'string' ? source.media_type : 'unknown';
+    return [{ type, size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') }];
+  });
+}
 
 export type ParseContext = {
   wire: SimWire;
@@ -273,6 +288,7 @@ export async function parseRequest(ctx: ParseContext): Promise<Parsed> {
       thinkingBudget: body.thinkingBudget,
       replay,
       tools: body.tools,
+      attachments: attachmentsOf(lastUser?.content),
     },
   };
 }

@@ -90,7 +90,12 @@ export type SimRequest = {
   replay: string | null;
   /** The tools the request offered (both wires), by name with their JSON schema. */
   tools: SimTool[];
+  /** The images and documents of the last user message, as received: the answer names each. */
+  attachments: SimAttachment[];
 };
+
+/** An attachment the provider received: its media type, its decoded size in bytes and their sha256 (hex). */
+export type SimAttachment = { type: string; size: number; sha256: string };
 
 export type SimTool = { name: string; inputSchema: Record<string, unknown> };
 

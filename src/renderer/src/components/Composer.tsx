@@ -4,16 +4,19 @@
 import { useEffect, useEffectEvent, useRef, useState, type KeyboardEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { COMPOSER_ID, COMPOSER_SHORTCUT_ARIA, composerShortcutLabel } from '../lib/focus';
-import { conversationTitle } from '../store';
+import { attachmentSupportOf } from '../../../shared/choice';
+import { conversationTitle, currentChoice } from '../store';
 import { useApp, useAppStore } from '../store/react';
 import { Icon } from './Icon';
 import { McpToggle } from './McpToggle';
 import { ModelPicker } from './ModelPicker';
+import { AttachButton, AttachmentTrayView, useAttachmentTray } from './Attachments';
 
 export function Composer() {
   const store = useAppStore();
   const [text, setText] = useState('');
   const input = useRef<HTMLTextAreaElement>(null);
+  const tray = useAttachmentTray();
   const title = useApp(conversationTitle);
   const { state } = useApp(
     useShallow((s) => {
@@ -29,11 +32,19 @@ export function Composer() {
   // Enter pressed while the last answer is being put away (its end arrived, the stored copy is on
   // its way) is kept and sent as soon as the composer is free, not dropped.
   const queued = useRef(false);
+  const empty = !text.trim() && tray.attachments.length === 0;
   const send = () => {
-    if (!text.trim()) return;
+    if (empty) return;
     queued.current = state === 'ending';
     if (state !== 'idle') return;
-    if (store.getState().send(text)) setText('');
+    // Limits and what the provider can take are said here, before anything is sent.
+    const s = store.getState();
+    const choice = currentChoice(s);
+    if (tray.check(choice && s.settings ? attachmentSupportOf(s.settings, choice) : null)) return;
+    if (s.send(text, tray.attachments)) {
+      setText('');
+      tray.clear();
+    }
     input.current?.focus();
   };
   const sendQueued = useEffectEvent(() => {
@@ -51,13 +62,17 @@ export function Composer() {
 
   return (
     <div className="composer-wrap">
+      <AttachmentTrayView tray={tray} />
       <form
         className="composer"
+        data-dragging={tray.dragging}
+        {...tray.dropProps}
         onSubmit={(e) => {
           e.preventDefault();
           send();
         }}
       >
+        <AttachButton tray={tray} disabled={state !== 'idle'} />
         <textarea
           ref={input}
           className="composer-input"
@@ -70,6 +85,7 @@ export function Composer() {
           value={text}
           onChange={(e) => setText(e.target.value)}
           onKeyDown={onKeyDown}
+          onPaste={tray.onPaste}
         />
         {state === 'streaming' ? (
           <button
@@ -94,7 +110,7 @@ export function Composer() {
             type="submit"
             className="send-button"
             data-testid="send"
-            disabled={state !== 'idle' || !text.trim()}
+            disabled={state !== 'idle' || empty}
             title="Send (Enter)"
           >
             <Icon name="send" size={16} />

@@ -6,11 +6,17 @@ import { useShallow } from 'zustand/react/shallow';
 import type { ChatMessage, UserMessage as UserMessageData } from '../../../shared/protocol';
 import { useFollowBottom } from '../lib/follow';
 import { useApp, useAppStore } from '../store/react';
+import { sentAttachments } from '../store';
 import { AssistantEntry } from './AssistantMessage';
 import { Icon } from './Icon';
 import { UserMessage } from './UserMessage';
 
 const NONE: ChatMessage[] = [];
+
+const userAttachmentsAt = (messages: readonly ChatMessage[] | undefined, index: number) => {
+  const message = messages?.[index];
+  return message?.role === 'user' ? (message.attachments ?? null) : null;
+};
 
 export function MessageList() {
   const view = useApp(
@@ -21,6 +27,11 @@ export function MessageList() {
         liveKey: live?.key ?? null,
         liveTurnId: live?.turnId ?? null,
         liveUserText: live?.userText ?? null,
+        // A send shows what it carries; an edit keeps the attachments of the message it replaces.
+        liveAttachments: live
+          ? (sentAttachments(live.request).attachments ??
+            (live.request.action === 'edit' ? userAttachmentsAt(s.active?.messages, live.base.length) : null))
+          : null,
         busy: s.live !== null,
         loading: s.activeId !== null && s.active === null && live === null,
         loadError: s.loadError,
@@ -41,8 +52,14 @@ export function MessageList() {
     () =>
       view.liveUserText === null
         ? null
-        : { id: `live-user-${view.liveKey}`, role: 'user', text: view.liveUserText, createdAt: 0 },
-    [view.liveKey, view.liveUserText],
+        : {
+            id: `live-user-${view.liveKey}`,
+            role: 'user',
+            text: view.liveUserText,
+            createdAt: 0,
+            ...(view.liveAttachments ? { attachments: view.liveAttachments } : {}),
+          },
+    [view.liveKey, view.liveUserText, view.liveAttachments],
   );
   const { messages } = view;
   // A search hit clicked: once its conversation is on screen, its message comes into view (the

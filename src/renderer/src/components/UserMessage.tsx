@@ -1,6 +1,7 @@
 import { memo, useState, type KeyboardEvent } from 'react';
 import type { UserMessage as UserMessageData } from '../../../shared/protocol';
 import { useAppStore } from '../store/react';
+import { MessageAttachments } from './Attachments';
 import { CopyButton } from './CopyButton';
 import { Icon } from './Icon';
 
@@ -60,7 +61,12 @@ export const UserMessage = memo(function UserMessage({
           </div>
         </div>
       ) : (
-        <div className="user-bubble">{message.text}</div>
+        <>
+          {message.attachments && message.attachments.length > 0 && (
+            <MessageAttachments attachments={message.attachments} />
+          )}
+          {message.text && <div className="user-bubble">{message.text}</div>}
+        </>
       )}
       {!editing && (
         <div className="message-actions">

@@ -18,6 +18,7 @@ export type { FieldErrors, SaveResult } from './settings';
 export type { ModelsEntry, TestResult } from './models';
 export { currentChoice } from './models';
 export { currentMcpOff } from './mcp';
+export { sentAttachments } from './turn';
 
 /** The conversation's title as the heading shows it: a new chat has none until its first turn is saved. */
 export const conversationTitle = (s: AppState): string =>

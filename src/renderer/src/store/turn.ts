@@ -15,6 +15,7 @@ import type {
   TerminalEvent,
   TurnHandle,
 } from '../../../shared/protocol';
+import type { Attachment } from '../../../shared/attachments';
 import { localTerminal } from '../../../shared/terminal';
 import { assistantMessageOf } from '../../../shared/turn';
 import { continueModeOf, mergeContinuation, type ContinueMode } from '../../../shared/continue';
@@ -42,7 +43,8 @@ export type TurnSlice = {
   turnsStarted: number;
   /** By turnId. */
   extras: Record<string, TurnExtras>;
-  send(text: string): boolean;
+  /** Sends the composer's text with its attachments (images, PDFs, large pastes); either may be empty, not both. */
+  send(text: string, attachments?: Attachment[]): boolean;
   regenerate(): void;
   continueAnswer(): void;
   editAndResend(text: string): void;
@@ -55,6 +57,10 @@ export type TurnSlice = {
   /** Applies every queued event now (the frame callback; also used when a turn ends). */
   flushFrame(): void;
 };
+
+/** The attachments a send carries, as the user message shows them while its answer streams. */
+export const sentAttachments = (request: StartTurnRequest): { attachments?: Attachment[] } =>
+  request.action === 'send' && request.attachments ? { attachments: request.attachments } : {};
 
 const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
@@ -148,7 +154,15 @@ export const createTurnSlice =
           ...done.base,
           ...(user === null
             ? []
-            : [{ id: `user-${key}`, role: 'user' as const, text: user, createdAt: Date.now() }]),
+            : [
+                {
+                  id: `user-${key}`,
+                  role: 'user' as const,
+                  text: user,
+                  createdAt: Date.now(),
+                  ...sentAttachments(done.request),
+                },
+              ]),
           messageFromLive(done, terminal),
         ],
       };
@@ -230,11 +244,17 @@ export const createTurnSlice =
       turnsStarted: 0,
       extras: {},
 
-      send(text) {
+      send(text, attachments = []) {
         const trimmed = text.trim();
-        if (!trimmed) return false;
+        if (!trimmed && attachments.length === 0) return false;
         return start(
-          { action: 'send', conversationId: get().activeId, text: trimmed, ...choice() },
+          {
+            action: 'send',
+            conversationId: get().activeId,
+            text: trimmed,
+            ...(attachments.length > 0 ? { attachments } : {}),
+            ...choice(),
+          },
           { hideFrom: null, userText: trimmed },
         );
       },

@@ -20,9 +20,27 @@ export const answer = (
 ): Generator<string> => {
   const tokens = (continuing: boolean) =>
     markdownTokens(createRng(req.seed), topicOf(req.prompt), total, { hostile: req.hostile, continuing });
-  if (req.prefill === null) return tokens(false);
-  return continuation(req.prefill, tokens(false)) ?? tokens(true);
+  const whole = () => withReceipt(req, tokens(false));
+  if (req.prefill === null) return whole();
+  return continuation(req.prefill, whole()) ?? tokens(true);
 };
+
+/**
+ * What the provider received, first in the answer when the last user message carried images or
+ * documents: each one's media type, size and sha256, so a test can prove they arrived intact.
+ */
+export function receiptOf(req: SimRequest): string | null {
+  if (req.attachments.length === 0) return null;
+  const count = req.attachments.length;
+  const items = req.attachments.map((a, i) => `${i + 1}. ${a.type}, ${a.size} bytes, sha256 ${a.sha256}`);
+  return `Received ${count} attachment${count === 1 ? '' : 's'}:\n\n${items.join('\n')}\n\n`;
+}
+
+function* withReceipt(req: SimRequest, tokens: Iterable<string>): Generator<string> {
+  const receipt = receiptOf(req);
+  if (receipt !== null) yield* receipt.split(/(?<=[ \n])/);
+  yield* tokens;
+}
 
 /** A fixed sentence of the scenario as deltas (hostile when the request asked for it), after a prefill as `answer`. */
 export const say = (req: SimRequest, text: string): string[] => {
