@@ -53,6 +53,8 @@ import { ProviderUnavailableError, TurnRequestError } from './errors';
 import { admitTurn } from './turn-limit';
 import { TurnHub, withAbortReason, type LiveTurnView } from './turn-hub';
 import { CONTINUE_PROMPT, continueModeOf, mergeContinuation } from '../../shared/continue';
+import { activePath, addVersion, deleteBranch, putAnswer, selectVersion } from '../../shared/versions';
+import { NotFoundError } from '../store/conversations';
 
 export type ChatServiceOptions = {
   conversations: ConversationStore;
@@ -178,47 +180,95 @@ export class ChatService {
     });
   }
 
-  /** Applies the request to the stored conversation and returns the history the model should see. */
-  private async prepare(
-    request: StartTurnRequest,
-  ): Promise<{ conversation: Conversation; history: ChatMessage[]; continues?: AssistantMessage }> {
+  /** Puts the version `messageId` on screen (its ancestors too); a streaming answer goes on being saved. */
+  async selectVersion(conversationId: string, messageId: string): Promise<Conversation> {
+    await this.opts.conversations.update(conversationId, (conversation) => {
+      if (!selectVersion(conversation, messageId))
+        throw new TurnRequestError('not_found', `This conversation has no message "${messageId}".`);
+    });
+    return this.opts.conversations.get(conversationId);
+  }
+
+  /**
+   * Deletes `messageId` with its branch below it. Refused while a turn of this conversation runs:
+   * its answer has to land somewhere (stop it first, or wait for it to end).
+   */
+  async deleteMessage(conversationId: string, messageId: string): Promise<Conversation> {
+    if (this.registry.list().some((t) => t.conversationId === conversationId))
+      throw new TurnRequestError(
+        'busy',
+        'An answer is streaming in this conversation; stop it or wait for it to end, then delete.',
+      );
+    await this.opts.conversations.update(conversationId, (conversation) => {
+      if (deleteBranch(conversation, messageId) === 0)
+        throw new TurnRequestError('not_found', `This conversation has no message "${messageId}".`);
+      conversation.updatedAt = Date.now();
+    });
+    return this.opts.conversations.get(conversationId);
+  }
+
+  /**
+   * Applies the request to the stored conversation and returns the history the model should see
+   * (the active path up to the point answered) and where the answer goes in the tree. Regenerate
+   * and edit add a version there; nothing already stored is replaced (shared/versions.ts).
+   */
+  private async prepare(request: StartTurnRequest): Promise<{
+    conversation: Conversation;
+    history: ChatMessage[];
+    parentId: string | null;
+    continues?: AssistantMessage;
+  }> {
     const store = this.opts.conversations;
+    const conversation =
+      request.action === 'send' && !request.conversationId
+        ? await store.create(titleFrom(request.text))
+        : await store.get(request.conversationId ?? '');
     if (request.action === 'send') {
-      const conversation = request.conversationId
-        ? await store.get(request.conversationId)
-        : await store.create(titleFrom(request.text));
-      conversation.messages.push({
-        id: randomUUID(),
-        role: 'user',
-        text: request.text,
-        createdAt: Date.now(),
-      });
-      return { conversation, history: conversation.messages };
+      const path = activePath(conversation);
+      return { conversation, ...this.ask(conversation, path, request.text, path.at(-1)?.id ?? null) };
     }
-    const conversation = await store.get(request.conversationId);
-    const messages = conversation.messages;
-    const last = messages.at(-1);
+    if ((request.action === 'regenerate' || request.action === 'edit') && request.messageId) {
+      if (!selectVersion(conversation, request.messageId))
+        throw new TurnRequestError('not_found', `This conversation has no message "${request.messageId}".`);
+    }
+    const path = activePath(conversation);
     if (request.action === 'continue') {
+      const last = path.at(-1);
       if (last?.role !== 'assistant')
         throw new TurnRequestError('invalid_action', 'There is no answer to continue.');
       // The answer is both the prefill the model goes on from and the message the result joins.
-      return { conversation, history: [...messages], continues: last };
+      return { conversation, history: path, parentId: last.parentId ?? null, continues: last };
     }
-    // regenerate and edit both answer the last user message again, dropping what followed it.
-    let lastUser = -1;
-    for (let i = messages.length - 1; i >= 0; i--) {
-      if (messages[i]?.role === 'user') {
-        lastUser = i;
-        break;
-      }
+    // The message this version replaces on screen: the one named, else the last answer (regenerate)
+    // or the last user message (edit) on screen.
+    const role = request.action === 'edit' ? 'user' : 'assistant';
+    const named = request.messageId ? path.findIndex((m) => m.id === request.messageId) : -1;
+    const lastUser = path.findLastIndex((m) => m.role === 'user');
+    let at = named;
+    if (at < 0) at = request.action === 'edit' ? lastUser : lastUser + 1;
+    const target = path[at];
+    if (request.action === 'edit' || target) {
+      if (target?.role !== role)
+        throw new TurnRequestError(
+          'invalid_action',
+          request.action === 'edit'
+            ? 'Only your own messages can be edited.'
+            : 'Only an answer can be regenerated.',
+        );
     }
     if (lastUser < 0) throw new TurnRequestError('invalid_action', 'There is no message to answer again.');
-    messages.splice(lastUser + 1);
-    if (request.action === 'edit') {
-      const user = messages[lastUser];
-      if (user?.role === 'user') user.text = request.text;
-    }
-    return { conversation, history: messages };
+    const before = path.slice(0, at);
+    const parentId = before.at(-1)?.id ?? null;
+    if (request.action === 'edit')
+      return { conversation, ...this.ask(conversation, before, request.text, parentId) };
+    return { conversation, history: before, parentId };
+  }
+
+  /** A new user message under `parentId`, put on screen: the history ends with it. */
+  private ask(conversation: Conversation, before: ChatMessage[], text: string, parentId: string | null) {
+    const user: ChatMessage = { id: randomUUID(), role: 'user', text, createdAt: Date.now() };
+    addVersion(conversation, user, parentId);
+    return { history: [...before, user], parentId: user.id };
   }
 
   /**
@@ -257,7 +307,7 @@ export class ChatService {
       this.registry.release(turnId);
       throw err;
     }
-    const { conversation, history, continues } = prepared;
+    const { conversation, history, parentId, continues } = prepared;
     this.registry.describe(turnId, { conversationId: conversation.id, title: conversation.title });
     // The engine writes to the turn's feed; `sink` is its first subscriber (see turn-hub.ts).
     const feed = this.hub.open(
@@ -280,9 +330,7 @@ export class ChatService {
       choice = fallback;
     }
     const mode = continueModeOf(settings, choice);
-    // What is stored before the turn's message, and the message the turn stores: a continue
-    // replaces the answer it continues with the two joined.
-    const kept = continues ? history.slice(0, -1) : history;
+    // The message the turn stores: a continue replaces the answer it continues with the two joined.
     const shape = (message: AssistantMessage) =>
       continues ? mergeContinuation(continues, message, mode) : message;
     const sent: ChatMessage[] =
@@ -292,7 +340,7 @@ export class ChatService {
 
     conversation.updatedAt = Date.now();
     await store.save(conversation);
-    const base = { ...conversation, messages: [...kept] };
+    const base: { toolUsesRun?: string[] } = {};
     const meta: { turnId: string; createdAt: number; provider: ProviderKind; model: string } = {
       turnId,
       createdAt: Date.now(),
@@ -302,10 +350,20 @@ export class ChatService {
     };
 
     // The partial answer is saved on a timer while it streams, so a crash loses at most one interval.
+    // Each save puts the answer in its place in the stored tree as it is then: a version chosen or a
+    // branch deleted meanwhile stays so, and a conversation deleted meanwhile stays deleted.
     let latest: TurnState | null = null;
     let dirty = false;
     const persist = (message: AssistantMessage) =>
-      store.save({ ...base, updatedAt: Date.now(), messages: [...kept, shape(message)] });
+      store
+        .update(conversation.id, (stored) => {
+          putAnswer(stored, shape(message), parentId);
+          if (base.toolUsesRun) stored.toolUsesRun = base.toolUsesRun;
+          stored.updatedAt = Date.now();
+        })
+        .catch((err: unknown) => {
+          if (!(err instanceof NotFoundError)) throw err;
+        });
     const saver = setInterval(() => {
       if (dirty && latest) {
         // Saves are queued per conversation in call order, so this one cannot overtake the final save.

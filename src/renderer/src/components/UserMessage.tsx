@@ -3,14 +3,20 @@ import type { UserMessage as UserMessageData } from '../../../shared/protocol';
 import { useAppStore } from '../store/react';
 import { CopyButton } from './CopyButton';
 import { Icon } from './Icon';
+import { DeleteMessageButton, VersionSwitcher } from './MessageVersions';
 
-/** `editable`: the last user message, with nothing streaming: it can be edited and sent again. */
+/**
+ * `editable`: a stored message with nothing streaming: an edit is sent as a new version of it
+ * (`stored`: it has versions and can be deleted; the live turn's copy has neither).
+ */
 export const UserMessage = memo(function UserMessage({
   message,
   editable,
+  stored,
 }: {
   message: UserMessageData;
   editable: boolean;
+  stored: boolean;
 }) {
   const store = useAppStore();
   const [draft, setDraft] = useState<string | null>(null);
@@ -18,7 +24,7 @@ export const UserMessage = memo(function UserMessage({
 
   const submit = () => {
     if (draft === null || !draft.trim()) return;
-    store.getState().editAndResend(draft);
+    store.getState().editAndResend(draft, message.id);
     setDraft(null);
   };
   const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
@@ -64,6 +70,7 @@ export const UserMessage = memo(function UserMessage({
       )}
       {!editing && (
         <div className="message-actions">
+          {stored && <VersionSwitcher messageId={message.id} />}
           <CopyButton text={() => message.text} label="Copy" testId="copy-message" />
           {editable && (
             <button
@@ -76,6 +83,7 @@ export const UserMessage = memo(function UserMessage({
               <span>Edit</span>
             </button>
           )}
+          {stored && <DeleteMessageButton messageId={message.id} />}
         </div>
       )}
     </article>
