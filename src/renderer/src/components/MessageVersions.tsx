@@ -10,6 +10,23 @@ import { Icon } from './Icon';
 
 const WAIT = 'Wait for the answer to finish (or stop it) first.';
 
+/**
+ * The version shown next is another message (another article): focus moves to its switcher, on
+ * the button in the same direction, or the other one when that end is reached.
+ */
+function focusSwitcherOf(messageId: string, back: boolean, frames = 5): void {
+  requestAnimationFrame(() => {
+    const group = document.querySelector(`[data-testid="versions"][data-message="${CSS.escape(messageId)}"]`);
+    if (!group) {
+      if (frames > 0) focusSwitcherOf(messageId, back, frames - 1);
+      return;
+    }
+    const buttons = [...group.querySelectorAll<HTMLButtonElement>('button')];
+    const wanted = back ? buttons[0] : buttons.at(-1);
+    (wanted && !wanted.disabled ? wanted : buttons.find((b) => !b.disabled))?.focus();
+  });
+}
+
 /** `‹ 2 / 3 ›`; nothing when the message has one version. Arrow keys move too. */
 export function VersionSwitcher({ messageId }: { messageId: string }) {
   const store = useAppStore();
@@ -30,6 +47,7 @@ export function VersionSwitcher({ messageId }: { messageId: string }) {
       .getState()
       .selectVersion(id)
       .then((p) => setProblem(p));
+    focusSwitcherOf(id, to < index);
   };
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
     if (e.key === 'ArrowLeft') go(index - 1);
@@ -43,6 +61,7 @@ export function VersionSwitcher({ messageId }: { messageId: string }) {
       role="group"
       aria-label={`Version ${index + 1} of ${ids.length}`}
       data-testid="versions"
+      data-message={messageId}
       onKeyDown={onKeyDown}
     >
       <button

@@ -134,6 +134,8 @@ export const createConversationsSlice =
         // Shown at once: the path is the page's to compute; the main process stores the choice.
         const shown = { ...before };
         if (!selectVersion(shown, messageId)) return 'That message is no longer in this conversation.';
+        // A read of this conversation still under way (a search hit opens it) must not land over this.
+        opening++;
         set({ active: shown });
         try {
           const stored = await client.selectVersion(before.id, messageId);
@@ -150,6 +152,7 @@ export const createConversationsSlice =
         if (!id) return 'No conversation is open.';
         try {
           const stored = await client.deleteMessage(id, messageId);
+          opening++;
           if (get().activeId === id) set({ active: stored });
         } catch (err) {
           return `Could not delete: ${messageOf(err)}`;
