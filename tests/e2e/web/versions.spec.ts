@@ -14,6 +14,16 @@ test.use({ bypassCSP: true });
 const QUESTION = '[data-testid="message"][data-role="user"]';
 const messages = (page: Page) => page.locator('[data-testid="message"]');
 
+/** Edits the first question on screen to `text` and waits for the new version's answer. */
+async function editFirstQuestion(page: Page, text: string) {
+  const first = page.locator(QUESTION).first();
+  await first.hover();
+  await first.getByTestId('edit-message').click();
+  await first.getByTestId('edit-input').fill(text);
+  await first.getByTestId('edit-submit').click();
+  await expect(lastAnswer(page)).toHaveAttribute('data-outcome', 'complete', { timeout: 30_000 });
+}
+
 for (const scheme of ['light', 'dark'] as const) {
   for (const width of [1280, 390]) {
     test(`regenerate, edit any question, move between versions and delete a branch (${scheme}, ${width} px)`, async ({
@@ -63,12 +73,7 @@ for (const scheme of ['light', 'dark'] as const) {
       await send(page, 'Which is the longest?');
       await expect(page.locator(`${ANSWER}[data-outcome="complete"]`)).toHaveCount(2, { timeout: 30_000 });
       await expect(messages(page)).toHaveCount(4);
-      const first = page.locator(QUESTION).first();
-      await first.hover();
-      await first.getByTestId('edit-message').click();
-      await first.getByTestId('edit-input').fill('Name three rivers of Asia.');
-      await first.getByTestId('edit-submit').click();
-      await expect(lastAnswer(page)).toHaveAttribute('data-outcome', 'complete', { timeout: 30_000 });
+      await editFirstQuestion(page, 'Name three rivers of Asia.');
       await expect(messages(page)).toHaveCount(2);
       await expect(page.locator(QUESTION).first()).toContainText('Name three rivers of Asia.');
       const questionVersions = page.locator(QUESTION).first().getByTestId('versions');
@@ -120,12 +125,7 @@ test('a search hit in a version not on screen opens that version', async ({ page
   await app.open(page);
   await send(page, 'Tell me about zebrafish');
   await expect(lastAnswer(page)).toHaveAttribute('data-outcome', 'complete', { timeout: 30_000 });
-  const question = page.locator(QUESTION).first();
-  await question.hover();
-  await question.getByTestId('edit-message').click();
-  await question.getByTestId('edit-input').fill('Tell me about axolotls');
-  await question.getByTestId('edit-submit').click();
-  await expect(lastAnswer(page)).toHaveAttribute('data-outcome', 'complete', { timeout: 30_000 });
+  await editFirstQuestion(page, 'Tell me about axolotls');
   await expect(page.locator(QUESTION).first()).toContainText('axolotls');
 
   await page.getByTestId('conversation-search').fill('zebrafish');

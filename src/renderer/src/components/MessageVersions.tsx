@@ -55,6 +55,22 @@ export function VersionSwitcher({ messageId }: { messageId: string }) {
     else return;
     e.preventDefault();
   };
+  const step = (by: -1 | 1) => {
+    const label = by < 0 ? 'Previous version' : 'Next version';
+    return (
+      <button
+        type="button"
+        className="icon-button version-button"
+        aria-label={label}
+        data-testid={by < 0 ? 'version-prev' : 'version-next'}
+        title={busy ? WAIT : label}
+        disabled={busy || ids[index + by] === undefined}
+        onClick={() => go(index + by)}
+      >
+        <Icon name={by < 0 ? 'chevronLeft' : 'chevron'} size={14} />
+      </button>
+    );
+  };
   return (
     <div
       className="versions"
@@ -64,31 +80,11 @@ export function VersionSwitcher({ messageId }: { messageId: string }) {
       data-message={messageId}
       onKeyDown={onKeyDown}
     >
-      <button
-        type="button"
-        className="icon-button version-button"
-        aria-label="Previous version"
-        data-testid="version-prev"
-        title={busy ? WAIT : 'Previous version'}
-        disabled={busy || index === 0}
-        onClick={() => go(index - 1)}
-      >
-        <Icon name="chevronLeft" size={14} />
-      </button>
+      {step(-1)}
       <span className="versions-count" data-testid="version-count" aria-hidden="true">
         {index + 1} / {ids.length}
       </span>
-      <button
-        type="button"
-        className="icon-button version-button"
-        aria-label="Next version"
-        data-testid="version-next"
-        title={busy ? WAIT : 'Next version'}
-        disabled={busy || index === ids.length - 1}
-        onClick={() => go(index + 1)}
-      >
-        <Icon name="chevron" size={14} />
-      </button>
+      {step(1)}
       {problem && (
         <span className="versions-problem" role="alert">
           {problem}
