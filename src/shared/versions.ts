@@ -120,7 +120,11 @@ export function branchProblems(conversation: Branching): string[] {
     if (!tree.byId.has(child))
       problems.push(`the version on screen "${child}" is not a message of the conversation`);
     else if ((tree.parent.get(child) ?? ROOT) !== key)
-      problems.push(`the version on screen "${child}" is not an answer to "${key || 'the start'}"`);
+      problems.push(
+        key === ROOT
+          ? `the version on screen "${child}" is not a first message`
+          : `the version on screen "${child}" does not follow message "${key}"`,
+      );
   }
   return problems;
 }

@@ -157,11 +157,16 @@ test('a file that is not a tree is read safely: every message reachable, no loop
     'the parent "s" of message "s" is not in the conversation',
   ]);
   // A version on screen that is not in the tree, or not at that point: the newest child is shown.
-  const stale = conversation([user('u1'), user('a1')], { u1: 'missing', [ROOT]: 'a1' });
-  expect(ids(activePath(stale))).toEqual(['u1', 'a1']);
+  const stale = conversation([user('u1'), user('a1'), user('u2')], {
+    u1: 'missing',
+    [ROOT]: 'a1',
+    a1: 'u1',
+  });
+  expect(ids(activePath(stale))).toEqual(['u1', 'a1', 'u2']);
   expect(branchProblems(stale)).toEqual([
     'the version on screen "missing" is not a message of the conversation',
-    'the version on screen "a1" is not an answer to "the start"',
+    'the version on screen "a1" is not a first message',
+    'the version on screen "u1" does not follow message "a1"',
   ]);
   // Two messages with one id.
   expect(treeOf([user('d'), user('d')]).problems).toEqual(['the id "d" is used by two messages']);
