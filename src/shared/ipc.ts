@@ -30,6 +30,9 @@ export type InvokeMap = {
   'conversations:get': { payload: { id: string }; result: Conversation };
   'conversations:rename': { payload: { id: string; title: string }; result: ConversationSummary };
   'conversations:delete': { payload: { id: string }; result: null };
+  /** A version of a message put on screen, or a message deleted with its branch: the conversation now. */
+  'conversations:select-version': { payload: { id: string; messageId: string }; result: Conversation };
+  'conversations:delete-message': { payload: { id: string; messageId: string }; result: Conversation };
   'conversations:export': { payload: ExportRequest; result: ExportFile };
   'conversations:import': { payload: ImportRequest; result: ImportResult };
   'conversations:search': { payload: SearchRequest; result: SearchResults };
@@ -59,6 +62,8 @@ export const IPC_CHANNELS = {
   getConversation: 'conversations:get',
   renameConversation: 'conversations:rename',
   deleteConversation: 'conversations:delete',
+  selectVersion: 'conversations:select-version',
+  deleteMessage: 'conversations:delete-message',
   exportConversations: 'conversations:export',
   importConversations: 'conversations:import',
   searchMessages: 'conversations:search',
@@ -87,6 +92,8 @@ export const INVOKE_CHANNELS: readonly InvokeChannel[] = [
   'conversations:get',
   'conversations:rename',
   'conversations:delete',
+  'conversations:select-version',
+  'conversations:delete-message',
   'conversations:export',
   'conversations:import',
   'conversations:search',
@@ -124,6 +131,8 @@ export interface SluiceBridge {
   getConversation(id: string): Promise<IpcResult<Conversation>>;
   renameConversation(id: string, title: string): Promise<IpcResult<ConversationSummary>>;
   deleteConversation(id: string): Promise<IpcResult<null>>;
+  selectVersion(id: string, messageId: string): Promise<IpcResult<Conversation>>;
+  deleteMessage(id: string, messageId: string): Promise<IpcResult<Conversation>>;
   exportConversations(request: ExportRequest): Promise<IpcResult<ExportFile>>;
   importConversations(request: ImportRequest): Promise<IpcResult<ImportResult>>;
   searchMessages(request: SearchRequest): Promise<IpcResult<SearchResults>>;

@@ -404,7 +404,13 @@ export type EarlierPart = {
   metrics: Metrics | null;
 };
 
-export type ChatMessage = UserMessage | AssistantMessage;
+/**
+ * Where a message stands in its conversation's tree (shared/versions.ts): its parent's id, null for
+ * a first message; absent (every file before versions), the message before it in the array.
+ */
+export type VersionLink = { parentId?: string | null };
+
+export type ChatMessage = (UserMessage | AssistantMessage) & VersionLink;
 
 export type Conversation = {
   id: string;
@@ -413,7 +419,10 @@ export type Conversation = {
   updatedAt: number;
   /** The provider and model this conversation talks to; absent: the settings' default. */
   model?: ModelChoice;
+  /** Every version of every message, as a tree (shared/versions.ts: `activePath` is what is shown). */
   messages: ChatMessage[];
+  /** Per parent message id ('' for the first messages): the version on screen; absent: the newest. */
+  activeChild?: Record<string, string>;
   /** MCP servers turned off for this conversation (absent: every configured server is on). */
   mcpOff?: string[];
   /** tool_use ids whose tool already ran in this conversation: never run twice, not even on Retry. */
@@ -722,6 +731,8 @@ const choice = {
   mcpOff: z.array(McpServerNameSchema).max(64).optional(),
 };
 
+export const MessageIdSchema = z.string().min(1).max(200);
+
 export const StartTurnSchema = z.discriminatedUnion('action', [
   z
     .object({
@@ -736,15 +747,21 @@ export const StartTurnSchema = z.discriminatedUnion('action', [
       path: ['text'],
       message: 'The message is empty.',
     }),
-  /** Replace the last assistant message with a new answer to the same user message. */
-  z.object({ ...choice, action: z.literal('regenerate'), conversationId: z.string().min(1).max(100) }),
+  /** A new version of an answer (`messageId`; absent: the last answer on screen), the old one kept. */
+  z.object({
+    ...choice,
+    action: z.literal('regenerate'),
+    conversationId: z.string().min(1).max(100),
+    messageId: MessageIdSchema.optional(),
+  }),
   /** Ask the model to continue the last assistant message (after max_tokens). */
   z.object({ ...choice, action: z.literal('continue'), conversationId: z.string().min(1).max(100) }),
-  /** Replace the last user message's text, drop what followed, and answer again. */
+  /** A new version of a user message (`messageId`; absent: the last on screen), answered anew. */
   z.object({
     ...choice,
     action: z.literal('edit'),
     conversationId: z.string().min(1).max(100),
+    messageId: MessageIdSchema.optional(),
     text: z.string().trim().min(1, 'The message is empty.').max(1_000_000),
   }),
 ]);
@@ -835,6 +852,10 @@ export interface ChatClient {
   getConversation(id: string): Promise<Conversation>;
   renameConversation(id: string, title: string): Promise<ConversationSummary>;
   deleteConversation(id: string): Promise<void>;
+  /** Puts a version (and the path to it) on screen; answers the conversation as now stored. */
+  selectVersion(conversationId: string, messageId: string): Promise<Conversation>;
+  /** Deletes one message with its branch below it; answers the conversation as now stored. */
+  deleteMessage(conversationId: string, messageId: string): Promise<Conversation>;
   exportConversations(request: ExportRequest): Promise<ExportFile>;
   /** Every message of every conversation, best matches first. */
   searchMessages(request: SearchRequest): Promise<SearchResults>;

@@ -7,6 +7,7 @@ import { expect, test } from 'vitest';
 import { ConversationStore } from '../../src/main/store/conversations';
 import { ImportError, importInto, markdownOf, planImport } from '../../src/main/store/transfer';
 import type { Conversation, ExportFile, ImportResult } from '../../src/shared/protocol';
+import { activePath, treeOf, versionsOf } from '../../src/shared/versions';
 import { servePerTest, type TestServe } from '../support/serve';
 
 const serve = servePerTest();
@@ -206,7 +207,7 @@ test('a bad file says what is wrong, where, and stores nothing', async () => {
   expect(() => planImport('[]', 'empty.json')).toThrow(ImportError);
 });
 
-test("ChatGPT's conversations.json: the branch on screen comes in, in order, and the note says what was left out", async () => {
+test("ChatGPT's conversations.json: the branch on screen comes in, in order, the other branches as versions", async () => {
   // A question answered twice (regenerated): node a1 is the older answer, a2 the one on screen.
   const exportFile = [
     {
@@ -274,10 +275,20 @@ test("ChatGPT's conversations.json: the branch on screen comes in, in order, and
   });
   expect(result.source).toBe('ChatGPT export');
   expect(result.notes).toEqual([
-    '1 edited or regenerated message on other branches was left out: only the branch each conversation showed last was imported.',
+    '2 edited or regenerated messages on other branches were kept as versions: the branch each conversation showed last is on screen, the others are a click away (‹ ›).',
   ]);
   const [imported] = result.imported;
-  const conversation = await store.get(imported?.id ?? '');
+  const stored = await store.get(imported?.id ?? '');
+  const conversation = { ...stored, messages: activePath(stored) };
+  // The older answer is the first of two versions at its point, with its own follow-up below it.
+  const tree = treeOf(stored.messages);
+  const older = stored.messages.find((m) => m.role === 'assistant' && m.turnId === 'chatgpt-a1');
+  expect(versionsOf(tree, older?.id ?? '')).toMatchObject({ index: 1, count: 2 });
+  expect(versionsOf(tree, conversation.messages[1]?.id ?? '')).toMatchObject({ index: 2, count: 2 });
+  expect(tree.children.get(older?.id ?? '')?.map((m) => m.role === 'user' && m.text)).toEqual([
+    'A branch not on screen',
+  ]);
+  expect(stored.messages).toHaveLength(6);
   expect(conversation.title).toBe('Sourdough');
   expect(conversation.createdAt).toBe(1_700_000_000_000);
   expect(

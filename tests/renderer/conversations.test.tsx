@@ -94,7 +94,7 @@ test('search filters titles; rename is inline; delete asks first', async () => {
   expect((await client.listConversations()).map((c) => c.id)).toEqual(['a']);
 });
 
-test('the last user message can be edited and sent again; what followed it makes way', async () => {
+test('a user message can be edited and sent again as a new version of it; what followed it makes way on screen', async () => {
   const conversation = storedConversation();
   const { store, client } = await renderApp({ conversations: [conversation] });
   await act(() => store.getState().openConversation(conversation.id));
@@ -106,6 +106,7 @@ test('the last user message can be edited and sent again; what followed it makes
   expect(client.lastTurn?.request).toEqual({
     action: 'edit',
     conversationId: conversation.id,
+    messageId: conversation.messages[0]?.id,
     text: 'A better question',
   });
   const messages = screen.getAllByTestId('message');

@@ -6,6 +6,7 @@ import { localTerminal } from '../../src/shared/terminal';
 import { continueModeOf, mergeContinuation, type ContinueMode } from '../../src/shared/continue';
 import { defaultChoice } from '../../src/shared/choice';
 import { ApiFailure } from '../../src/shared/errors';
+import { deleteBranch, selectVersion } from '../../src/shared/versions';
 import {
   applyRelayEvent,
   assistantMessageOf,
@@ -294,6 +295,20 @@ export class FakeChatClient implements ChatClient {
 
   async deleteConversation(id: string): Promise<void> {
     this.conversations.delete(id);
+  }
+
+  async selectVersion(id: string, messageId: string): Promise<Conversation> {
+    const c = await this.getConversation(id);
+    if (!selectVersion(c, messageId)) throw new Error(`There is no message ${messageId}.`);
+    this.save(c);
+    return structuredClone(c);
+  }
+
+  async deleteMessage(id: string, messageId: string): Promise<Conversation> {
+    const c = await this.getConversation(id);
+    if (deleteBranch(c, messageId) === 0) throw new Error(`There is no message ${messageId}.`);
+    this.save(c);
+    return structuredClone(c);
   }
 
   async exportConversations(request: ExportRequest): Promise<ExportFile> {

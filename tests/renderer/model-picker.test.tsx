@@ -154,6 +154,7 @@ test('regenerate carries the choice picked for an existing conversation', async 
   await act(async () => {
     fireEvent.click(screen.getByTestId('model-picker-option-ollama-llama3.2'));
   });
+  const answerId = (await client.getConversation('c-old')).messages.at(-1)?.id;
   await act(async () => {
     fireEvent.click(screen.getByTestId('regenerate'));
   });
@@ -161,6 +162,7 @@ test('regenerate carries the choice picked for an existing conversation', async 
   expect(client.lastTurn?.request).toEqual({
     action: 'regenerate',
     conversationId: 'c-old',
+    messageId: answerId,
     model: { provider: 'ollama', model: 'llama3.2' },
   });
 });

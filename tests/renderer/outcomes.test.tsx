@@ -40,10 +40,16 @@ test('an error keeps the partial text beside a human message, and Retry answers 
   expect(within(answer).getByTestId('assistant-text').textContent).toBe('The first half of an answer');
   expect(within(answer).getByTestId('error-notice').textContent).toContain(message);
 
+  const failed = (await client.getConversation(turn.conversation.id)).messages.at(-1)?.id;
   fireEvent.click(within(answer).getByTestId('retry'));
   await settle();
   expect(client.turns).toHaveLength(2);
-  expect(client.lastTurn?.request).toEqual({ action: 'regenerate', conversationId: turn.conversation.id });
+  // Retry asks for a new version of the failed answer (the main process keeps the failed one beside it).
+  expect(client.lastTurn?.request).toEqual({
+    action: 'regenerate',
+    conversationId: turn.conversation.id,
+    messageId: failed,
+  });
   // The failed answer makes way for the new one; the question stays.
   expect(screen.getAllByTestId('message').map((m) => m.dataset['role'])).toEqual(['user', 'assistant']);
   expect(lastAnswer().dataset['outcome']).toBe('streaming');

@@ -190,3 +190,32 @@ test('export and import on the desktop face: a file out, the same file in as a c
   });
   expect(await conversations.list()).toHaveLength(2);
 });
+
+test('versions on the desktop face: a version put on screen, a message deleted with its branch, bad payloads refused', async () => {
+  const { handlers, conversations } = await setup();
+  const c = await conversations.create('Rivers');
+  const at = (id: string, text: string, parentId: string | null) =>
+    ({ id, role: 'user', text, createdAt: 1, parentId }) as const;
+  c.messages = [at('u1', 'one', null), at('a1', 'two', 'u1'), at('a1b', 'two again', 'u1')];
+  await conversations.save(c);
+
+  const chosen = await handlers['conversations:select-version']({ id: c.id, messageId: 'a1' });
+  expect(chosen).toMatchObject({ ok: true, value: { activeChild: { '': 'u1', u1: 'a1' } } });
+  expect((await conversations.get(c.id)).activeChild).toEqual({ '': 'u1', u1: 'a1' });
+
+  const deleted = await handlers['conversations:delete-message']({ id: c.id, messageId: 'a1' });
+  expect(deleted.ok && deleted.value.messages.map((m) => m.id)).toEqual(['u1', 'a1b']);
+
+  expect(await handlers['conversations:delete-message']({ id: c.id, messageId: 'a1' })).toMatchObject({
+    ok: false,
+    error: { type: 'not_found', message: 'This conversation has no message "a1".' },
+  });
+  expect(await handlers['conversations:select-version']({ id: c.id })).toMatchObject({
+    ok: false,
+    error: { type: 'invalid_request' },
+  });
+  expect(
+    await handlers['conversations:select-version']({ id: c.id, messageId: 'u1', extra: true }),
+  ).toMatchObject({ ok: false, error: { type: 'invalid_request' } });
+  expect((await conversations.get(c.id)).messages.map((m) => m.id)).toEqual(['u1', 'a1b']);
+});

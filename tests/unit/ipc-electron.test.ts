@@ -165,12 +165,14 @@ test('every request channel answers only our window’s top-level frame showing 
   expect(log).toHaveLength(4);
   expect([...fake.handlers.keys()].sort()).toEqual([
     'conversations:delete',
+    'conversations:delete-message',
     'conversations:export',
     'conversations:get',
     'conversations:import',
     'conversations:list',
     'conversations:rename',
     'conversations:search',
+    'conversations:select-version',
     'conversations:window-metrics',
     'mcp:overview',
     'mcp:restart',

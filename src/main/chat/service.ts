@@ -14,6 +14,7 @@ import type {
   Settings,
   SettingsView,
   StartTurnRequest,
+  UserMessage,
 } from '../../shared/protocol';
 import { DEFAULT_SETTINGS } from '../../shared/protocol';
 import { localTerminal } from '../../shared/terminal';
@@ -53,8 +54,10 @@ import { ProviderUnavailableError, TurnRequestError } from './errors';
 import { admitTurn } from './turn-limit';
 import { TurnHub, withAbortReason, type LiveTurnView } from './turn-hub';
 import { CONTINUE_PROMPT, continueModeOf, mergeContinuation } from '../../shared/continue';
-import { attachmentsProblem, supportProblem } from '../../shared/attachments';
+import { attachmentsProblem, supportProblem, type Attachment } from '../../shared/attachments';
 import { attachmentSupportOf } from '../../shared/choice';
+import { activePath, addVersion, deleteBranch, putAnswer, selectVersion } from '../../shared/versions';
+import { NotFoundError } from '../store/conversations';
 
 export type ChatServiceOptions = {
   conversations: ConversationStore;
@@ -198,56 +201,113 @@ export class ChatService {
     if (problem) throw new TurnRequestError('invalid_request', problem);
   }
 
-  /** Applies the request to the stored conversation and returns the history the model should see. */
+  /** Puts the version `messageId` on screen (its ancestors too); a streaming answer goes on being saved. */
+  async selectVersion(conversationId: string, messageId: string): Promise<Conversation> {
+    await this.opts.conversations.update(conversationId, (conversation) => {
+      if (!selectVersion(conversation, messageId))
+        throw new TurnRequestError('not_found', `This conversation has no message "${messageId}".`);
+    });
+    return this.opts.conversations.get(conversationId);
+  }
+
+  /**
+   * Deletes `messageId` with its branch below it. Refused while a turn of this conversation runs:
+   * its answer has to land somewhere (stop it first, or wait for it to end).
+   */
+  async deleteMessage(conversationId: string, messageId: string): Promise<Conversation> {
+    if (this.registry.list().some((t) => t.conversationId === conversationId))
+      throw new TurnRequestError(
+        'busy',
+        'An answer is streaming in this conversation; stop it or wait for it to end, then delete.',
+      );
+    await this.opts.conversations.update(conversationId, (conversation) => {
+      if (deleteBranch(conversation, messageId) === 0)
+        throw new TurnRequestError('not_found', `This conversation has no message "${messageId}".`);
+      conversation.updatedAt = Date.now();
+    });
+    return this.opts.conversations.get(conversationId);
+  }
+
+  /**
+   * Applies the request to the stored conversation and returns the history the model should see
+   * (the active path up to the point answered) and where the answer goes in the tree. Regenerate
+   * and edit add a version there; nothing already stored is replaced (shared/versions.ts).
+   */
   private async prepare(
     request: StartTurnRequest,
     settings: Settings,
-  ): Promise<{ conversation: Conversation; history: ChatMessage[]; continues?: AssistantMessage }> {
+  ): Promise<{
+    conversation: Conversation;
+    history: ChatMessage[];
+    parentId: string | null;
+    continues?: AssistantMessage;
+  }> {
     const store = this.opts.conversations;
     if (request.action === 'send') {
       const attachments = request.attachments ?? [];
       const problem = attachmentsProblem(attachments);
       if (problem) throw new TurnRequestError('invalid_request', problem);
       const stored = request.conversationId ? await store.get(request.conversationId) : null;
-      const message: ChatMessage = {
-        id: randomUUID(),
-        role: 'user',
-        text: request.text,
-        createdAt: Date.now(),
-        ...(attachments.length > 0 ? { attachments } : {}),
-      };
-      this.refuseAttachments(settings, request, stored, [...(stored?.messages ?? []), message]);
+      const path = stored ? activePath(stored) : [];
+      const user = this.userMessage(request.text, attachments);
+      this.refuseAttachments(settings, request, stored, [...path, user]);
       const conversation =
         stored ?? (await store.create(titleFrom(request.text || (attachments[0]?.name ?? ''))));
-      conversation.messages.push(message);
-      return { conversation, history: conversation.messages };
+      addVersion(conversation, user, path.at(-1)?.id ?? null);
+      return { conversation, history: [...path, user], parentId: user.id };
     }
     const conversation = await store.get(request.conversationId);
+    if ((request.action === 'regenerate' || request.action === 'edit') && request.messageId) {
+      if (!selectVersion(conversation, request.messageId))
+        throw new TurnRequestError('not_found', `This conversation has no message "${request.messageId}".`);
+    }
+    const path = activePath(conversation);
     // A Retry, Regenerate, Continue or Edit sends the stored attachments again.
-    this.refuseAttachments(settings, request, conversation, conversation.messages);
-    const messages = conversation.messages;
-    const last = messages.at(-1);
+    this.refuseAttachments(settings, request, conversation, path);
     if (request.action === 'continue') {
+      const last = path.at(-1);
       if (last?.role !== 'assistant')
         throw new TurnRequestError('invalid_action', 'There is no answer to continue.');
       // The answer is both the prefill the model goes on from and the message the result joins.
-      return { conversation, history: [...messages], continues: last };
+      return { conversation, history: path, parentId: last.parentId ?? null, continues: last };
     }
-    // regenerate and edit both answer the last user message again, dropping what followed it.
-    let lastUser = -1;
-    for (let i = messages.length - 1; i >= 0; i--) {
-      if (messages[i]?.role === 'user') {
-        lastUser = i;
-        break;
-      }
+    // The message this version replaces on screen: the one named, else the last answer (regenerate)
+    // or the last user message (edit) on screen.
+    const role = request.action === 'edit' ? 'user' : 'assistant';
+    const named = request.messageId ? path.findIndex((m) => m.id === request.messageId) : -1;
+    const lastUser = path.findLastIndex((m) => m.role === 'user');
+    let at = named;
+    if (at < 0) at = request.action === 'edit' ? lastUser : lastUser + 1;
+    const target = path[at];
+    if (request.action === 'edit' || target) {
+      if (target?.role !== role)
+        throw new TurnRequestError(
+          'invalid_action',
+          request.action === 'edit'
+            ? 'Only your own messages can be edited.'
+            : 'Only an answer can be regenerated.',
+        );
     }
     if (lastUser < 0) throw new TurnRequestError('invalid_action', 'There is no message to answer again.');
-    messages.splice(lastUser + 1);
+    const before = path.slice(0, at);
+    const parentId = before.at(-1)?.id ?? null;
     if (request.action === 'edit') {
-      const user = messages[lastUser];
-      if (user?.role === 'user') user.text = request.text;
+      // The edited question is a new version of it, with the files the old one carried.
+      const user = this.userMessage(request.text, target?.role === 'user' ? (target.attachments ?? []) : []);
+      addVersion(conversation, user, parentId);
+      return { conversation, history: [...before, user], parentId: user.id };
     }
-    return { conversation, history: messages };
+    return { conversation, history: before, parentId };
+  }
+
+  private userMessage(text: string, attachments: readonly Attachment[]): UserMessage {
+    return {
+      id: randomUUID(),
+      role: 'user',
+      text,
+      createdAt: Date.now(),
+      ...(attachments.length > 0 ? { attachments: [...attachments] } : {}),
+    };
   }
 
   /**
@@ -289,7 +349,7 @@ export class ChatService {
       this.registry.release(turnId);
       throw err;
     }
-    const { conversation, history, continues } = prepared;
+    const { conversation, history, parentId, continues } = prepared;
     this.registry.describe(turnId, { conversationId: conversation.id, title: conversation.title });
     // The engine writes to the turn's feed; `sink` is its first subscriber (see turn-hub.ts).
     const feed = this.hub.open(
@@ -312,9 +372,7 @@ export class ChatService {
       choice = fallback;
     }
     const mode = continueModeOf(settings, choice);
-    // What is stored before the turn's message, and the message the turn stores: a continue
-    // replaces the answer it continues with the two joined.
-    const kept = continues ? history.slice(0, -1) : history;
+    // The message the turn stores: a continue replaces the answer it continues with the two joined.
     const shape = (message: AssistantMessage) =>
       continues ? mergeContinuation(continues, message, mode) : message;
     const sent: ChatMessage[] =
@@ -324,7 +382,7 @@ export class ChatService {
 
     conversation.updatedAt = Date.now();
     await store.save(conversation);
-    const base = { ...conversation, messages: [...kept] };
+    const base: { toolUsesRun?: string[] } = {};
     const meta: { turnId: string; createdAt: number; provider: ProviderKind; model: string } = {
       turnId,
       createdAt: Date.now(),
@@ -334,10 +392,20 @@ export class ChatService {
     };
 
     // The partial answer is saved on a timer while it streams, so a crash loses at most one interval.
+    // Each save puts the answer in its place in the stored tree as it is then: a version chosen or a
+    // branch deleted meanwhile stays so, and a conversation deleted meanwhile stays deleted.
     let latest: TurnState | null = null;
     let dirty = false;
     const persist = (message: AssistantMessage) =>
-      store.save({ ...base, updatedAt: Date.now(), messages: [...kept, shape(message)] });
+      store
+        .update(conversation.id, (stored) => {
+          putAnswer(stored, shape(message), parentId);
+          if (base.toolUsesRun) stored.toolUsesRun = base.toolUsesRun;
+          stored.updatedAt = Date.now();
+        })
+        .catch((err: unknown) => {
+          if (!(err instanceof NotFoundError)) throw err;
+        });
     const saver = setInterval(() => {
       if (dirty && latest) {
         // Saves are queued per conversation in call order, so this one cannot overtake the final save.

@@ -8,6 +8,7 @@ import type { InvokeChannel, InvokeResult, IpcResult } from '../../shared/ipc';
 import {
   ExportRequestSchema,
   ImportRequestSchema,
+  MessageIdSchema,
   ModelsRequestSchema,
   RenameSchema,
   SearchRequestSchema,
@@ -36,6 +37,7 @@ const Id = z.string().min(1).max(100);
 const None = z.union([z.null(), z.undefined()]);
 const ByName = z.object({ name: z.string().min(1).max(100) }).strict();
 const ById = z.object({ id: Id }).strict();
+const ByMessage = z.object({ id: Id, messageId: MessageIdSchema }).strict();
 const Rename = RenameSchema.extend({ id: Id }).strict();
 const WindowMetrics = WindowMetricsSchema.extend({ id: Id }).strict();
 // SettingsStore.update validates the merged whole; here only "an object of fields" is checked.
@@ -88,6 +90,12 @@ export function createHandlers({ service, conversations, settings, keys }: Handl
       await conversations.delete(id);
       return null;
     }),
+    'conversations:select-version': handler(ByMessage, ({ id, messageId }) =>
+      service.selectVersion(id, messageId),
+    ),
+    'conversations:delete-message': handler(ByMessage, ({ id, messageId }) =>
+      service.deleteMessage(id, messageId),
+    ),
     'conversations:export': handler(ExportRequestSchema, (request) => exportFrom(conversations, request)),
     'conversations:import': handler(ImportRequestSchema, (request) => importInto(conversations, request)),
     'conversations:search': handler(SearchRequestSchema, ({ query }) =>

@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   ExportRequestSchema,
   ImportRequestSchema,
+  MessageIdSchema,
   ModelsRequestSchema,
   RenameSchema,
   SearchRequestSchema,
@@ -76,6 +77,15 @@ const ROUTES: Route[] = [
   route('DELETE', '/api/conversations/:id', async (ctx, _req, res, [id]) => {
     await ctx.conversations.delete(id ?? '');
     sendNoContent(res);
+  }),
+  // One message: a version put on screen, or deleted with its branch below it.
+  route('POST', '/api/conversations/:id/messages/:id/select', async (ctx, _req, res, [id, messageId]) => {
+    const message = validate(MessageIdSchema, messageId, 'The message id');
+    sendJson(res, 200, await ctx.service.selectVersion(id ?? '', message));
+  }),
+  route('DELETE', '/api/conversations/:id/messages/:id', async (ctx, _req, res, [id, messageId]) => {
+    const message = validate(MessageIdSchema, messageId, 'The message id');
+    sendJson(res, 200, await ctx.service.deleteMessage(id ?? '', message));
   }),
   route('POST', '/api/export', async (ctx, req, res) => {
     const request = validate(ExportRequestSchema, await readJsonBody(req), 'The export request');

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Conversation, ConversationSummary } from '../../shared/protocol';
+import { activePath } from '../../shared/versions';
 import { KeyedQueue, readJson, writeJsonAtomic } from './atomic';
 
 export class NotFoundError extends Error {
@@ -17,7 +18,8 @@ export const summarize = (c: Conversation): ConversationSummary => ({
   title: c.title,
   createdAt: c.createdAt,
   updatedAt: c.updatedAt,
-  messageCount: c.messages.length,
+  /** The messages on screen (the active path), not every version. */
+  messageCount: activePath(c).length,
 });
 
 /** What a file must look like to be loaded; any JSON can be on disk. */
@@ -116,6 +118,7 @@ export class ConversationStore {
     change(conversation);
     const snapshot = structuredClone(conversation);
     this.cache.set(id, snapshot);
+    this.changed({ type: 'saved', conversation: snapshot });
     await this.queue.run(id, () => writeJsonAtomic(join(this.dir, `${id}.json`), snapshot));
   }
 

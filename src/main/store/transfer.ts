@@ -17,6 +17,7 @@ import type {
   ImportRequest,
   ImportResult,
 } from '../../shared/protocol';
+import { activePath, branchProblems, selectVersion } from '../../shared/versions';
 import type { ConversationStore } from './conversations';
 import {
   AttachmentsSchema,
@@ -133,10 +134,15 @@ const messageMarkdown = (message: ChatMessage) =>
       ].join('\n\n')
     : assistantMarkdown(message);
 
+/** The versions on screen; the others are in the JSON export, and the header says how many. */
 export function markdownOf(conversation: Conversation, now = Date.now()): string {
-  const count = conversation.messages.length;
-  const header = `# ${conversation.title}\n\n_Exported from Sluice on ${day(now)} · started ${day(conversation.createdAt)} · ${count} message${count === 1 ? '' : 's'}_`;
-  return `${[header, ...conversation.messages.map(messageMarkdown)].join('\n\n')}\n`;
+  const path = activePath(conversation);
+  const count = path.length;
+  const others = conversation.messages.length - count;
+  const versions =
+    others > 0 ? ` · ${others} other version${others === 1 ? '' : 's'} not shown (in the JSON export)` : '';
+  const header = `# ${conversation.title}\n\n_Exported from Sluice on ${day(now)} · started ${day(conversation.createdAt)} · ${count} message${count === 1 ? '' : 's'}${versions}_`;
+  return `${[header, ...path.map(messageMarkdown)].join('\n\n')}\n`;
 }
 
 // ───── Import ─────
@@ -180,10 +186,12 @@ const Step = z.looseObject({
     z.looseObject({ toolUseId: z.string(), name: z.string(), content: z.string(), isError: z.boolean() }),
   ),
 });
+const ParentId = z.string().min(1).nullable().optional();
 const Message = z.discriminatedUnion('role', [
   z
     .looseObject({
       id: z.string().min(1),
+      parentId: ParentId,
       role: z.literal('user'),
       text: z.string(),
       createdAt: Num,
@@ -196,6 +204,7 @@ const Message = z.discriminatedUnion('role', [
     }),
   z.looseObject({
     id: z.string().min(1),
+    parentId: ParentId,
     role: z.literal('assistant'),
     turnId: z.string(),
     createdAt: Num,
@@ -214,6 +223,7 @@ const ConversationSchema = z.looseObject({
   createdAt: Num,
   updatedAt: Num,
   messages: z.array(Message),
+  activeChild: z.record(z.string(), z.string()).optional(),
 });
 const BackupSchema = z.object({
   format: z.literal(BACKUP_FORMAT),
@@ -284,98 +294,161 @@ export function planImport(text: string, filename = 'the file', now = Date.now()
   const format = (value as { format?: unknown } | null)?.format;
   if (format === BACKUP_FORMAT) {
     const backup = parseWith(BackupSchema, value, 'backup', '');
-    return { conversations: backup.conversations as Conversation[], notes: [], source: 'Sluice backup' };
+    return sluicePlan(backup.conversations as Conversation[], 'backup', 'Sluice backup');
   }
   if (format === CONVERSATION_FORMAT) {
     const one = parseWith(EnvelopeSchema, value, 'conversation', '');
-    return { conversations: [one.conversation as Conversation], notes: [], source: 'Sluice conversation' };
+    return sluicePlan([one.conversation as Conversation], 'conversation', 'Sluice conversation');
   }
   const isChatGpt = (v: unknown) => typeof v === 'object' && v !== null && 'mapping' in v;
   if (Array.isArray(value) && value.length > 0 && value.every(isChatGpt)) return fromChatGpt(value, now);
   if (isChatGpt(value)) return fromChatGpt([value], now);
   if (typeof value === 'object' && value !== null && 'messages' in value) {
     const one = parseWith(ConversationSchema, value, 'conversation', '');
-    return { conversations: [one as Conversation], notes: [], source: 'Sluice conversation file' };
+    return sluicePlan([one as Conversation], 'conversation', 'Sluice conversation file');
   }
   throw new ImportError(
     `${filename} is JSON, but not a Sluice backup, a Sluice conversation or a ChatGPT export (conversations.json). Nothing was imported.`,
   );
 }
 
+/** Sluice conversations whose versions form a tree (shared/versions.ts), or an ImportError naming what does not. */
+function sluicePlan(conversations: Conversation[], what: string, source: string): ImportPlan {
+  const issues = conversations.flatMap((c, i) =>
+    branchProblems(c).map((message) => ({
+      path: conversations.length > 1 ? `conversations[${i}]` : 'conversation',
+      message: `"${c.title}": ${message}`,
+    })),
+  );
+  if (issues.length > 0)
+    throw new ImportError(
+      `This ${what} could not be imported: its messages are not one tree of versions (${issues
+        .slice(0, 4)
+        .map((i) => i.message)
+        .join('; ')}). Nothing was imported; export it again from Sluice, or fix those messages.`,
+      issues,
+    );
+  return { conversations, notes: [], source };
+}
+
 const textOfParts = (parts: unknown[] | undefined) =>
   (parts ?? []).filter((p): p is string => typeof p === 'string').join('\n');
 
+type ChatGptNodeValue = z.infer<typeof ChatGptNode>;
+
+/** What does not make a tree in one ChatGPT conversation: a parent not in it, a cycle, a current node not in it. */
+function chatGptProblem(nodes: Record<string, ChatGptNodeValue>, current: string | null): string | null {
+  const done = new Set<string>();
+  for (const start of Object.keys(nodes)) {
+    const chain = new Set<string>();
+    for (let at: string | null = start; at !== null && !done.has(at);) {
+      if (chain.has(at)) return `its messages around "${at}" are each other's parents (a cycle)`;
+      chain.add(at);
+      const parent: string | null = nodes[at]?.parent ?? null;
+      if (parent !== null && !(parent in nodes))
+        return `the parent "${parent}" of message "${at}" is not in its mapping`;
+      at = parent;
+    }
+    for (const id of chain) done.add(id);
+  }
+  if (current !== null && !(current in nodes)) return `its current_node "${current}" is not in its mapping`;
+  return null;
+}
+
+function chatGptMessage(id: string, m: NonNullable<ChatGptNodeValue['message']>, text: string, at: number) {
+  if (m.author.role === 'user') return { id: randomUUID(), role: 'user' as const, text, createdAt: at };
+  const message: AssistantMessage = {
+    id: randomUUID(),
+    role: 'assistant',
+    turnId: `chatgpt-${id}`,
+    createdAt: at,
+    steps: [
+      {
+        message: {
+          ...createMessage(),
+          blocks: [{ type: 'text', text, citations: [] }],
+          stoppedBlocks: [0],
+          stopReason: 'end_turn',
+          started: true,
+          finished: true,
+        },
+        toolResults: [],
+      },
+    ],
+    outcome: 'complete',
+    stopReason: 'end_turn',
+    error: null,
+    metrics: null,
+    provider: 'openai',
+    model: 'chatgpt',
+  };
+  return message;
+}
+
+/**
+ * ChatGPT's `mapping` is a tree too: every node comes in as a message with its parent (nodes with
+ * no text — the system message, tool runs, images — are left out, their children hung on the
+ * nearest message above), versions in the order they were written, and the branch ChatGPT showed
+ * last (`current_node`) is the one on screen.
+ */
 function fromChatGpt(items: unknown[], now: number): ImportPlan {
   const conversations: Conversation[] = [];
-  let branchesLeft = 0;
+  let versions = 0;
   let skippedParts = 0;
   items.forEach((item, index) => {
     const c = parseWith(ChatGptConversation, item, 'ChatGPT export', `[${index}]`);
     const nodes = c.mapping;
-    // The branch on screen: from the current node up to the root.
-    const chain: string[] = [];
-    const seen = new Set<string>();
-    let at = c.current_node ?? Object.keys(nodes).at(-1) ?? null;
-    while (at && nodes[at] && !seen.has(at)) {
-      seen.add(at);
-      chain.unshift(at);
-      at = nodes[at]?.parent ?? null;
-    }
-    branchesLeft +=
-      Object.values(nodes).filter((n) => n.message?.author.role === 'user').length -
-      chain.filter((id) => nodes[id]?.message?.author.role === 'user').length;
+    const title = c.title?.trim() || 'Imported from ChatGPT';
+    const problem = chatGptProblem(nodes, c.current_node ?? null);
+    if (problem)
+      throw new ImportError(
+        `This ChatGPT export could not be imported: conversation [${index}] "${title}": ${problem}. Nothing was imported; export it from ChatGPT again.`,
+        [{ path: `[${index}].mapping`, message: problem }],
+      );
     const createdAt = (c.create_time ?? now / 1000) * 1000;
-    const messages: ChatMessage[] = [];
-    for (const id of chain) {
-      const m = nodes[id]?.message;
-      if (!m) continue;
-      const text = textOfParts(m.content.parts);
-      if (m.content.content_type !== 'text' && !text) {
-        skippedParts++;
-        continue;
-      }
-      if (!text.trim()) continue;
-      const at = (m.create_time ?? createdAt / 1000) * 1000;
-      if (m.author.role === 'user') messages.push({ id: randomUUID(), role: 'user', text, createdAt: at });
-      else if (m.author.role === 'assistant')
-        messages.push({
-          id: randomUUID(),
-          role: 'assistant',
-          turnId: `chatgpt-${id}`,
-          createdAt: at,
-          steps: [
-            {
-              message: {
-                ...createMessage(),
-                blocks: [{ type: 'text', text, citations: [] }],
-                stoppedBlocks: [0],
-                stopReason: 'end_turn',
-                started: true,
-                finished: true,
-              },
-              toolResults: [],
-            },
-          ],
-          outcome: 'complete',
-          stopReason: 'end_turn',
-          error: null,
-          metrics: null,
-          provider: 'openai',
-          model: 'chatgpt',
-        });
+    const timeOf = (id: string) => nodes[id]?.message?.create_time ?? Number.POSITIVE_INFINITY;
+    const childrenOf = new Map<string | null, string[]>();
+    for (const [id, node] of Object.entries(nodes)) {
+      const key = node.parent ?? null;
+      childrenOf.set(key, [...(childrenOf.get(key) ?? []), id]);
     }
-    conversations.push({
+    // Parents before children; versions at a point oldest first.
+    const messages: ChatMessage[] = [];
+    const keptAbove = new Map<string, string | null>();
+    const queue: [string, string | null][] = (childrenOf.get(null) ?? []).map((id) => [id, null]);
+    for (let i = 0; i < queue.length; i++) {
+      const [id, above] = queue[i]!;
+      const m = nodes[id]?.message;
+      const text = m ? textOfParts(m.content.parts) : '';
+      let kept = above;
+      if (m && m.content.content_type !== 'text' && !text) skippedParts++;
+      else if (m && text.trim() && (m.author.role === 'user' || m.author.role === 'assistant')) {
+        const message = chatGptMessage(id, m, text, (m.create_time ?? createdAt / 1000) * 1000);
+        messages.push({ ...message, parentId: above });
+        kept = message.id;
+      }
+      keptAbove.set(id, kept);
+      const kids = [...(childrenOf.get(id) ?? [])].sort((a, b) => timeOf(a) - timeOf(b));
+      for (const kid of kids) queue.push([kid, kept]);
+    }
+    const conversation: Conversation = {
       id: randomUUID(),
-      title: c.title?.trim() || 'Imported from ChatGPT',
+      title,
       createdAt,
       updatedAt: (c.update_time ?? createdAt / 1000) * 1000,
       messages,
-    });
+      activeChild: {},
+    };
+    // On screen: the branch ChatGPT showed last, else the newest one.
+    const current = keptAbove.get(c.current_node ?? '') ?? null;
+    if (current) selectVersion(conversation, current);
+    versions += messages.length - activePath(conversation).length;
+    conversations.push(conversation);
   });
   const notes: string[] = [];
-  if (branchesLeft > 0)
+  if (versions > 0)
     notes.push(
-      `${branchesLeft} edited or regenerated message${branchesLeft === 1 ? '' : 's'} on other branches ${branchesLeft === 1 ? 'was' : 'were'} left out: only the branch each conversation showed last was imported.`,
+      `${versions} edited or regenerated message${versions === 1 ? '' : 's'} on other branches ${versions === 1 ? 'was' : 'were'} kept as versions: the branch each conversation showed last is on screen, the others are a click away (‹ ›).`,
     );
   if (skippedParts > 0)
     notes.push(

@@ -12,6 +12,7 @@ import './styles/messages.css';
 import './styles/markdown.css';
 import './styles/controls.css';
 import './styles/attachments.css';
+import './styles/versions.css';
 
 function savedTheme(): ThemePreference {
   try {

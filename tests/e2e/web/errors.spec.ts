@@ -4,6 +4,8 @@ import { expect, snap, test } from '../support/fixtures';
 import { copiedText, lastAnswer, send } from '../support/page';
 import { deltasIn, simTextDeltas } from '../support/sim';
 import { onlyConversation } from '../support/stored';
+import type { ChatMessage } from '../../../src/shared/protocol';
+import { activePath } from '../../../src/shared/versions';
 
 /** What sim-overloaded-midstream streams before its error event. */
 const DELTAS_BEFORE_FAULT = 12;
@@ -48,8 +50,11 @@ test('an overload mid-answer keeps the partial answer, and Retry gets a complete
     .poll(() => app.simLog.map((e) => e.reason))
     .toEqual(['fault', 'fault', 'complete', 'complete']);
 
-  // Retry answered the same question again in place of the failed answer.
+  // Retry answered the same question again: a new version on screen, the failed answer kept beside it.
   const stored = await onlyConversation(app);
-  expect(stored.messages.map((m) => (m.role === 'user' ? 'user' : m.outcome))).toEqual(['user', 'complete']);
+  const outcomes = (messages: ChatMessage[]) => messages.map((m) => (m.role === 'user' ? 'user' : m.outcome));
+  expect(outcomes(activePath(stored))).toEqual(['user', 'complete']);
+  expect(outcomes(stored.messages)).toEqual(['user', 'error', 'complete']);
   await expect(page.locator('[data-testid="message"][data-role="assistant"]')).toHaveCount(1);
+  await expect(answer.getByTestId('version-count')).toHaveText('2 / 2');
 });

@@ -108,6 +108,9 @@ const relayTypeOf = (status: number): RelayErrorType =>
 
 const describe = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
+const messagePath = (id: string, messageId: string) =>
+  `/api/conversations/${encodeURIComponent(id)}/messages/${encodeURIComponent(messageId)}`;
+
 export function createHttpClient(opts: HttpClientOptions = {}): ChatClient {
   const base = (opts.baseUrl ?? '').replace(/\/+$/, '');
   const token = opts.token ?? tokenFromPage();
@@ -369,6 +372,8 @@ export function createHttpClient(opts: HttpClientOptions = {}): ChatClient {
     renameConversation: (id, title) =>
       call<ConversationSummary>('PATCH', `/api/conversations/${encodeURIComponent(id)}`, { title }),
     deleteConversation: (id) => call<void>('DELETE', `/api/conversations/${encodeURIComponent(id)}`),
+    selectVersion: (id, messageId) => call<Conversation>('POST', `${messagePath(id, messageId)}/select`),
+    deleteMessage: (id, messageId) => call<Conversation>('DELETE', messagePath(id, messageId)),
     exportConversations: (request) => call<ExportFile>('POST', '/api/export', request),
     importConversations: (request) => call<ImportResult>('POST', '/api/import', request),
     searchMessages: (request) => call<SearchResults>('POST', '/api/search', request),

@@ -51,6 +51,8 @@ export function createIpcClient(bridge: SluiceBridge): ChatClient {
     deleteConversation: async (id) => {
       await unwrap(bridge.deleteConversation(id));
     },
+    selectVersion: (id, messageId) => unwrap(bridge.selectVersion(id, messageId)),
+    deleteMessage: (id, messageId) => unwrap(bridge.deleteMessage(id, messageId)),
     exportConversations: (request) => unwrap(bridge.exportConversations(request)),
     importConversations: (request) => unwrap(bridge.importConversations(request)),
     searchMessages: (request) => unwrap(bridge.searchMessages(request)),

@@ -24,6 +24,7 @@ import { continueModeIn } from '../store/turn';
 import { continueLabelOf } from '../../../shared/continue';
 import { CopyButton } from './CopyButton';
 import { Icon } from './Icon';
+import { DeleteMessageButton, VersionSwitcher } from './MessageVersions';
 import { MetricsFooter } from './MetricsFooter';
 import { OutcomeNotices, type NoticeActions } from './OutcomeNotices';
 import { PhaseLine } from './PhaseLine';
@@ -89,8 +90,10 @@ function AssistantArticle(props: {
   /** The live turn's text deltas by `step:index`, for the streaming markdown. */
   textParts?: ReadonlyMap<string, readonly string[]>;
   phaseLine?: ReactNode;
+  /** A stored answer's id: its versions and Delete (the live answer has neither yet). */
+  messageId?: string;
 }) {
-  const { steps, streaming, outcome } = props;
+  const { steps, streaming, outcome, messageId } = props;
   const actions = useMemo(() => actionsFor(outcome, props.actions), [outcome, props.actions]);
   // Nothing to copy on an answer whose text is empty (one that failed before any text arrived).
   const copyable = !streaming && stepsHaveText(steps);
@@ -160,8 +163,9 @@ function AssistantArticle(props: {
           cost={cost}
         />
       )}
-      {!streaming && (copyable || actions.regenerate) && (
+      {!streaming && (copyable || actions.regenerate || messageId) && (
         <div className="message-actions">
+          {messageId && <VersionSwitcher messageId={messageId} />}
           {copyable && <CopyButton text={() => textOfSteps(steps)} label="Copy" testId="copy-message" />}
           {actions.regenerate && (
             <button
@@ -174,6 +178,7 @@ function AssistantArticle(props: {
               <span>Regenerate</span>
             </button>
           )}
+          {messageId && <DeleteMessageButton messageId={messageId} />}
         </div>
       )}
     </article>
@@ -189,16 +194,19 @@ function useStoredArticle(message: AssistantMessage | null, isLast: boolean): Ar
   const busy = useApp((s) => s.live !== null);
   const canAct = message !== null && isLast && !busy;
   const continueLabel = useApp((s) => continueLabelOf(continueModeIn(s)));
+  const id = message?.id ?? null;
   const actions = useMemo<Actions>(() => {
-    if (!canAct) return NO_ACTIONS;
-    const regenerate = () => store.getState().regenerate();
+    // Any answer can be answered again (a new version at its point); Retry and Continue are the last one's.
+    if (busy || id === null) return NO_ACTIONS;
+    const regenerate = () => store.getState().regenerate(id);
+    if (!canAct) return { ...NO_ACTIONS, regenerate };
     return {
       retry: regenerate,
       regenerate,
       continueAnswer: () => store.getState().continueAnswer(),
       continueLabel,
     };
-  }, [canAct, store, continueLabel]);
+  }, [busy, id, canAct, store, continueLabel]);
   if (!message) return null;
   return {
     steps: extras?.frozenSteps ?? message.steps,
@@ -214,6 +222,7 @@ function useStoredArticle(message: AssistantMessage | null, isLast: boolean): Ar
     provider: message.provider,
     model: message.model,
     actions,
+    messageId: message.id,
   };
 }
 

@@ -11,6 +11,7 @@ import {
   usageOfConversation,
   usageOfMessage,
 } from '../../../shared/usage';
+import { pathOf } from '../lib/path';
 import { costWith, kindOf, priceFor } from '../lib/prices';
 import { currentChoice } from '../store/models';
 import { useApp } from '../store/react';
@@ -41,7 +42,8 @@ export function ConversationUsage() {
   }, [answers, settings, active]);
   if (!hasUsage(summary.usage)) return null;
   const { usage, total } = summary;
-  const last = answers.at(-1);
+  // Totals count every version (each was paid for); the context is the last answer on screen's.
+  const last = pathOf(active).findLast((m) => m.role === 'assistant');
   const context = last ? usageOfMessage(last).context : null;
   const next = choice.model ? priceFor({ settings, active }, kindOf(choice), choice.model) : null;
   const tokens = (totalInput(usage) ?? 0) + (usage.output ?? 0);

@@ -17,6 +17,7 @@ const PATHS = {
   close: 'M6 6l12 12M18 6L6 18',
   book: 'M4 5a2 2 0 0 1 2-2h13v16H6a2 2 0 0 0-2 2zM4 5v16M8 7h7',
   chevron: 'M9 6l6 6-6 6',
+  chevronLeft: 'M15 6l-6 6 6 6',
   arrowDown: 'M12 5v14M6 13l6 6 6-6',
   menu: 'M4 6h16M4 12h16M4 18h16',
   download: 'M12 4v11M7 10l5 5 5-5M5 20h14',

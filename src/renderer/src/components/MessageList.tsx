@@ -5,6 +5,7 @@ import { useEffect, useMemo, type ReactNode } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { ChatMessage, UserMessage as UserMessageData } from '../../../shared/protocol';
 import { useFollowBottom } from '../lib/follow';
+import { pathOf } from '../lib/path';
 import { useApp, useAppStore } from '../store/react';
 import { sentAttachments } from '../store';
 import { AssistantEntry } from './AssistantMessage';
@@ -23,7 +24,8 @@ export function MessageList() {
     useShallow((s) => {
       const live = s.live && s.live.conversationId === s.activeId ? s.live : null;
       return {
-        messages: live ? live.base : (s.active?.messages ?? NONE),
+        // The versions on screen (lib/path.ts); the live turn shows what it answers.
+        messages: live ? live.base : s.active ? pathOf(s.active) : NONE,
         liveKey: live?.key ?? null,
         liveTurnId: live?.turnId ?? null,
         liveUserText: live?.userText ?? null,
@@ -69,7 +71,13 @@ export function MessageList() {
   useEffect(() => {
     if (!scrollTo) return;
     const index = messages.findIndex((m) => m.id === scrollTo);
-    if (index < 0) return;
+    if (index < 0) {
+      // A hit in a version not on screen: that version comes on screen, then this runs again.
+      const state = store.getState();
+      if (!view.busy && state.active?.messages.some((m) => m.id === scrollTo))
+        void state.selectVersion(scrollTo);
+      return;
+    }
     store.getState().setScrollTo(null);
     const target = content.current?.querySelectorAll<HTMLElement>('[data-testid="message"]')[index];
     if (!target) return;
@@ -78,21 +86,21 @@ export function MessageList() {
     target.scrollIntoView({ block: 'center' });
     target.dataset['searchTarget'] = 'true';
     setTimeout(() => delete target.dataset['searchTarget'], 2500);
-  }, [scrollTo, messages, store, content, release]);
+  }, [scrollTo, messages, store, content, release, view.busy]);
   const last = messages.at(-1);
-  const lastUser = messages.findLast((m) => m.role === 'user');
   const empty = messages.length === 0 && view.liveKey === null;
   // One flat, keyed list: an answer keeps its key (its turn id) from streaming to stored, so React
   // keeps its rendered blocks when the turn ends.
   const items: ReactNode[] = messages.map((m) =>
     m.role === 'user' ? (
-      <UserMessage key={m.id} message={m} editable={!view.busy && m === lastUser} />
+      <UserMessage key={m.id} message={m} editable={!view.busy} stored />
     ) : (
       <AssistantEntry key={`turn-${m.turnId}`} message={m} isLast={m === last} />
     ),
   );
   if (view.liveKey !== null) {
-    if (liveUser) items.push(<UserMessage key={liveUser.id} message={liveUser} editable={false} />);
+    if (liveUser)
+      items.push(<UserMessage key={liveUser.id} message={liveUser} editable={false} stored={false} />);
     const key = view.liveTurnId ? `turn-${view.liveTurnId}` : `live-${view.liveKey}`;
     items.push(<AssistantEntry key={key} message={null} isLast />);
   }

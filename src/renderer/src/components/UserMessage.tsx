@@ -4,14 +4,20 @@ import { useAppStore } from '../store/react';
 import { MessageAttachments } from './Attachments';
 import { CopyButton } from './CopyButton';
 import { Icon } from './Icon';
+import { DeleteMessageButton, VersionSwitcher } from './MessageVersions';
 
-/** `editable`: the last user message, with nothing streaming: it can be edited and sent again. */
+/**
+ * `editable`: a stored message with nothing streaming: an edit is sent as a new version of it
+ * (`stored`: it has versions and can be deleted; the live turn's copy has neither).
+ */
 export const UserMessage = memo(function UserMessage({
   message,
   editable,
+  stored,
 }: {
   message: UserMessageData;
   editable: boolean;
+  stored: boolean;
 }) {
   const store = useAppStore();
   const [draft, setDraft] = useState<string | null>(null);
@@ -19,7 +25,7 @@ export const UserMessage = memo(function UserMessage({
 
   const submit = () => {
     if (draft === null || !draft.trim()) return;
-    store.getState().editAndResend(draft);
+    store.getState().editAndResend(draft, message.id);
     setDraft(null);
   };
   const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
@@ -70,6 +76,7 @@ export const UserMessage = memo(function UserMessage({
       )}
       {!editing && (
         <div className="message-actions">
+          {stored && <VersionSwitcher messageId={message.id} />}
           <CopyButton text={() => message.text} label="Copy" testId="copy-message" />
           {editable && (
             <button
@@ -82,6 +89,7 @@ export const UserMessage = memo(function UserMessage({
               <span>Edit</span>
             </button>
           )}
+          {stored && <DeleteMessageButton messageId={message.id} />}
         </div>
       )}
     </article>

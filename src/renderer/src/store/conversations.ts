@@ -9,6 +9,7 @@ import {
   type ImportResult,
   type SearchResults,
 } from '../../../shared/protocol';
+import { selectVersion } from '../../../shared/versions';
 import type { AppSlice, StoreDeps } from './types';
 
 export type ConversationsSlice = {
@@ -23,6 +24,10 @@ export type ConversationsSlice = {
   /** Resolves with an error sentence, or null when the title was saved. */
   renameConversation(id: string, title: string): Promise<string | null>;
   deleteConversation(id: string): Promise<string | null>;
+  /** Puts a version of a message of the chat on screen (at once; the main process keeps it). */
+  selectVersion(messageId: string): Promise<string | null>;
+  /** Deletes a message of the chat on screen with its branch below it; an error sentence, or null. */
+  deleteMessage(messageId: string): Promise<string | null>;
   /** The file to save, or the sentence saying why there is none. */
   exportConversations(
     request: ExportRequest,
@@ -121,6 +126,39 @@ export const createConversationsSlice =
         }
         await get().loadConversations();
         return { ok: true, result };
+      },
+
+      async selectVersion(messageId) {
+        const before = get().active;
+        if (!before) return 'No conversation is open.';
+        // Shown at once: the path is the page's to compute; the main process stores the choice.
+        const shown = { ...before };
+        if (!selectVersion(shown, messageId)) return 'That message is no longer in this conversation.';
+        // A read of this conversation still under way (a search hit opens it) must not land over this.
+        opening++;
+        set({ active: shown });
+        try {
+          const stored = await client.selectVersion(before.id, messageId);
+          if (get().active === shown) set({ active: stored });
+          return null;
+        } catch (err) {
+          if (get().active === shown) set({ active: before });
+          return `Could not switch versions: ${messageOf(err)}`;
+        }
+      },
+
+      async deleteMessage(messageId) {
+        const id = get().activeId;
+        if (!id) return 'No conversation is open.';
+        try {
+          const stored = await client.deleteMessage(id, messageId);
+          opening++;
+          if (get().activeId === id) set({ active: stored });
+        } catch (err) {
+          return `Could not delete: ${messageOf(err)}`;
+        }
+        await get().loadConversations();
+        return null;
       },
 
       async deleteConversation(id) {

@@ -19,6 +19,7 @@ import type { Attachment } from '../../../shared/attachments';
 import { localTerminal } from '../../../shared/terminal';
 import { assistantMessageOf } from '../../../shared/turn';
 import { continueModeOf, mergeContinuation, type ContinueMode } from '../../../shared/continue';
+import { pathOf } from '../lib/path';
 import { currentChoice } from './models';
 import { applyBatch, createLiveTurn, stopTurn, type LiveTurn, type TimedEvent } from './live-turn';
 import { applyQueues, withoutTurn } from './live-turns';
@@ -45,9 +46,11 @@ export type TurnSlice = {
   extras: Record<string, TurnExtras>;
   /** Sends the composer's text with its attachments (images, PDFs, large pastes); either may be empty, not both. */
   send(text: string, attachments?: Attachment[]): boolean;
-  regenerate(): void;
+  /** A new version of the answer `messageId` (absent: the last answer on screen). */
+  regenerate(messageId?: string): void;
   continueAnswer(): void;
-  editAndResend(text: string): void;
+  /** A new version of the user message `messageId` (absent: the last one on screen), answered anew. */
+  editAndResend(text: string, messageId?: string): void;
   /** Stops the turn of the conversation on screen (only that one). */
   stop(): void;
   /** Re-attaches to the turns the main process is still running (after a reload). */
@@ -201,7 +204,7 @@ export const createTurnSlice =
       // One turn per conversation; the others' turns stream on.
       if (s.live) return false;
       const key = ++serial;
-      const messages = s.active?.messages ?? [];
+      const messages = pathOf(s.active);
       const base = display.hideFrom === null ? messages : messages.slice(0, display.hideFrom);
       const live = createLiveTurn({
         key,
@@ -235,7 +238,12 @@ export const createTurnSlice =
       };
     };
 
-    const lastUserIndex = () => (get().active?.messages ?? []).findLastIndex((m) => m.role === 'user');
+    /** Where on screen a new version goes: the message named, else the last user message's place (+ 1). */
+    const pointOf = (messageId: string | undefined, after: number) => {
+      const path = pathOf(get().active);
+      const named = messageId ? path.findIndex((m) => m.id === messageId) : -1;
+      return named >= 0 ? named : path.findLastIndex((m) => m.role === 'user') + after;
+    };
 
     return {
       turns: {},
@@ -259,12 +267,12 @@ export const createTurnSlice =
         );
       },
 
-      regenerate() {
+      regenerate(messageId) {
         const id = get().activeId;
         if (!id) return;
         start(
-          { action: 'regenerate', conversationId: id, ...choice() },
-          { hideFrom: lastUserIndex() + 1, userText: null },
+          { action: 'regenerate', conversationId: id, ...(messageId ? { messageId } : {}), ...choice() },
+          { hideFrom: pointOf(messageId, 1), userText: null },
         );
       },
 
@@ -273,7 +281,7 @@ export const createTurnSlice =
         const id = s.activeId;
         if (!id) return;
         // The answer being continued is shown joined with the continuation, in its one bubble.
-        const messages = s.active?.messages ?? [];
+        const messages = pathOf(s.active);
         const last = messages.at(-1);
         const continues = last?.role === 'assistant' ? { message: last, mode: continueModeIn(s) } : null;
         start(
@@ -284,13 +292,19 @@ export const createTurnSlice =
         );
       },
 
-      editAndResend(text) {
+      editAndResend(text, messageId) {
         const id = get().activeId;
         const trimmed = text.trim();
         if (!id || !trimmed) return;
         start(
-          { action: 'edit', conversationId: id, text: trimmed, ...choice() },
-          { hideFrom: lastUserIndex(), userText: trimmed },
+          {
+            action: 'edit',
+            conversationId: id,
+            text: trimmed,
+            ...(messageId ? { messageId } : {}),
+            ...choice(),
+          },
+          { hideFrom: pointOf(messageId, 0), userText: trimmed },
         );
       },
 
@@ -321,7 +335,7 @@ export const createTurnSlice =
           }
           const key = ++serial;
           // Shown above the turn: the conversation as stored, without this turn's saved partial.
-          const base = conversation.messages.filter((m) => m.role !== 'assistant' || m.turnId !== turnId);
+          const base = pathOf(conversation).filter((m) => m.role !== 'assistant' || m.turnId !== turnId);
           const live = createLiveTurn({
             key,
             // Not sent: the live turn keeps what it answers and the model it was asked with.
