@@ -30,6 +30,7 @@ export type InvokeMap = {
   'conversations:get': { payload: { id: string }; result: Conversation };
   'conversations:rename': { payload: { id: string; title: string }; result: ConversationSummary };
   'conversations:delete': { payload: { id: string }; result: null };
+  'conversations:pin': { payload: { id: string; pinned: boolean }; result: ConversationSummary };
   'conversations:export': { payload: ExportRequest; result: ExportFile };
   'conversations:import': { payload: ImportRequest; result: ImportResult };
   'conversations:search': { payload: SearchRequest; result: SearchResults };
@@ -69,6 +70,7 @@ export const IPC_CHANNELS = {
   mcpOverview: 'mcp:overview',
   restartMcpServer: 'mcp:restart',
   recordWindowMetrics: 'conversations:window-metrics',
+  pinConversation: 'conversations:pin',
   /**
    * ipcRenderer.postMessage(channel, request, [port]): starts a turn whose relay events come back on
    * the transferred port (see port-protocol.ts). Not an invoke: invoke cannot carry a port.
@@ -98,6 +100,7 @@ export const INVOKE_CHANNELS: readonly InvokeChannel[] = [
   'mcp:overview',
   'mcp:restart',
   'conversations:window-metrics',
+  'conversations:pin',
 ];
 
 /**
@@ -137,4 +140,5 @@ export interface SluiceBridge {
   mcpOverview(): Promise<IpcResult<McpOverview>>;
   restartMcpServer(name: string): Promise<IpcResult<McpOverview>>;
   recordWindowMetrics(id: string, turnId: string, metrics: Metrics): Promise<IpcResult<null>>;
+  pinConversation(id: string, pinned: boolean): Promise<IpcResult<ConversationSummary>>;
 }

@@ -233,7 +233,7 @@ test('a configured default that needs a key and has none says so in the banner a
     },
   });
   expect(screen.getByTestId('provider-banner').textContent).toBe(
-    'No key set for OpenAI — add one in Settings.Open Settings',
+    'No key set for OpenAI: add one in Settings.Add a key',
   );
   expect(screen.getByTestId('provider-badge').textContent).toBe('OpenAI · no key');
 });

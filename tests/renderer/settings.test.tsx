@@ -60,7 +60,7 @@ test('a valid form is saved whole, in one call, without the key fields, and the 
   expect(screen.queryByTestId('settings-panel')).toBeNull();
   expect(store.getState().settings?.maxTokens).toBe(2048);
   // Anthropic without a key: the window says so.
-  expect(screen.getByTestId('provider-banner').textContent).toContain('No API key set');
+  expect(screen.getByTestId('provider-banner').textContent).toContain('No API key: Anthropic cannot answer.');
 });
 
 test('a save the main process refuses shows its reason and keeps the form as typed', async () => {
@@ -97,7 +97,7 @@ test('the API key is write-only: the field is a password, and only "Key set" com
 test('the simulated provider is announced in the window', async () => {
   await renderApp();
   expect(screen.getByTestId('provider-banner').textContent).toBe(
-    'Simulated provider — no API key set. Add one in Settings to talk to Claude.Open Settings',
+    'Simulated provider: answers are scripted. Add an API key in Settings to talk to Claude.Add a key',
   );
   expect(screen.getByTestId('provider-badge').textContent).toBe('Simulated');
 });

@@ -169,6 +169,7 @@ test('every request channel answers only our window’s top-level frame showing 
     'conversations:get',
     'conversations:import',
     'conversations:list',
+    'conversations:pin',
     'conversations:rename',
     'conversations:search',
     'conversations:window-metrics',

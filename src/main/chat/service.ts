@@ -53,6 +53,8 @@ import { ProviderUnavailableError, TurnRequestError } from './errors';
 import { admitTurn } from './turn-limit';
 import { TurnHub, withAbortReason, type LiveTurnView } from './turn-hub';
 import { CONTINUE_PROMPT, continueModeOf, mergeContinuation } from '../../shared/continue';
+import { textOf } from '../../shared/accumulate';
+import { heuristicTitle, modelTitle, TITLE_PURPOSE_HEADER } from './title';
 
 export type ChatServiceOptions = {
   conversations: ConversationStore;
@@ -74,7 +76,19 @@ export type ChatServiceOptions = {
   mcp?: McpManager;
 };
 
-export type StartedTurn = { turnId: string; conversationId: string; done: Promise<TurnResult> };
+export type StartedTurn = {
+  turnId: string;
+  conversationId: string;
+  done: Promise<TurnResult>;
+  /** After `done`: the title made for the conversation (its first complete answer), else null. */
+  titled: Promise<string | null>;
+};
+
+/** Where a title request goes: the turn's own target and model (null: the simulated provider). */
+type TitleRoute = { target: ProviderTarget; model: string } | null;
+
+/** A title request gets this long before the heuristic title stands. */
+const TITLE_TIMEOUT_MS = 15_000;
 
 const titleFrom = (text: string) => {
   const line = text.trim().split('\n')[0] ?? '';
@@ -90,6 +104,8 @@ export class ChatService {
   readonly prices: PriceStore;
   /** Each live turn's end, final save included: the window's numbers wait for it (recordWindowMetrics). */
   private readonly finals = new Map<string, Promise<unknown>>();
+  /** Title requests in flight (not turns): stopped by a rename, or when the service closes. */
+  private readonly titling = new Set<AbortController>();
 
   constructor(private readonly opts: ChatServiceOptions) {
     this.simulator = opts.simulator ?? new EmbeddedSimulator();
@@ -301,6 +317,7 @@ export class ChatService {
       model: choice.model,
     };
 
+    let titleRoute: TitleRoute = null;
     // The partial answer is saved on a timer while it streams, so a crash loses at most one interval.
     let latest: TurnState | null = null;
     let dirty = false;
@@ -366,6 +383,11 @@ export class ChatService {
             notices.push(`${route?.notice ?? 'nginx mode is not available here.'} This turn goes direct.`);
           }
         }
+        if (resolved.kind !== 'simulated')
+          titleRoute = {
+            target: { ...resolved.target, baseURL, ...(source ? { source } : {}) },
+            model: resolved.model,
+          };
         const mcp = this.opts.mcp
           ? await this.opts.mcp.toolsFor(conversation.mcpOff ?? [])
           : { tools: [], notices: [] };
@@ -410,6 +432,7 @@ export class ChatService {
         clearInterval(saver);
         dirty = false;
         const message = withAbortReason(result.message, signal);
+        await this.titleBeforeFinalSave(base, kept, message);
         await persist(message);
         return { ...result, message: shape(message) };
       } finally {
@@ -418,10 +441,84 @@ export class ChatService {
         this.hub.close(turnId);
       }
     })();
-    this.finals.set(turnId, done);
+    // The page reads the conversation back after the turn's end (recordWindowMetrics waits for
+    // `finals`), so it finds the title made.
+    const titled = done.then(
+      (result) =>
+        base.titleSource === 'auto' && conversation.titleSource === undefined
+          ? this.modelTitle(base, kept, result.message, titleRoute)
+          : null,
+      () => null,
+    );
+    this.finals.set(turnId, titled);
     const ended = () => this.finals.delete(turnId);
-    void done.then(ended, ended);
-    return { turnId, conversationId: conversation.id, done };
+    void titled.then(ended, ended);
+    return { turnId, conversationId: conversation.id, done, titled };
+  }
+
+  /**
+   * The final save keeps a title the person gave while the answer streamed; a first complete answer
+   * of a conversation nobody titled yet gets the heuristic title in the same save (a model's title
+   * may replace it after: `modelTitle`).
+   */
+  private async titleBeforeFinalSave(
+    base: Conversation,
+    before: ChatMessage[],
+    answer: AssistantMessage,
+  ): Promise<void> {
+    const stored = await this.opts.conversations.get(base.id).catch(() => null);
+    if (stored?.titleSource === 'person') {
+      base.title = stored.title;
+      base.titleSource = 'person';
+    } else if (base.titleSource === undefined && answer.outcome === 'complete') {
+      base.title = heuristicTitle(before.find((m) => m.role === 'user')?.text ?? '');
+      base.titleSource = 'auto';
+    }
+  }
+
+  /**
+   * After a first complete answer: the model's title through the turn's own adapter (marked with
+   * TITLE_PURPOSE_HEADER; not a turn), stored over the heuristic one. With the simulated provider,
+   * or when the request fails or gives nothing, the heuristic title stays. A rename (or a delete)
+   * meanwhile aborts the request, and no title is ever stored over the person's (`setAutoTitle`).
+   */
+  private async modelTitle(
+    base: Conversation,
+    before: ChatMessage[],
+    answer: AssistantMessage,
+    route: TitleRoute,
+  ): Promise<string | null> {
+    if (!route) return base.title;
+    const stop = new AbortController();
+    this.titling.add(stop);
+    const unsubscribe = this.opts.conversations.onChange((change) => {
+      const id = change.type === 'saved' ? change.conversation.id : change.id;
+      if (id !== base.id) return;
+      if (change.type === 'deleted' || change.conversation.titleSource === 'person') stop.abort();
+    });
+    let title: string | null = null;
+    try {
+      const question = before.find((m) => m.role === 'user')?.text ?? '';
+      const answered = answer.steps.map((s) => textOf(s.message)).join('\n');
+      const provider = providerFor({
+        ...route.target,
+        headers: { ...route.target.headers, [TITLE_PURPOSE_HEADER]: 'title' },
+      });
+      const signal = AbortSignal.any([stop.signal, AbortSignal.timeout(TITLE_TIMEOUT_MS)]);
+      title = await modelTitle(provider, route.model, question, answered, signal);
+    } catch {
+      // The heuristic title stays (or, renamed, the person's).
+    } finally {
+      unsubscribe();
+      this.titling.delete(stop);
+    }
+    if (stop.signal.aborted) return null;
+    if (!title) return base.title;
+    try {
+      return (await this.opts.conversations.setAutoTitle(base.id, title)) ? title : null;
+    } catch {
+      return null; // deleted meanwhile
+    }
   }
 
   /**
@@ -511,6 +608,7 @@ export class ChatService {
   async close(): Promise<void> {
     this.hub.clear();
     this.registry.abortAll('shutdown');
+    for (const stop of this.titling) stop.abort();
     await Promise.all([this.simulator.close(), this.opts.router?.close(), this.opts.mcp?.close()]);
   }
 }

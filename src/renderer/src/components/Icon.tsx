@@ -19,6 +19,8 @@ const PATHS = {
   chevron: 'M9 6l6 6-6 6',
   arrowDown: 'M12 5v14M6 13l6 6 6-6',
   menu: 'M4 6h16M4 12h16M4 18h16',
+  sidebar: 'M4 4h16v16H4zM9 4v16',
+  pin: 'M9 4h6l-1 6 4 4H6l4-4zM12 14v6',
   download: 'M12 4v11M7 10l5 5 5-5M5 20h14',
   tool: 'M14.7 6.3a4 4 0 0 0-5.4 5.2L3 17.8V21h3.2l6.3-6.3a4 4 0 0 0 5.2-5.4l-2.5 2.5-2.5-.6-.6-2.5z',
 } as const;
