@@ -11,9 +11,12 @@ import { configOf } from '../lib/models';
 import { useApp, useAppStore } from '../store/react';
 import { Icon } from './Icon';
 
-type Banner = { kind: string; text: ReactNode; plain: string; action: string };
+/** `text` on a wide window, `short` on a narrow one (layout.css's 760 px); `plain` is its title. */
+type Banner = { kind: string; text: ReactNode; plain: string; short: string; action: string };
 
 const command = (text: string) => <code>{text}</code>;
+const SIMULATED = 'Simulated: scripted answers.';
+const NO_KEY = 'No API key: Anthropic cannot answer.';
 
 export function ProviderBanner() {
   const store = useAppStore();
@@ -42,14 +45,15 @@ export function ProviderBanner() {
   if (view.provider === 'simulated') {
     if (view.keySet) {
       const plain = 'Simulated provider: answers are scripted, not from Claude. Pick Anthropic in Settings.';
-      banner = { kind: 'simulated-key-set', text: plain, plain, action: 'Open Settings' };
+      banner = { kind: 'simulated-key-set', text: plain, plain, short: SIMULATED, action: 'Open Settings' };
     } else if (face === 'desktop') {
       const plain = 'Simulated provider: answers are scripted. Add an API key in Settings to talk to Claude.';
-      banner = { kind: 'simulated-desktop', text: plain, plain, action: 'Add a key' };
+      banner = { kind: 'simulated-desktop', text: plain, plain, short: SIMULATED, action: 'Add a key' };
     } else {
       const cmd = serveWithKey();
       banner = {
         kind: 'simulated-browser',
+        short: SIMULATED,
         plain: `Simulated provider: answers are scripted. For Claude, restart with ${cmd}, then pick Anthropic in Settings.`,
         text: (
           <>
@@ -69,12 +73,14 @@ export function ProviderBanner() {
         face === 'desktop' || !cmd
           ? {
               kind: `no-key-desktop:${config.id}`,
+              short: `No key for ${config.name}.`,
               text: `No key set for ${config.name}: add one in Settings.`,
               plain: `No key set for ${config.name}: add one in Settings.`,
               action: 'Add a key',
             }
           : {
               kind: `no-key-browser:${config.id}`,
+              short: `No key for ${config.name}.`,
               plain: `No key for ${config.name}: restart with ${cmd}.`,
               text: (
                 <>
@@ -90,12 +96,14 @@ export function ProviderBanner() {
       face === 'desktop'
         ? {
             kind: 'anthropic-no-key-desktop',
+            short: NO_KEY,
             text: 'No API key: Anthropic cannot answer. Add one in Settings, or switch to Simulated.',
             plain: 'No API key: Anthropic cannot answer. Add one in Settings, or switch to Simulated.',
             action: 'Add a key',
           }
         : {
             kind: 'anthropic-no-key-browser',
+            short: NO_KEY,
             plain: `No API key: Anthropic cannot answer. Restart with ${cmd}, or switch to Simulated.`,
             text: (
               <>No API key: Anthropic cannot answer. Restart with {command(cmd)}, or switch to Simulated.</>
@@ -112,8 +120,11 @@ export function ProviderBanner() {
       data-provider={view.provider}
       data-kind={kind}
     >
-      <span className="banner-text" title={banner.plain}>
+      <span className="banner-text banner-long" title={banner.plain}>
         {banner.text}
+      </span>
+      <span className="banner-text banner-short" title={banner.plain}>
+        {banner.short}
       </span>
       <button type="button" className="link-button" onClick={() => store.getState().openSettings()}>
         {banner.action}

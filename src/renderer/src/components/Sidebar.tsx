@@ -1,5 +1,6 @@
 import { MessageHits } from './MessageHits';
 import { useEffect, useMemo, useRef } from 'react';
+import { flushSync } from 'react-dom';
 import { focusComposer } from '../lib/focus';
 import { useShallow } from 'zustand/react/shallow';
 import type { SettingsView } from '../../../shared/protocol';
@@ -97,7 +98,8 @@ export function Sidebar() {
           aria-keyshortcuts={toggle.aria}
           title={`${narrow ? 'Close' : 'Hide'} the sidebar (${toggle.label})`}
           onClick={() => {
-            store.getState().toggleSidebar(narrow);
+            // Rendered at once, so the menu button that brings the sidebar back is there to take focus.
+            flushSync(() => store.getState().toggleSidebar(narrow));
             document.getElementById('nav-toggle')?.focus();
           }}
         >
