@@ -4,10 +4,10 @@
 // request is marked with TITLE_PURPOSE_HEADER so an upstream (or a test counting requests) can tell
 // it from a turn, and it is cancelled when the person renames the conversation first.
 import { accumulate, createMessage, textOf } from '../../shared/accumulate';
-import type { Provider } from '../providers/types';
+import { PURPOSE_HEADER, type Provider } from '../providers/types';
 
 /** The header every title request carries (value: `title`). */
-export const TITLE_PURPOSE_HEADER = 'x-sluice-purpose';
+export const TITLE_PURPOSE_HEADER = PURPOSE_HEADER;
 
 const MAX_CHARS = 48;
 /** Greetings and "can you" openers say nothing about the subject. */

@@ -16,9 +16,15 @@ const COMBOS = [
   { scheme: 'dark', width: 390 },
 ] as const;
 
-async function setup(page: Page, combo: (typeof COMBOS)[number]) {
+/** The window at the combo's size and scheme, and a stack on the fast simulated provider. */
+async function setup(
+  page: Page,
+  combo: (typeof COMBOS)[number],
+  sluice: (opts?: { settings?: object }) => Promise<WebApp>,
+): Promise<WebApp> {
   await page.setViewportSize({ width: combo.width, height: combo.width > 760 ? 800 : 844 });
   await page.emulateMedia({ colorScheme: combo.scheme });
+  return sluice({ settings: { sim: { scenario: 'sim-text', ...FAST } } });
 }
 
 const narrow = (page: Page) => (page.viewportSize()?.width ?? 1280) <= 760;
@@ -47,8 +53,7 @@ for (const combo of COMBOS) {
     page,
     sluice,
   }) => {
-    await setup(page, combo);
-    const app = await sluice({ settings: { sim: { scenario: 'sim-text', ...FAST } } });
+    const app = await setup(page, combo, sluice);
     await seed(app, 'Rivers of Europe', Date.now() - 60_000);
     await app.open(page);
     const sidebar = page.locator('#sidebar');
@@ -133,8 +138,7 @@ for (const combo of COMBOS) {
     page,
     sluice,
   }) => {
-    await setup(page, combo);
-    const app = await sluice({ settings: { sim: { scenario: 'sim-text', ...FAST } } });
+    const app = await setup(page, combo, sluice);
     await app.open(page);
     const banner = page.getByTestId('provider-banner');
     await expect(banner).toHaveAttribute('data-kind', 'simulated-browser');
@@ -181,8 +185,7 @@ for (const combo of COMBOS) {
   });
 
   test(`pinning and the day groups, with the page's clock fixed (${tag})`, async ({ page, sluice }) => {
-    await setup(page, combo);
-    const app = await sluice({ settings: { sim: { scenario: 'sim-text', ...FAST } } });
+    const app = await setup(page, combo, sluice);
     // The page's clock: noon on 10 June 2026 in its time zone.
     const noon = new Date(2026, 5, 10, 12, 0, 0).getTime();
     await page.clock.setFixedTime(noon);
@@ -250,8 +253,7 @@ for (const combo of COMBOS) {
     page,
     sluice,
   }) => {
-    await setup(page, combo);
-    const app = await sluice({ settings: { sim: { scenario: 'sim-text', ...FAST } } });
+    const app = await setup(page, combo, sluice);
     await seed(app, 'Lakes of Finland', Date.now() - 60_000);
     await app.open(page);
     const composer = page.getByTestId('composer-input');
