@@ -77,6 +77,7 @@ const bridge: SluiceBridge = {
   restartMcpServer: (name) => invoke('mcp:restart', { name }),
   recordWindowMetrics: (id, turnId, metrics) =>
     invoke('conversations:window-metrics', { id, turnId, metrics }),
+  pinConversation: (id, pinned) => invoke('conversations:pin', { id, pinned }),
 };
 
 contextBridge.exposeInMainWorld('sluice', bridge);

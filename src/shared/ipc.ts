@@ -33,6 +33,7 @@ export type InvokeMap = {
   /** A version of a message put on screen, or a message deleted with its branch: the conversation now. */
   'conversations:select-version': { payload: { id: string; messageId: string }; result: Conversation };
   'conversations:delete-message': { payload: { id: string; messageId: string }; result: Conversation };
+  'conversations:pin': { payload: { id: string; pinned: boolean }; result: ConversationSummary };
   'conversations:export': { payload: ExportRequest; result: ExportFile };
   'conversations:import': { payload: ImportRequest; result: ImportResult };
   'conversations:search': { payload: SearchRequest; result: SearchResults };
@@ -74,6 +75,7 @@ export const IPC_CHANNELS = {
   mcpOverview: 'mcp:overview',
   restartMcpServer: 'mcp:restart',
   recordWindowMetrics: 'conversations:window-metrics',
+  pinConversation: 'conversations:pin',
   /**
    * ipcRenderer.postMessage(channel, request, [port]): starts a turn whose relay events come back on
    * the transferred port (see port-protocol.ts). Not an invoke: invoke cannot carry a port.
@@ -105,6 +107,7 @@ export const INVOKE_CHANNELS: readonly InvokeChannel[] = [
   'mcp:overview',
   'mcp:restart',
   'conversations:window-metrics',
+  'conversations:pin',
 ];
 
 /**
@@ -146,4 +149,5 @@ export interface SluiceBridge {
   mcpOverview(): Promise<IpcResult<McpOverview>>;
   restartMcpServer(name: string): Promise<IpcResult<McpOverview>>;
   recordWindowMetrics(id: string, turnId: string, metrics: Metrics): Promise<IpcResult<null>>;
+  pinConversation(id: string, pinned: boolean): Promise<IpcResult<ConversationSummary>>;
 }

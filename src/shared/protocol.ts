@@ -427,10 +427,18 @@ export type Conversation = {
   mcpOff?: string[];
   /** tool_use ids whose tool already ran in this conversation: never run twice, not even on Retry. */
   toolUsesRun?: string[];
+  /** Kept at the top of the list (absent: not pinned). */
+  pinned?: boolean;
+  /**
+   * Who gave the title: `auto` made after the first answer, `person` a rename (never replaced by
+   * a made one). Absent: the first words of the first message (a file from before titles were made).
+   */
+  titleSource?: 'auto' | 'person';
 };
 
 export type ConversationSummary = Pick<Conversation, 'id' | 'title' | 'createdAt' | 'updatedAt'> & {
   messageCount: number;
+  pinned?: boolean;
 };
 
 // ───────────────────────────── Settings ─────────────────────────────
@@ -780,6 +788,8 @@ export type ModelInfo = { id: string; name?: string; createdAt?: number };
 export type ModelList = { provider: string; models: ModelInfo[] };
 
 export const RenameSchema = z.object({ title: z.string().trim().min(1, 'The title is empty.').max(200) });
+/** Pins a conversation to the top of the list, or unpins it. */
+export const PinSchema = z.object({ pinned: z.boolean() }).strict();
 
 /** One conversation to Markdown or lossless JSON, or (`id: null`) every conversation as one JSON backup. */
 export const ExportRequestSchema = z
@@ -851,6 +861,7 @@ export interface ChatClient {
   listConversations(): Promise<ConversationSummary[]>;
   getConversation(id: string): Promise<Conversation>;
   renameConversation(id: string, title: string): Promise<ConversationSummary>;
+  pinConversation(id: string, pinned: boolean): Promise<ConversationSummary>;
   deleteConversation(id: string): Promise<void>;
   /** Puts a version (and the path to it) on screen; answers the conversation as now stored. */
   selectVersion(conversationId: string, messageId: string): Promise<Conversation>;

@@ -106,7 +106,9 @@ describe.skipIf(!hasNginx)('through a real nginx', () => {
       const turn = await chat.startTurn({ action: 'send', conversationId: null, text: 'hi' }, sink, {
         keepArrivals: true,
       });
-      return { result: await turn.done, sink, chat, turnId: turn.turnId };
+      const result = await turn.done;
+      await turn.titled;
+      return { result, sink, chat, turnId: turn.turnId };
     };
     const buffered = await run('buffered');
     expect(buffered.result.stopReason).toBe('max_tokens');
@@ -115,10 +117,10 @@ describe.skipIf(!hasNginx)('through a real nginx', () => {
     const streaming = await run('streaming');
     expect(streaming.result.stopReason).toBe('max_tokens');
     expect(streaming.result.turn.buffering).toMatchObject({ buffered: false });
-    expect(sim.entries.filter((e) => e.wire === 'openai').map((e) => e.reason)).toEqual([
-      'complete',
-      'complete',
-    ]);
+    // The two turns; each first answer's title request is marked as one and is no turn.
+    const openai = sim.entries.filter((e) => e.wire === 'openai');
+    expect(openai.filter((e) => !e.purpose).map((e) => e.reason)).toEqual(['complete', 'complete']);
+    expect(openai.filter((e) => e.purpose === 'title')).toHaveLength(2);
   });
 
   test('heartbeats: a first token slower than proxy_read_timeout kills a silent stream; pings keep it alive', async () => {

@@ -41,7 +41,9 @@ test('a conversation with a tool call exports to Markdown that reads in order: q
   const stored = await s.conversations.get(id);
   const file = await exported(s, id, 'markdown');
   expect(file.type).toBe('text/markdown');
-  expect(file.filename).toMatch(/^what-is-17-23-use-the-calculator-\d{4}-\d{2}-\d{2}\.md$/);
+  // The title made after the first answer: the question's first sentence.
+  expect(stored.title).toBe('What is 17 * 23?');
+  expect(file.filename).toMatch(/^what-is-17-23-\d{4}-\d{2}-\d{2}\.md$/);
   const md = file.text;
   expect(md.startsWith(`# ${stored.title}\n`)).toBe(true);
   // Each part found after the one before it.

@@ -67,6 +67,7 @@ const summary = (c: Conversation): ConversationSummary => ({
   createdAt: c.createdAt,
   updatedAt: c.updatedAt,
   messageCount: c.messages.length,
+  ...(c.pinned ? { pinned: true } : {}),
 });
 
 const titleFrom = (text: string) => {
@@ -290,6 +291,15 @@ export class FakeChatClient implements ChatClient {
     const c = this.conversations.get(id);
     if (!c) throw new Error(`There is no conversation ${id}.`);
     c.title = title.trim();
+    c.titleSource = 'person';
+    return summary(c);
+  }
+
+  async pinConversation(id: string, pinned: boolean): Promise<ConversationSummary> {
+    const c = this.conversations.get(id);
+    if (!c) throw new Error(`There is no conversation ${id}.`);
+    if (pinned) c.pinned = true;
+    else delete c.pinned;
     return summary(c);
   }
 

@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 // Settings → Providers: adding an OpenAI-compatible provider from a preset, testing its
 // connection, setting its key, removing it; and how a configured default shows in the window.
-import { fireEvent, screen } from '@testing-library/react';
+import { fireEvent, screen, within } from '@testing-library/react';
 import { afterEach, expect, test, vi } from 'vitest';
 import { DEFAULT_SETTINGS, type ProviderConfig } from '../../src/shared/protocol';
 import type { FakeOptions } from './fake-client';
@@ -232,8 +232,10 @@ test('a configured default that needs a key and has none says so in the banner a
       ],
     },
   });
-  expect(screen.getByTestId('provider-banner').textContent).toBe(
-    'No key set for OpenAI — add one in Settings.Open Settings',
+  const banner = screen.getByTestId('provider-banner');
+  expect(banner.querySelector('.banner-long')?.textContent).toBe(
+    'No key set for OpenAI: add one in Settings.',
   );
+  expect(within(banner).getByRole('button', { name: 'Add a key' })).toBeTruthy();
   expect(screen.getByTestId('provider-badge').textContent).toBe('OpenAI · no key');
 });

@@ -1,5 +1,5 @@
 // @vitest-environment happy-dom
-import { fireEvent, screen } from '@testing-library/react';
+import { fireEvent, screen, within } from '@testing-library/react';
 import { afterEach, expect, test, vi } from 'vitest';
 import { DEFAULT_SETTINGS } from '../../src/shared/protocol';
 import { act, cleanup, renderApp, settle } from './support';
@@ -60,7 +60,7 @@ test('a valid form is saved whole, in one call, without the key fields, and the 
   expect(screen.queryByTestId('settings-panel')).toBeNull();
   expect(store.getState().settings?.maxTokens).toBe(2048);
   // Anthropic without a key: the window says so.
-  expect(screen.getByTestId('provider-banner').textContent).toContain('No API key set');
+  expect(screen.getByTestId('provider-banner').textContent).toContain('No API key: Anthropic cannot answer.');
 });
 
 test('a save the main process refuses shows its reason and keeps the form as typed', async () => {
@@ -96,9 +96,12 @@ test('the API key is write-only: the field is a password, and only "Key set" com
 
 test('the simulated provider is announced in the window', async () => {
   await renderApp();
-  expect(screen.getByTestId('provider-banner').textContent).toBe(
-    'Simulated provider — no API key set. Add one in Settings to talk to Claude.Open Settings',
+  const banner = screen.getByTestId('provider-banner');
+  expect(banner.querySelector('.banner-long')?.textContent).toBe(
+    'Simulated provider: answers are scripted. Add an API key in Settings to talk to Claude.',
   );
+  expect(banner.querySelector('.banner-short')?.textContent).toBe('Simulated: scripted answers.');
+  expect(within(banner).getByRole('button', { name: 'Add a key' })).toBeTruthy();
   expect(screen.getByTestId('provider-badge').textContent).toBe('Simulated');
 });
 

@@ -85,6 +85,31 @@ test('conversations: list, get, rename and delete, with typed errors for bad ids
   expect(await handlers['conversations:list'](null)).toEqual({ ok: true, value: [] });
 });
 
+test('conversations: pin and unpin, the list order kept by time, a bad pin refused with a sentence', async () => {
+  const { handlers, conversations } = await setup();
+  const c = await conversations.create('Pin me');
+  const before = (await conversations.get(c.id)).updatedAt;
+  expect(await handlers['conversations:pin']({ id: c.id, pinned: true })).toMatchObject({
+    ok: true,
+    value: { id: c.id, pinned: true },
+  });
+  expect(await conversations.get(c.id)).toMatchObject({ pinned: true, updatedAt: before });
+  expect(await handlers['conversations:list'](null)).toMatchObject({ ok: true, value: [{ pinned: true }] });
+  const unpinned = await handlers['conversations:pin']({ id: c.id, pinned: false });
+  expect(unpinned.ok && !('pinned' in unpinned.value)).toBe(true);
+  expect((await conversations.get(c.id)).pinned).toBeUndefined();
+  for (const bad of [{ id: c.id }, { id: c.id, pinned: 'yes' }, { id: c.id, pinned: true, title: 'x' }]) {
+    expect(await handlers['conversations:pin'](bad)).toMatchObject({
+      ok: false,
+      error: { type: 'invalid_request' },
+    });
+  }
+  expect(await handlers['conversations:pin']({ id: 'missing', pinned: true })).toMatchObject({
+    ok: false,
+    error: { type: 'not_found' },
+  });
+});
+
 test('settings: a valid patch is saved; an invalid one changes nothing and names the field', async () => {
   const { handlers } = await setup();
   expect(await handlers['settings:update']({ sim: { tpotMs: 5 } })).toMatchObject({

@@ -170,6 +170,7 @@ test('every request channel answers only our window’s top-level frame showing 
     'conversations:get',
     'conversations:import',
     'conversations:list',
+    'conversations:pin',
     'conversations:rename',
     'conversations:search',
     'conversations:select-version',

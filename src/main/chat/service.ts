@@ -58,6 +58,8 @@ import { attachmentsProblem, supportProblem, type Attachment } from '../../share
 import { attachmentSupportOf } from '../../shared/choice';
 import { activePath, addVersion, deleteBranch, putAnswer, selectVersion } from '../../shared/versions';
 import { NotFoundError } from '../store/conversations';
+import { textOf } from '../../shared/accumulate';
+import { modelTitle, TITLE_PURPOSE_HEADER, titleFirstAnswer } from './title';
 
 export type ChatServiceOptions = {
   conversations: ConversationStore;
@@ -79,7 +81,19 @@ export type ChatServiceOptions = {
   mcp?: McpManager;
 };
 
-export type StartedTurn = { turnId: string; conversationId: string; done: Promise<TurnResult> };
+export type StartedTurn = {
+  turnId: string;
+  conversationId: string;
+  done: Promise<TurnResult>;
+  /** After `done`: the title made for the conversation (its first complete answer), else null. */
+  titled: Promise<string | null>;
+};
+
+/** Where a title request goes: the turn's own target and model (null: the simulated provider). */
+type TitleRoute = { target: ProviderTarget; model: string } | null;
+
+/** A title request gets this long before the heuristic title stands. */
+const TITLE_TIMEOUT_MS = 15_000;
 
 const titleFrom = (text: string) => {
   const line = text.trim().split('\n')[0] ?? '';
@@ -95,6 +109,8 @@ export class ChatService {
   readonly prices: PriceStore;
   /** Each live turn's end, final save included: the window's numbers wait for it (recordWindowMetrics). */
   private readonly finals = new Map<string, Promise<unknown>>();
+  /** Title requests in flight (not turns): stopped by a rename, or when the service closes. */
+  private readonly titling = new Set<AbortController>();
 
   constructor(private readonly opts: ChatServiceOptions) {
     this.simulator = opts.simulator ?? new EmbeddedSimulator();
@@ -391,17 +407,22 @@ export class ChatService {
       model: choice.model,
     };
 
+    let titleRoute: TitleRoute = null;
     // The partial answer is saved on a timer while it streams, so a crash loses at most one interval.
     // Each save puts the answer in its place in the stored tree as it is then: a version chosen or a
     // branch deleted meanwhile stays so, and a conversation deleted meanwhile stays deleted.
     let latest: TurnState | null = null;
     let dirty = false;
-    const persist = (message: AssistantMessage) =>
+    /** Set by the final save when it gave a first complete answer the heuristic title. */
+    let autoTitled: { title: string; question: string } | null = null;
+    const persist = (message: AssistantMessage, final = false) =>
       store
         .update(conversation.id, (stored) => {
-          putAnswer(stored, shape(message), parentId);
+          const answer = shape(message);
+          putAnswer(stored, answer, parentId);
           if (base.toolUsesRun) stored.toolUsesRun = base.toolUsesRun;
           stored.updatedAt = Date.now();
+          if (final) autoTitled = titleFirstAnswer(stored, answer);
         })
         .catch((err: unknown) => {
           if (!(err instanceof NotFoundError)) throw err;
@@ -466,6 +487,11 @@ export class ChatService {
             notices.push(`${route?.notice ?? 'nginx mode is not available here.'} This turn goes direct.`);
           }
         }
+        if (resolved.kind !== 'simulated')
+          titleRoute = {
+            target: { ...resolved.target, baseURL, ...(source ? { source } : {}) },
+            model: resolved.model,
+          };
         const mcp = this.opts.mcp
           ? await this.opts.mcp.toolsFor(conversation.mcpOff ?? [])
           : { tools: [], notices: [] };
@@ -510,7 +536,7 @@ export class ChatService {
         clearInterval(saver);
         dirty = false;
         const message = withAbortReason(result.message, signal);
-        await persist(message);
+        await persist(message, true);
         return { ...result, message: shape(message) };
       } finally {
         clearInterval(saver);
@@ -518,10 +544,62 @@ export class ChatService {
         this.hub.close(turnId);
       }
     })();
-    this.finals.set(turnId, done);
+    // The page reads the conversation back after the turn's end (recordWindowMetrics waits for
+    // `finals`), so it finds the title made.
+    const titled = done.then(
+      (result) =>
+        autoTitled ? this.modelTitle(conversation.id, autoTitled, result.message, titleRoute) : null,
+      () => null,
+    );
+    this.finals.set(turnId, titled);
     const ended = () => this.finals.delete(turnId);
-    void done.then(ended, ended);
-    return { turnId, conversationId: conversation.id, done };
+    void titled.then(ended, ended);
+    return { turnId, conversationId: conversation.id, done, titled };
+  }
+
+  /**
+   * After a first complete answer: the model's title through the turn's own adapter (marked with
+   * TITLE_PURPOSE_HEADER; not a turn), stored over the heuristic one. With the simulated provider,
+   * or when the request fails or gives nothing, the heuristic title stays. A rename (or a delete)
+   * meanwhile aborts the request, and no title is ever stored over the person's (`setAutoTitle`).
+   */
+  private async modelTitle(
+    conversationId: string,
+    heuristic: { title: string; question: string },
+    answer: AssistantMessage,
+    route: TitleRoute,
+  ): Promise<string | null> {
+    if (!route) return heuristic.title;
+    const stop = new AbortController();
+    this.titling.add(stop);
+    const unsubscribe = this.opts.conversations.onChange((change) => {
+      const id = change.type === 'saved' ? change.conversation.id : change.id;
+      if (id !== conversationId) return;
+      if (change.type === 'deleted' || change.conversation.titleSource === 'person') stop.abort();
+    });
+    let title: string | null = null;
+    try {
+      const { question } = heuristic;
+      const answered = answer.steps.map((s) => textOf(s.message)).join('\n');
+      const provider = providerFor({
+        ...route.target,
+        headers: { ...route.target.headers, [TITLE_PURPOSE_HEADER]: 'title' },
+      });
+      const signal = AbortSignal.any([stop.signal, AbortSignal.timeout(TITLE_TIMEOUT_MS)]);
+      title = await modelTitle(provider, route.model, question, answered, signal);
+    } catch {
+      // The heuristic title stays (or, renamed, the person's).
+    } finally {
+      unsubscribe();
+      this.titling.delete(stop);
+    }
+    if (stop.signal.aborted) return null;
+    if (!title) return heuristic.title;
+    try {
+      return (await this.opts.conversations.setAutoTitle(conversationId, title)) ? title : null;
+    } catch {
+      return null; // deleted meanwhile
+    }
   }
 
   /**
@@ -611,6 +689,7 @@ export class ChatService {
   async close(): Promise<void> {
     this.hub.clear();
     this.registry.abortAll('shutdown');
+    for (const stop of this.titling) stop.abort();
     await Promise.all([this.simulator.close(), this.opts.router?.close(), this.opts.mcp?.close()]);
   }
 }

@@ -76,6 +76,11 @@ export class EmbeddedSimulator {
     return started.then((s) => s.url);
   }
 
+  /** The server once started (its request log), else null. */
+  served(): Promise<SimulatedProvider | null> {
+    return this.started ?? Promise.resolve(null);
+  }
+
   async close(): Promise<void> {
     const started = this.started;
     this.started = null;

@@ -10,6 +10,7 @@ import {
   ImportRequestSchema,
   MessageIdSchema,
   ModelsRequestSchema,
+  PinSchema,
   RenameSchema,
   SearchRequestSchema,
   WindowMetricsSchema,
@@ -39,6 +40,7 @@ const ByName = z.object({ name: z.string().min(1).max(100) }).strict();
 const ById = z.object({ id: Id }).strict();
 const ByMessage = z.object({ id: Id, messageId: MessageIdSchema }).strict();
 const Rename = RenameSchema.extend({ id: Id }).strict();
+const Pin = PinSchema.extend({ id: Id }).strict();
 const WindowMetrics = WindowMetricsSchema.extend({ id: Id }).strict();
 // SettingsStore.update validates the merged whole; here only "an object of fields" is checked.
 const Patch = z.record(z.string(), z.unknown());
@@ -86,6 +88,7 @@ export function createHandlers({ service, conversations, settings, keys }: Handl
     'turns:list': handler(None, async () => service.listLiveTurns()),
     'conversations:get': handler(ById, ({ id }) => conversations.get(id)),
     'conversations:rename': handler(Rename, ({ id, title }) => conversations.rename(id, title)),
+    'conversations:pin': handler(Pin, ({ id, pinned }) => conversations.pin(id, pinned)),
     'conversations:delete': handler(ById, async ({ id }) => {
       await conversations.delete(id);
       return null;

@@ -21,6 +21,12 @@ export type TargetSource = {
   setting?: string;
 };
 
+/**
+ * A request that is not a turn says what it is for in this header (`title`: the conversation's
+ * title, chat/title.ts), so an upstream — and the simulated provider's log — can tell it apart.
+ */
+export const PURPOSE_HEADER = 'x-sluice-purpose';
+
 /** The two wires Sluice speaks. */
 export type ProviderWire = 'anthropic' | 'openai';
 

@@ -6,6 +6,7 @@ import {
   ImportRequestSchema,
   MessageIdSchema,
   ModelsRequestSchema,
+  PinSchema,
   RenameSchema,
   SearchRequestSchema,
   ToolDecisionSchema,
@@ -73,6 +74,10 @@ const ROUTES: Route[] = [
   route('PATCH', '/api/conversations/:id', async (ctx, req, res, [id]) => {
     const { title } = validate(RenameSchema, await readJsonBody(req), 'The rename');
     sendJson(res, 200, await ctx.conversations.rename(id ?? '', title));
+  }),
+  route('POST', '/api/conversations/:id/pin', async (ctx, req, res, [id]) => {
+    const { pinned } = validate(PinSchema, await readJsonBody(req), 'The pin');
+    sendJson(res, 200, await ctx.conversations.pin(id ?? '', pinned));
   }),
   route('DELETE', '/api/conversations/:id', async (ctx, _req, res, [id]) => {
     await ctx.conversations.delete(id ?? '');

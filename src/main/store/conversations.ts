@@ -20,6 +20,7 @@ export const summarize = (c: Conversation): ConversationSummary => ({
   updatedAt: c.updatedAt,
   /** The messages on screen (the active path), not every version. */
   messageCount: activePath(c).length,
+  ...(c.pinned ? { pinned: true } : {}),
 });
 
 /** What a file must look like to be loaded; any JSON can be on disk. */
@@ -122,10 +123,34 @@ export class ConversationStore {
     await this.queue.run(id, () => writeJsonAtomic(join(this.dir, `${id}.json`), snapshot));
   }
 
+  /** The person's title: a title made later never replaces it. */
   async rename(id: string, title: string): Promise<ConversationSummary> {
     const conversation = await this.get(id);
     conversation.title = title;
+    conversation.titleSource = 'person';
     conversation.updatedAt = Date.now();
+    await this.save(conversation);
+    return summarize(conversation);
+  }
+
+  /**
+   * A title made after the first answer (chat/title.ts); false, and nothing written, when the
+   * person has named the conversation meanwhile. The list's order (updatedAt) does not move.
+   */
+  async setAutoTitle(id: string, title: string): Promise<boolean> {
+    const conversation = await this.get(id);
+    if (conversation.titleSource === 'person') return false;
+    conversation.title = title;
+    conversation.titleSource = 'auto';
+    await this.save(conversation);
+    return true;
+  }
+
+  /** Pins the conversation to the top of the list, or unpins it; its place in time does not move. */
+  async pin(id: string, pinned: boolean): Promise<ConversationSummary> {
+    const conversation = await this.get(id);
+    if (pinned) conversation.pinned = true;
+    else delete conversation.pinned;
     await this.save(conversation);
     return summarize(conversation);
   }

@@ -6,6 +6,7 @@ import { HighlighterContext } from './components/CodeBlock';
 import { createShikiHighlighter } from './markdown/highlight';
 import { createAppStore, type ThemePreference } from './store';
 import { StoreProvider } from './store/react';
+import { readPrefs } from './lib/prefs';
 import './styles/base.css';
 import './styles/layout.css';
 import './styles/messages.css';
@@ -13,6 +14,7 @@ import './styles/markdown.css';
 import './styles/controls.css';
 import './styles/attachments.css';
 import './styles/versions.css';
+import './styles/workspace.css';
 
 function savedTheme(): ThemePreference {
   try {
@@ -33,7 +35,7 @@ function showFatal(root: HTMLElement, err: unknown) {
 const root = document.getElementById('root');
 if (root) {
   try {
-    const store = createAppStore(getChatClient(), { theme: savedTheme() });
+    const store = createAppStore(getChatClient(), { theme: savedTheme(), prefs: readPrefs() });
     const highlighter = createShikiHighlighter();
     createRoot(root).render(
       <StrictMode>

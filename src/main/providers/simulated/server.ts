@@ -1,5 +1,6 @@
 // The simulated provider: a loopback HTTP server speaking the Anthropic Messages API and OpenAI
 // Chat Completions, so either unmodified SDK talks to it. Each request ends with exactly one log entry.
+import { PURPOSE_HEADER } from '../types';
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -175,7 +176,9 @@ export async function startSimulatedProvider(
         return { scenario: '-', reason: 'fault' };
       })
       .then(({ scenario, reason }) => {
+        const purpose = req.headers[PURPOSE_HEADER];
         record({
+          ...(typeof purpose === 'string' ? { purpose } : {}),
           sim: 'end',
           requestId,
           scenario,

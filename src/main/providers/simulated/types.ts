@@ -19,6 +19,8 @@ export type SimLogEntry = {
   tokensGenerated: number;
   reason: SimEndReason;
   bytesWritten: number;
+  /** What a request that is not a turn was for (its PURPOSE_HEADER: `title`); absent for a turn. */
+  purpose?: string;
 };
 
 /**

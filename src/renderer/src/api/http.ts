@@ -371,6 +371,8 @@ export function createHttpClient(opts: HttpClientOptions = {}): ChatClient {
     getConversation: (id) => call<Conversation>('GET', `/api/conversations/${encodeURIComponent(id)}`),
     renameConversation: (id, title) =>
       call<ConversationSummary>('PATCH', `/api/conversations/${encodeURIComponent(id)}`, { title }),
+    pinConversation: (id, pinned) =>
+      call<ConversationSummary>('POST', `/api/conversations/${encodeURIComponent(id)}/pin`, { pinned }),
     deleteConversation: (id) => call<void>('DELETE', `/api/conversations/${encodeURIComponent(id)}`),
     selectVersion: (id, messageId) => call<Conversation>('POST', `${messagePath(id, messageId)}/select`),
     deleteMessage: (id, messageId) => call<Conversation>('DELETE', messagePath(id, messageId)),

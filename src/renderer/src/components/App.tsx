@@ -2,7 +2,10 @@ import { useEffect } from 'react';
 import { followRoute } from '../lib/route';
 import { conversationTitle } from '../store';
 import { useApp, useAppStore } from '../store/react';
-import { createFocusKeeper, focusComposer, isComposerShortcut, openDialog } from '../lib/focus';
+import { createFocusKeeper, focusComposer, openDialog } from '../lib/focus';
+import { isTextField, shortcutHint, shortcutOf } from '../lib/shortcuts';
+import { useNarrow } from '../lib/use-narrow';
+import { runShortcut } from '../lib/shortcut-actions';
 import { Composer } from './Composer';
 import { ExportMenu } from './DataTransfer';
 import { ConversationUsage } from './ConversationUsage';
@@ -11,6 +14,7 @@ import { LiveAnnouncer } from './LiveAnnouncer';
 import { MessageList } from './MessageList';
 import { ProviderBanner } from './ProviderBanner';
 import { RunbookPanel } from './RunbookPanel';
+import { ShortcutSheet } from './ShortcutSheet';
 import { SettingsPanel } from './SettingsPanel';
 import { Sidebar } from './Sidebar';
 
@@ -20,6 +24,9 @@ export function App() {
   const runbook = useApp((s) => s.runbook);
   const theme = useApp((s) => s.theme);
   const navOpen = useApp((s) => s.navOpen);
+  const collapsed = useApp((s) => s.sidebarCollapsed);
+  const shortcutsOpen = useApp((s) => s.shortcutsOpen);
+  const narrow = useNarrow();
   // A new chat has no stored title until its first turn is saved; show what was asked meanwhile.
   const title = useApp(conversationTitle);
   const storedId = useApp((s) => s.active?.id ?? null);
@@ -43,28 +50,14 @@ export function App() {
     }
   }, [theme]);
 
-  // Esc stops the streaming answer from anywhere in the window (or first closes the narrow
-  // window's drawer); a dialog or an inline editor that uses Esc itself stops it from getting here.
-  // Ctrl+/ (⌘/) goes to the message box from anywhere but a dialog.
+  // Every shortcut is in lib/shortcuts.ts (the sheet lists the same table); what each does is in
+  // lib/shortcut-actions.ts. A dialog, or an inline editor that uses Esc itself, keeps its keys.
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      const { settingsOpen, runbook, navOpen, live, stop, setNavOpen } = store.getState();
-      if (settingsOpen || runbook !== null) return;
-      if (e.key === 'Escape') {
-        if (navOpen) {
-          setNavOpen(false);
-          document.getElementById('nav-toggle')?.focus();
-          return;
-        }
-        if (live && !live.stopped && !live.terminal) {
-          stop();
-          focusComposer();
-        }
-      } else if (isComposerShortcut(e)) {
-        e.preventDefault();
-        if (navOpen) setNavOpen(false);
-        focusComposer();
-      }
+      const { settingsOpen, runbook, shortcutsOpen } = store.getState();
+      if (settingsOpen || runbook !== null || shortcutsOpen) return;
+      const id = shortcutOf(e, isTextField(e.target));
+      if (id && runShortcut(store, id)) e.preventDefault();
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
@@ -86,7 +79,7 @@ export function App() {
   }, [store]);
 
   return (
-    <div className="app">
+    <div className="app" data-sidebar={collapsed ? 'collapsed' : 'shown'}>
       <a
         className="skip-link"
         href="#composer-input"
@@ -114,9 +107,11 @@ export function App() {
             id="nav-toggle"
             data-testid="nav-toggle"
             aria-label="Conversations and settings"
-            aria-expanded={navOpen}
+            aria-expanded={narrow ? navOpen : !collapsed}
             aria-controls="sidebar"
-            onClick={() => store.getState().setNavOpen(!navOpen)}
+            aria-keyshortcuts={shortcutHint('toggle-sidebar').aria}
+            title={`Show the sidebar (${shortcutHint('toggle-sidebar').label})`}
+            onClick={() => store.getState().toggleSidebar(narrow)}
           >
             <Icon name="menu" />
           </button>
@@ -131,6 +126,7 @@ export function App() {
       <LiveAnnouncer />
       {settingsOpen && <SettingsPanel />}
       {runbook !== null && <RunbookPanel section={runbook} />}
+      {shortcutsOpen && <ShortcutSheet />}
     </div>
   );
 }

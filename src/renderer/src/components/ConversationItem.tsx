@@ -130,6 +130,19 @@ export const ConversationItem = memo(function ConversationItem({
             <button
               type="button"
               className="icon-button"
+              data-testid="pin"
+              aria-pressed={summary.pinned === true}
+              aria-label={`Pin “${summary.title}”`}
+              title={summary.pinned ? 'Unpin' : 'Pin to the top'}
+              onClick={() =>
+                void store.getState().pinConversation(summary.id, !summary.pinned).then(setError)
+              }
+            >
+              <Icon name="pin" size={14} />
+            </button>
+            <button
+              type="button"
+              className="icon-button"
               data-testid="rename"
               ref={renameButton}
               aria-label={`Rename “${summary.title}”`}
@@ -157,6 +170,11 @@ export const ConversationItem = memo(function ConversationItem({
               <Icon name="trash" size={14} />
             </button>
           </div>
+          {error && (
+            <p className="field-error" role="alert">
+              {error}
+            </p>
+          )}
         </>
       )}
     </li>

@@ -20,6 +20,8 @@ const PATHS = {
   chevronLeft: 'M15 6l-6 6 6 6',
   arrowDown: 'M12 5v14M6 13l6 6 6-6',
   menu: 'M4 6h16M4 12h16M4 18h16',
+  sidebar: 'M4 4h16v16H4zM9 4v16',
+  pin: 'M9 4h6l-1 6 4 4H6l4-4zM12 14v6',
   download: 'M12 4v11M7 10l5 5 5-5M5 20h14',
   paperclip:
     'M21 11.5l-8.6 8.6a5 5 0 0 1-7.1-7.1l8.6-8.6a3.3 3.3 0 0 1 4.7 4.7l-8.6 8.6a1.7 1.7 0 0 1-2.4-2.4l7.9-7.9',

@@ -1,4 +1,5 @@
 // The pieces of the settings form: a labelled field with its error, and the write-only key.
+import { serveWithKey } from '../lib/key-help';
 import { useState, type ReactNode } from 'react';
 import type { SettingsView } from '../../../shared/protocol';
 import type { FieldErrors } from '../store';
@@ -112,9 +113,9 @@ export function ApiKeySection({ settings }: { settings: SettingsView }) {
           onApply={apply}
         />
       ) : (
-        <p className="field-hint">
-          In the browser the key cannot be entered here: start <code>sluice serve</code> with
-          ANTHROPIC_API_KEY set.
+        <p className="field-hint" data-testid="serve-key-hint">
+          In the browser the key cannot be entered here: <code>sluice serve</code> reads it when it starts.
+          Stop it and start it again as <code>{serveWithKey()}</code> (your key for …).
         </p>
       )}
       {settings.keySource === 'env' && canSet && (

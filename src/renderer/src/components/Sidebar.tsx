@@ -1,5 +1,6 @@
 import { MessageHits } from './MessageHits';
 import { useEffect, useMemo, useRef } from 'react';
+import { flushSync } from 'react-dom';
 import { focusComposer } from '../lib/focus';
 import { useShallow } from 'zustand/react/shallow';
 import type { SettingsView } from '../../../shared/protocol';
@@ -10,6 +11,11 @@ import { useApp, useAppStore } from '../store/react';
 import { ConversationItem } from './ConversationItem';
 import { runningConversations } from '../store/live-turns';
 import { Icon, type IconName } from './Icon';
+import { groupConversations } from '../lib/groups';
+import { shortcutHint } from '../lib/shortcuts';
+import { SEARCH_INPUT_ID } from '../lib/shortcut-actions';
+import { useNarrow } from '../lib/use-narrow';
+import { useNow } from '../lib/use-now';
 
 /** "Simulated", "Anthropic · model" (or "· no key"), or a configured provider: "Ollama (llama3.2)". */
 export function providerLabel(settings: SettingsView | null): { label: string; simulated: boolean } | null {
@@ -54,10 +60,14 @@ export function Sidebar() {
     if (navOpen) newChatButton.current?.focus();
   }, [navOpen]);
   const provider = useApp(useShallow((s) => providerLabel(s.settings)));
+  const now = useNow();
+  const narrow = useNarrow();
   const shown = useMemo(() => {
     const q = search.trim().toLowerCase();
     return q ? conversations.filter((c) => c.title.toLowerCase().includes(q)) : conversations;
   }, [conversations, search]);
+  const groups = useMemo(() => groupConversations(shown, now), [shown, now]);
+  const toggle = shortcutHint('toggle-sidebar');
 
   return (
     <aside className="sidebar" id="sidebar" aria-label="Conversations" data-open={navOpen}>
@@ -80,12 +90,29 @@ export function Sidebar() {
           <Icon name="plus" size={16} />
           <span>New chat</span>
         </button>
+        <button
+          type="button"
+          className="icon-button sidebar-collapse"
+          data-testid="sidebar-collapse"
+          aria-label={narrow ? 'Close the sidebar' : 'Hide the sidebar'}
+          aria-keyshortcuts={toggle.aria}
+          title={`${narrow ? 'Close' : 'Hide'} the sidebar (${toggle.label})`}
+          onClick={() => {
+            // Rendered at once, so the menu button that brings the sidebar back is there to take focus.
+            flushSync(() => store.getState().toggleSidebar(narrow));
+            document.getElementById('nav-toggle')?.focus();
+          }}
+        >
+          <Icon name="sidebar" />
+        </button>
       </div>
       <label className="search">
         <Icon name="search" size={14} />
         <input
           type="search"
           data-testid="conversation-search"
+          id={SEARCH_INPUT_ID}
+          aria-keyshortcuts={shortcutHint('search').aria}
           placeholder="Search"
           aria-label="Search conversations and messages"
           value={search}
@@ -99,16 +126,29 @@ export function Sidebar() {
             {search.trim() ? 'No conversation title matches.' : 'No conversations yet.'}
           </p>
         )}
-        <ul className="conversation-list" data-testid="conversation-list">
-          {shown.map((c) => (
-            <ConversationItem
-              key={c.id}
-              summary={c}
-              active={c.id === activeId}
-              streaming={streaming.includes(c.id)}
-            />
+        <div data-testid="conversation-list">
+          {groups.map((group) => (
+            <section
+              key={group.name}
+              className="conversation-group"
+              data-testid="conversation-group"
+              data-group={group.name}
+              aria-label={group.name}
+            >
+              <h2 className="conversation-group-name">{group.name}</h2>
+              <ul className="conversation-list">
+                {group.items.map((c) => (
+                  <ConversationItem
+                    key={c.id}
+                    summary={c}
+                    active={c.id === activeId}
+                    streaming={streaming.includes(c.id)}
+                  />
+                ))}
+              </ul>
+            </section>
           ))}
-        </ul>
+        </div>
         <MessageHits query={search} />
       </nav>
       <div className="sidebar-foot">

@@ -1,27 +1,17 @@
 // Where keyboard focus goes when the page moves it: the message box is home. It has focus on open,
 // after sending, after Stop, after another conversation opens, after a dialog nothing else opened
-// closes; Ctrl+/ (⌘/ on a Mac) brings it back from anywhere; and a control that vanishes while it
+// closes; Ctrl+/ (⌘/ on a Mac: lib/shortcuts.ts) brings it back from anywhere; and a control that vanishes while it
 // has focus (Stop replaced by Send, Retry by the new answer) hands focus there instead of to <body>.
+
+import { shortcutHint } from './shortcuts';
 
 export const COMPOSER_ID = 'composer-input';
 
-const isMac = () => typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.userAgent);
-
-/** The shortcut as the hint shows it. */
-export const composerShortcutLabel = (): string => (isMac() ? '⌘/' : 'Ctrl+/');
+/** The shortcut as the hint shows it (lib/shortcuts.ts holds every shortcut). */
+export const composerShortcutLabel = (): string => shortcutHint('focus-composer').label;
 
 /** The shortcut as aria-keyshortcuts says it. */
-export const COMPOSER_SHORTCUT_ARIA = 'Control+Slash Meta+Slash';
-
-export function isComposerShortcut(e: {
-  key: string;
-  code?: string;
-  ctrlKey: boolean;
-  metaKey: boolean;
-  altKey: boolean;
-}): boolean {
-  return (e.ctrlKey || e.metaKey) && !e.altKey && (e.key === '/' || e.code === 'Slash');
-}
+export const COMPOSER_SHORTCUT_ARIA = shortcutHint('focus-composer').aria;
 
 export function focusComposer(): boolean {
   const input = document.getElementById(COMPOSER_ID);

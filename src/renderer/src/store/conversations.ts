@@ -28,6 +28,8 @@ export type ConversationsSlice = {
   selectVersion(messageId: string): Promise<string | null>;
   /** Deletes a message of the chat on screen with its branch below it; an error sentence, or null. */
   deleteMessage(messageId: string): Promise<string | null>;
+  /** Pins to the top of the list (or unpins); resolves with an error sentence, or null. */
+  pinConversation(id: string, pinned: boolean): Promise<string | null>;
   /** The file to save, or the sentence saying why there is none. */
   exportConversations(
     request: ExportRequest,
@@ -92,12 +94,24 @@ export const createConversationsSlice =
         try {
           const saved = await client.renameConversation(id, parsed.data.title);
           set((s) => ({
-            conversations: s.conversations.map((c) => (c.id === id ? { ...c, title: saved.title } : c)),
+            conversations: s.conversations.map((c) => (c.id === id ? saved : c)),
             active: s.active?.id === id ? { ...s.active, title: saved.title } : s.active,
           }));
           return null;
         } catch (err) {
           return `Could not rename: ${messageOf(err)}`;
+        }
+      },
+
+      async pinConversation(id, pinned) {
+        try {
+          const saved = await client.pinConversation(id, pinned);
+          set((s) => ({
+            conversations: s.conversations.map((c) => (c.id === id ? saved : c)),
+          }));
+          return null;
+        } catch (err) {
+          return `Could not ${pinned ? 'pin' : 'unpin'}: ${messageOf(err)}`;
         }
       },
 

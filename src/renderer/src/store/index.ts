@@ -9,6 +9,7 @@ import { createTurnSlice } from './turn';
 import { liveTurnOf } from './live-turns';
 import type { AppState, StoreDeps } from './types';
 import { createUiSlice, type ThemePreference } from './ui';
+import type { LayoutPrefs } from '../lib/prefs';
 
 export type { AppState, StoreDeps } from './types';
 export type { LiveTurn, Phase } from './live-turn';
@@ -24,7 +25,10 @@ export { sentAttachments } from './turn';
 export const conversationTitle = (s: AppState): string =>
   s.active?.title ?? s.live?.userText?.split('\n')[0]?.slice(0, 80) ?? 'New chat';
 
-export type AppStoreOptions = Partial<Omit<StoreDeps, 'client'>> & { theme?: ThemePreference };
+export type AppStoreOptions = Partial<Omit<StoreDeps, 'client'>> & {
+  theme?: ThemePreference;
+  prefs?: LayoutPrefs;
+};
 
 // Looked up at call time, so a test's stubbed requestAnimationFrame is the one used. A hidden
 // window gets no animation frames, and its queue must still drain.
@@ -55,7 +59,7 @@ export function createAppStore(client: ChatClient, options: AppStoreOptions = {}
       ...createConversationsSlice(deps)(...a),
       ...createTurnSlice(deps)(...a),
       ...createSettingsSlice(deps)(...a),
-      ...createUiSlice(options.theme)(...a),
+      ...createUiSlice(options.theme, options.prefs)(...a),
       ...createModelsSlice(deps)(...a),
       ...createMcpSlice(deps)(...a),
     };

@@ -1,3 +1,4 @@
+import { isNarrow, savePrefs, type LayoutPrefs } from '../lib/prefs';
 import type { AppSlice } from './types';
 
 /** `system` follows prefers-color-scheme. */
@@ -13,6 +14,12 @@ export type UiSlice = {
   theme: ThemePreference;
   /** Narrow windows: the sidebar is open as a drawer. */
   navOpen: boolean;
+  /** Wide windows: the sidebar is hidden (remembered across reloads). */
+  sidebarCollapsed: boolean;
+  /** The keyboard shortcut sheet is open. */
+  shortcutsOpen: boolean;
+  /** Banner kinds the person dismissed (remembered across reloads). */
+  dismissedBanners: string[];
   setSearch(search: string): void;
   setScrollTo(messageId: string | null): void;
   openSettings(): void;
@@ -21,23 +28,52 @@ export type UiSlice = {
   closeRunbook(): void;
   setTheme(theme: ThemePreference): void;
   setNavOpen(open: boolean): void;
+  /** Shows or hides the sidebar: the drawer in a narrow window, the column in a wide one. */
+  toggleSidebar(narrow?: boolean): void;
+  setShortcutsOpen(open: boolean): void;
+  dismissBanner(kind: string): void;
 };
 
 export const createUiSlice =
-  (initialTheme: ThemePreference = 'system'): AppSlice<UiSlice> =>
-  (set) => ({
-    search: '',
-    scrollTo: null,
-    settingsOpen: false,
-    runbook: null,
-    theme: initialTheme,
-    navOpen: false,
-    setSearch: (search) => set({ search }),
-    setScrollTo: (scrollTo) => set({ scrollTo }),
-    openSettings: () => set({ settingsOpen: true }),
-    closeSettings: () => set({ settingsOpen: false }),
-    openRunbook: (section = '') => set({ runbook: section }),
-    closeRunbook: () => set({ runbook: null }),
-    setTheme: (theme) => set({ theme }),
-    setNavOpen: (navOpen) => set({ navOpen }),
-  });
+  (
+    initialTheme: ThemePreference = 'system',
+    prefs: LayoutPrefs = { sidebarCollapsed: false, dismissedBanners: [] },
+  ): AppSlice<UiSlice> =>
+  (set, get) => {
+    const remember = () => {
+      const { sidebarCollapsed, dismissedBanners } = get();
+      savePrefs({ sidebarCollapsed, dismissedBanners });
+    };
+    return {
+      search: '',
+      scrollTo: null,
+      settingsOpen: false,
+      runbook: null,
+      theme: initialTheme,
+      navOpen: false,
+      setSearch: (search) => set({ search }),
+      setScrollTo: (scrollTo) => set({ scrollTo }),
+      openSettings: () => set({ settingsOpen: true }),
+      closeSettings: () => set({ settingsOpen: false }),
+      openRunbook: (section = '') => set({ runbook: section }),
+      closeRunbook: () => set({ runbook: null }),
+      setTheme: (theme) => set({ theme }),
+      setNavOpen: (navOpen) => set({ navOpen }),
+      sidebarCollapsed: prefs.sidebarCollapsed,
+      shortcutsOpen: false,
+      dismissedBanners: prefs.dismissedBanners,
+      toggleSidebar: (narrow = isNarrow()) => {
+        if (narrow) set({ navOpen: !get().navOpen });
+        else {
+          set({ sidebarCollapsed: !get().sidebarCollapsed });
+          remember();
+        }
+      },
+      setShortcutsOpen: (shortcutsOpen) => set({ shortcutsOpen }),
+      dismissBanner: (kind) => {
+        if (get().dismissedBanners.includes(kind)) return;
+        set({ dismissedBanners: [...get().dismissedBanners, kind] });
+        remember();
+      },
+    };
+  };
