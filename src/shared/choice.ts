@@ -1,6 +1,6 @@
 // Which provider and model a conversation talks to when it has not chosen: the one rule the main
 // process (chat/target.ts) and the window (the model picker) both follow.
-import type { ModelChoice, ProviderConfig, Settings } from './protocol';
+import type { ModelChoice, ProviderConfig, ProviderKind, Settings } from './protocol';
 import { PRESETS } from './providers';
 
 /** The configured OpenAI-compatible provider with this id, if any. */
@@ -19,3 +19,7 @@ export function defaultChoice(settings: Settings): ModelChoice {
   const config = configOf(settings, provider);
   return { provider, model: config ? configModel(config) : '' };
 }
+
+/** The wire family a choice talks over (the simulated provider speaks the Messages API). */
+export const kindOf = (choice: Pick<ModelChoice, 'provider'>): ProviderKind =>
+  choice.provider === 'simulated' || choice.provider === 'anthropic' ? choice.provider : 'openai';

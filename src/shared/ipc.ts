@@ -5,6 +5,7 @@
 import type { AnswerError } from './errors';
 import type {
   Conversation,
+  ConversationParams,
   ConversationSummary,
   ExportFile,
   ExportRequest,
@@ -29,6 +30,7 @@ export type InvokeMap = {
   'conversations:list': { payload: null; result: ConversationSummary[] };
   'conversations:get': { payload: { id: string }; result: Conversation };
   'conversations:rename': { payload: { id: string; title: string }; result: ConversationSummary };
+  'conversations:configure': { payload: { id: string; params: ConversationParams }; result: ConversationParams };
   'conversations:delete': { payload: { id: string }; result: null };
   'conversations:export': { payload: ExportRequest; result: ExportFile };
   'conversations:import': { payload: ImportRequest; result: ImportResult };
@@ -58,6 +60,7 @@ export const IPC_CHANNELS = {
   listConversations: 'conversations:list',
   getConversation: 'conversations:get',
   renameConversation: 'conversations:rename',
+  configureConversation: 'conversations:configure',
   deleteConversation: 'conversations:delete',
   exportConversations: 'conversations:export',
   importConversations: 'conversations:import',
@@ -86,6 +89,7 @@ export const INVOKE_CHANNELS: readonly InvokeChannel[] = [
   'conversations:list',
   'conversations:get',
   'conversations:rename',
+  'conversations:configure',
   'conversations:delete',
   'conversations:export',
   'conversations:import',
@@ -123,6 +127,7 @@ export interface SluiceBridge {
   listConversations(): Promise<IpcResult<ConversationSummary[]>>;
   getConversation(id: string): Promise<IpcResult<Conversation>>;
   renameConversation(id: string, title: string): Promise<IpcResult<ConversationSummary>>;
+  configureConversation(id: string, params: ConversationParams): Promise<IpcResult<ConversationParams>>;
   deleteConversation(id: string): Promise<IpcResult<null>>;
   exportConversations(request: ExportRequest): Promise<IpcResult<ExportFile>>;
   importConversations(request: ImportRequest): Promise<IpcResult<ImportResult>>;

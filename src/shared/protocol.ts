@@ -410,6 +410,8 @@ export type Conversation = {
   mcpOff?: string[];
   /** tool_use ids whose tool already ran in this conversation: never run twice, not even on Retry. */
   toolUsesRun?: string[];
+  /** Its system prompt, temperature and max tokens (absent, or a field absent: the settings' default). */
+  params?: ConversationParams;
 };
 
 export type ConversationSummary = Pick<Conversation, 'id' | 'title' | 'createdAt' | 'updatedAt'> & {
@@ -453,6 +455,45 @@ export const ModelChoiceSchema = z
   .strict();
 export type ModelChoice = z.infer<typeof ModelChoiceSchema>;
 
+/**
+ * A conversation's own generation settings, each optional (absent: Settings' system prompt and max
+ * tokens, the provider's temperature). The temperature's bound here is the widest (OpenAI-compatible
+ * servers, 0–2); a turn on the Anthropic wire sends at most 1 and says so (shared/chat-presets.ts).
+ */
+export const ConversationParamsSchema = z
+  .object({
+    system: z.string().max(100_000, 'A system prompt is at most 100,000 characters.').optional(),
+    temperature: z
+      .number()
+      .finite()
+      .min(0, 'The temperature must be 0 or more.')
+      .max(2, 'The temperature can be at most 2 (OpenAI-compatible providers; Anthropic takes 0 to 1).')
+      .optional(),
+    maxTokens: z
+      .number()
+      .int()
+      .min(1, 'Max tokens must be at least 1.')
+      .max(128_000, 'Max tokens can be at most 128,000.')
+      .optional(),
+  })
+  .strict();
+export type ConversationParams = z.infer<typeof ConversationParamsSchema>;
+
+/** A saved preset ("assistant"): a new chat starts from its settings and model; later edits are the chat's own. */
+export const ChatPresetSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,59}$/, 'A preset id is lowercase letters, digits and dashes.'),
+    name: z
+      .string()
+      .trim()
+      .min(1, 'The preset needs a name.')
+      .max(60, 'A preset name is at most 60 characters.'),
+    params: ConversationParamsSchema,
+    model: ModelChoiceSchema.optional(),
+  })
+  .strict();
+export type ChatPreset = z.infer<typeof ChatPresetSchema>;
+
 export const SIM_SCENARIOS = [
   'sim-text',
   'sim-tool',
@@ -464,6 +505,7 @@ export const SIM_SCENARIOS = [
   'sim-stall',
   'sim-max-tokens',
   'sim-refusal',
+  'sim-echo',
 ] as const;
 export type SimScenario = (typeof SIM_SCENARIOS)[number];
 
@@ -637,6 +679,10 @@ export const SettingsSchema = z
       .max(3_600_000, 'The tool timeout can be at most 3,600 s.'),
     /** Tools the person answered "Always allow" for, by server. */
     mcpAlwaysAllow: z.record(z.string().max(24), z.array(z.string().max(200)).max(500)),
+    /** The system prompt of a conversation that has none of its own ('' : none). */
+    systemPrompt: z.string().max(100_000, 'The default system prompt is at most 100,000 characters.'),
+    /** Saved presets a new chat can start from. */
+    presets: z.array(ChatPresetSchema).max(100, 'At most 100 presets.'),
   })
   .strict()
   .superRefine((s, ctx) => {
@@ -657,6 +703,12 @@ export const SettingsSchema = z
         message: `No provider "${s.provider}" is configured: choose simulated, anthropic${s.providers.map((p) => `, ${p.id}`).join('')}.`,
       });
     }
+    const presetIds = new Set<string>();
+    s.presets.forEach((p, i) => {
+      if (presetIds.has(p.id))
+        ctx.addIssue({ code: 'custom', path: ['presets', i, 'id'], message: `The preset id ${p.id} is taken.` });
+      presetIds.add(p.id);
+    });
     if (s.thinking.enabled && s.thinking.budgetTokens >= s.maxTokens) {
       ctx.addIssue({
         code: 'custom',
@@ -689,6 +741,8 @@ export const DEFAULT_SETTINGS: Settings = {
   mcpServers: {},
   mcpToolTimeoutMs: 60_000,
   mcpAlwaysAllow: {},
+  systemPrompt: '',
+  presets: [],
 };
 
 /** What the UI may know about settings: everything but the key, plus whether one is set. */
@@ -712,6 +766,8 @@ export type SettingsView = Settings & {
 const choice = {
   model: ModelChoiceSchema.optional(),
   mcpOff: z.array(McpServerNameSchema).max(64).optional(),
+  /** The conversation's settings (a new chat started from a preset); kept on the conversation. */
+  params: ConversationParamsSchema.optional(),
 };
 
 export const StartTurnSchema = z.discriminatedUnion('action', [
@@ -750,6 +806,9 @@ export type ModelsRequest = z.infer<typeof ModelsRequestSchema>;
 
 export type ModelInfo = { id: string; name?: string; createdAt?: number };
 export type ModelList = { provider: string; models: ModelInfo[] };
+
+/** A conversation's own settings, saved from its header (replacing the ones it had). */
+export const ConfigureSchema = z.object({ params: ConversationParamsSchema }).strict();
 
 export const RenameSchema = z.object({ title: z.string().trim().min(1, 'The title is empty.').max(200) });
 
@@ -823,6 +882,8 @@ export interface ChatClient {
   listConversations(): Promise<ConversationSummary[]>;
   getConversation(id: string): Promise<Conversation>;
   renameConversation(id: string, title: string): Promise<ConversationSummary>;
+  /** Saves a conversation's system prompt, temperature and max tokens; resolves with what was stored. */
+  configureConversation(id: string, params: ConversationParams): Promise<ConversationParams>;
   deleteConversation(id: string): Promise<void>;
   exportConversations(request: ExportRequest): Promise<ExportFile>;
   /** Every message of every conversation, best matches first. */

@@ -5,6 +5,7 @@
 import { localTerminal } from '../../src/shared/terminal';
 import { continueModeOf, mergeContinuation, type ContinueMode } from '../../src/shared/continue';
 import { defaultChoice } from '../../src/shared/choice';
+import { cleanParams } from '../../src/shared/chat-presets';
 import { ApiFailure } from '../../src/shared/errors';
 import {
   applyRelayEvent,
@@ -24,6 +25,7 @@ import {
   type AssistantMessage,
   type ChatMessage,
   type Conversation,
+  type ConversationParams,
   type ConversationSummary,
   type ExportFile,
   type ExportRequest,
@@ -283,6 +285,13 @@ export class FakeChatClient implements ChatClient {
     const c = this.conversations.get(id);
     if (!c) throw new Error(`There is no conversation ${id}.`);
     return structuredClone(c);
+  }
+
+  async configureConversation(id: string, params: ConversationParams): Promise<ConversationParams> {
+    const c = this.conversations.get(id);
+    if (!c) throw new Error(`There is no conversation ${id}.`);
+    c.params = cleanParams(params);
+    return c.params;
   }
 
   async renameConversation(id: string, title: string): Promise<ConversationSummary> {

@@ -33,6 +33,8 @@ export type TestServe = {
   simWrites: SimWrite[];
   /** Headers of every request the pass-through proxy forwarded (only when simTokens or simHeaders is set). */
   upstreamHeaders: IncomingHttpHeaders[];
+  /** Bodies of those requests, as the relay sent them (before any knob changed them). */
+  upstreamBodies: Record<string, unknown>[];
   /** The entry of the next request to end that no earlier call returned. */
   nextSimEnd(): Promise<SimLogEntry>;
   reports: TurnReport[];
@@ -104,6 +106,7 @@ async function passThroughProxy(
   target: string,
   knobs: { tokens?: number; headers?: Record<string, string> },
   seen: IncomingHttpHeaders[],
+  bodies: Record<string, unknown>[],
 ) {
   const upstream = new URL(target);
   const server = createServer((req, res) => {
@@ -112,6 +115,7 @@ async function passThroughProxy(
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { max_tokens?: number };
+      bodies.push(structuredClone(body));
       if (knobs.tokens) body.max_tokens = Math.max(body.max_tokens ?? 0, knobs.tokens);
       const text = JSON.stringify(body);
       const out = request(
@@ -143,7 +147,8 @@ async function passThroughProxy(
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    // The target's path stays (an OpenAI-compatible base URL such as …/ollama/v1).
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}${upstream.pathname.replace(/\/$/, '')}`,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -183,6 +188,7 @@ export async function startTestServe(opts: TestServeOptions = {}): Promise<TestS
   });
   const proxies: { close(): Promise<void> }[] = [];
   const upstreamHeaders: IncomingHttpHeaders[] = [];
+  const upstreamBodies: Record<string, unknown>[] = [];
   const conversations = new ConversationStore(dataDir);
   const settings = new SettingsStore(dataDir);
   await settings.update({
@@ -218,7 +224,7 @@ export async function startTestServe(opts: TestServeOptions = {}): Promise<TestS
               ...(simTokens ? { tokens: simTokens } : {}),
               ...(simHeaders ? { headers: simHeaders } : {}),
             };
-            const proxy = await passThroughProxy(target, knobs, upstreamHeaders);
+            const proxy = await passThroughProxy(target, knobs, upstreamHeaders, upstreamBodies);
             proxies.push(proxy);
             return proxy.url;
           },
@@ -261,6 +267,7 @@ export async function startTestServe(opts: TestServeOptions = {}): Promise<TestS
     simLog: simEnds.items,
     simWrites,
     upstreamHeaders,
+    upstreamBodies,
     nextSimEnd: simEnds.next,
     reports: turnEnds.items,
     nextTurnEnd: turnEnds.next,

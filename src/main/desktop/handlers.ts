@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { issuesOf, type AnswerError } from '../../shared/errors';
 import type { InvokeChannel, InvokeResult, IpcResult } from '../../shared/ipc';
 import {
+  ConfigureSchema,
   ExportRequestSchema,
   ImportRequestSchema,
   ModelsRequestSchema,
@@ -37,6 +38,7 @@ const None = z.union([z.null(), z.undefined()]);
 const ByName = z.object({ name: z.string().min(1).max(100) }).strict();
 const ById = z.object({ id: Id }).strict();
 const Rename = RenameSchema.extend({ id: Id }).strict();
+const Configure = ConfigureSchema.extend({ id: Id }).strict();
 const WindowMetrics = WindowMetricsSchema.extend({ id: Id }).strict();
 // SettingsStore.update validates the merged whole; here only "an object of fields" is checked.
 const Patch = z.record(z.string(), z.unknown());
@@ -84,6 +86,7 @@ export function createHandlers({ service, conversations, settings, keys }: Handl
     'turns:list': handler(None, async () => service.listLiveTurns()),
     'conversations:get': handler(ById, ({ id }) => conversations.get(id)),
     'conversations:rename': handler(Rename, ({ id, title }) => conversations.rename(id, title)),
+    'conversations:configure': handler(Configure, ({ id, params }) => service.configure(id, params)),
     'conversations:delete': handler(ById, async ({ id }) => {
       await conversations.delete(id);
       return null;

@@ -2,6 +2,7 @@
 // handler throws (no such conversation, invalid settings) is answered by server.ts (httpErrorOf).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
+  ConfigureSchema,
   ExportRequestSchema,
   ImportRequestSchema,
   ModelsRequestSchema,
@@ -72,6 +73,10 @@ const ROUTES: Route[] = [
   route('PATCH', '/api/conversations/:id', async (ctx, req, res, [id]) => {
     const { title } = validate(RenameSchema, await readJsonBody(req), 'The rename');
     sendJson(res, 200, await ctx.conversations.rename(id ?? '', title));
+  }),
+  route('PUT', '/api/conversations/:id/params', async (ctx, req, res, [id]) => {
+    const { params } = validate(ConfigureSchema, await readJsonBody(req), "The conversation's settings");
+    sendJson(res, 200, await ctx.service.configure(id ?? '', params));
   }),
   route('DELETE', '/api/conversations/:id', async (ctx, _req, res, [id]) => {
     await ctx.conversations.delete(id ?? '');

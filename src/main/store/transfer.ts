@@ -6,6 +6,7 @@
 // in as a copy with a new id.
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { ConversationParamsSchema } from '../../shared/protocol';
 import { createMessage } from '../../shared/accumulate';
 import type {
   AssistantMessage,
@@ -109,10 +110,22 @@ function assistantMarkdown(message: AssistantMessage): string {
 const messageMarkdown = (message: ChatMessage) =>
   message.role === 'user' ? `## You\n\n${message.text}` : assistantMarkdown(message);
 
+/** The conversation's own settings, before its messages: the system prompt quoted, the numbers in a line. */
+function settingsMarkdown({ params }: Conversation): string[] {
+  const parts: string[] = [];
+  if (params?.system) parts.push(`## System prompt\n\n${params.system.replace(/^/gm, '> ')}`);
+  const numbers = [
+    params?.temperature !== undefined ? `temperature ${params.temperature}` : null,
+    params?.maxTokens !== undefined ? `max tokens ${params.maxTokens}` : null,
+  ].filter((x) => x !== null);
+  if (numbers.length > 0) parts.push(`_Settings: ${numbers.join(' · ')}_`);
+  return parts;
+}
+
 export function markdownOf(conversation: Conversation, now = Date.now()): string {
   const count = conversation.messages.length;
   const header = `# ${conversation.title}\n\n_Exported from Sluice on ${day(now)} · started ${day(conversation.createdAt)} · ${count} message${count === 1 ? '' : 's'}_`;
-  return `${[header, ...conversation.messages.map(messageMarkdown)].join('\n\n')}\n`;
+  return `${[header, ...settingsMarkdown(conversation), ...conversation.messages.map(messageMarkdown)].join('\n\n')}\n`;
 }
 
 // ───── Import ─────
@@ -178,6 +191,8 @@ const ConversationSchema = z.looseObject({
   createdAt: Num,
   updatedAt: Num,
   messages: z.array(Message),
+  // A turn sends these as they are, so a bad value is refused here rather than by the provider.
+  params: ConversationParamsSchema.optional(),
 });
 const BackupSchema = z.object({
   format: z.literal(BACKUP_FORMAT),

@@ -55,6 +55,14 @@ const MessagesBody = z.object({
   stream: z.boolean().optional(),
   thinking: z.looseObject({ type: z.string(), budget_tokens: z.number().int().optional() }).optional(),
   tools: z.array(z.unknown()).optional(),
+  // API version 2026-10-21 refuses the sampling parameters on every model, even at their defaults.
+  temperature: z.unknown().optional(),
+  top_p: z.unknown().optional(),
+  top_k: z.unknown().optional(),
+}).superRefine((body, ctx) => {
+  for (const field of ['temperature', 'top_p', 'top_k'] as const)
+    if (body[field] !== undefined)
+      ctx.addIssue({ code: 'custom', path: [field], message: 'Extra inputs are not permitted' });
 });
 
 const MessagesTool = z.looseObject({
@@ -78,6 +86,7 @@ function messagesBody(json: unknown): WireBody | z.ZodError {
     maxTokens: max_tokens,
     messages,
     system: typeof system === 'string' ? system : textOf(system),
+    temperature: null,
     stream: stream === true,
     thinkingBudget: thinking?.type === 'enabled' ? (thinking.budget_tokens ?? null) : null,
     includeUsage: false,
@@ -262,6 +271,8 @@ export async function parseRequest(ctx: ParseContext): Promise<Parsed> {
       scenario,
       model,
       maxTokens: body.maxTokens,
+      system: body.system,
+      temperature: body.temperature,
       messages,
       prompt,
       prefill: prefill === '' ? null : prefill,

@@ -15,6 +15,7 @@ import {
   type SearchResults,
   type ModelList,
   type ModelsRequest,
+  type ConversationParams,
   type ConversationSummary,
   type LiveTurnRef,
   type Outcome,
@@ -368,6 +369,8 @@ export function createHttpClient(opts: HttpClientOptions = {}): ChatClient {
     getConversation: (id) => call<Conversation>('GET', `/api/conversations/${encodeURIComponent(id)}`),
     renameConversation: (id, title) =>
       call<ConversationSummary>('PATCH', `/api/conversations/${encodeURIComponent(id)}`, { title }),
+    configureConversation: (id, params) =>
+      call<ConversationParams>('PUT', `/api/conversations/${encodeURIComponent(id)}/params`, { params }),
     deleteConversation: (id) => call<void>('DELETE', `/api/conversations/${encodeURIComponent(id)}`),
     exportConversations: (request) => call<ExportFile>('POST', '/api/export', request),
     importConversations: (request) => call<ImportResult>('POST', '/api/import', request),

@@ -48,6 +48,7 @@ export function createIpcClient(bridge: SluiceBridge): ChatClient {
     listConversations: () => unwrap(bridge.listConversations()),
     getConversation: (id) => unwrap(bridge.getConversation(id)),
     renameConversation: (id, title) => unwrap(bridge.renameConversation(id, title)),
+    configureConversation: (id, params) => unwrap(bridge.configureConversation(id, params)),
     deleteConversation: async (id) => {
       await unwrap(bridge.deleteConversation(id));
     },

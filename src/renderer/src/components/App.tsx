@@ -6,6 +6,7 @@ import { createFocusKeeper, focusComposer, isComposerShortcut, openDialog } from
 import { Composer } from './Composer';
 import { ExportMenu } from './DataTransfer';
 import { ConversationUsage } from './ConversationUsage';
+import { ConversationSettingsButton, PresetChooser } from './ConversationSettings';
 import { Icon } from './Icon';
 import { LiveAnnouncer } from './LiveAnnouncer';
 import { MessageList } from './MessageList';
@@ -121,6 +122,8 @@ export function App() {
             <Icon name="menu" />
           </button>
           <h1 className="conversation-heading">{title}</h1>
+          {!storedId && <PresetChooser />}
+          <ConversationSettingsButton />
           {storedId && <ExportMenu conversationId={storedId} />}
           <ConversationUsage />
         </header>

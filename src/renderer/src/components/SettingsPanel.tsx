@@ -18,6 +18,7 @@ import { ProviderChoice, ProvidersSection } from './ProviderFields';
 import { Dialog } from './Dialog';
 import { DataSection } from './DataTransfer';
 import { McpSection } from './McpSettings';
+import { ConversationDefaults } from './PresetsSection';
 
 export function SettingsPanel() {
   const store = useAppStore();
@@ -175,6 +176,12 @@ function SettingsForm({ settings, close }: { settings: SettingsView; close: () =
           />
         </Field>
       </fieldset>
+      <ConversationDefaults
+        settings={settings}
+        errors={errors}
+        systemPrompt={draft.systemPrompt}
+        setSystemPrompt={(systemPrompt) => update({ systemPrompt })}
+      />
       <fieldset className="group" disabled={draft.provider !== 'simulated'}>
         <legend>Simulated provider</legend>
         <Field path="sim.scenario" label="Scenario" errors={errors}>

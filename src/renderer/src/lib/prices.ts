@@ -31,9 +31,7 @@ export function priceFor(
   return findPrice(entries, priceProvidersOf(provider, model, s.active?.model, s.settings), model);
 }
 
-/** The wire family a choice talks over. */
-export const kindOf = (choice: ModelChoice): ProviderKind =>
-  choice.provider === 'simulated' || choice.provider === 'anthropic' ? choice.provider : 'openai';
+export { kindOf } from '../../../shared/choice';
 
 export const costWith = (usage: TokenUsage, entry: PriceEntry | null, model: string | null): Cost =>
   costOf(usage, entry, model ?? 'this model');

@@ -66,7 +66,7 @@ export const createConversationsSlice =
         set({
           activeId: id,
           loadError: null,
-          ...(get().active?.id === id ? {} : { active: null, pickedModel: null }),
+          ...(get().active?.id === id ? {} : { active: null, pickedModel: null, draftParams: null, draftPreset: null }),
         });
         try {
           const conversation = await client.getConversation(id);
@@ -78,7 +78,7 @@ export const createConversationsSlice =
 
       newChat() {
         opening++;
-        set({ activeId: null, active: null, loadError: null, pickedModel: null });
+        set({ activeId: null, active: null, loadError: null, pickedModel: null, draftParams: null, draftPreset: null });
       },
 
       async renameConversation(id, title) {

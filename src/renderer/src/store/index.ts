@@ -2,6 +2,7 @@
 import { createStore } from 'zustand/vanilla';
 import type { ChatClient } from '../../../shared/protocol';
 import { createConversationsSlice } from './conversations';
+import { createConvSettingsSlice } from './conv-settings';
 import { createMcpSlice } from './mcp';
 import { createModelsSlice } from './models';
 import { createSettingsSlice } from './settings';
@@ -17,6 +18,7 @@ export type { ThemePreference } from './ui';
 export type { FieldErrors, SaveResult } from './settings';
 export type { ModelsEntry, TestResult } from './models';
 export { currentChoice } from './models';
+export { currentParams } from './conv-settings';
 
 /** The conversation's title as the heading shows it: a new chat has none until its first turn is saved. */
 export const conversationTitle = (s: AppState): string =>
@@ -56,6 +58,7 @@ export function createAppStore(client: ChatClient, options: AppStoreOptions = {}
       ...createUiSlice(options.theme)(...a),
       ...createModelsSlice(deps)(...a),
       ...createMcpSlice(deps)(...a),
+      ...createConvSettingsSlice(deps)(...a),
     };
   });
 }

@@ -212,10 +212,13 @@ export const createTurnSlice =
       return true;
     };
 
-    /** The model picked for this chat rides on every request; the main process keeps it. */
+    /**
+     * The model picked for this chat rides on every request, and a new chat's settings on the
+     * request that creates it; the main process keeps both on the conversation.
+     */
     const choice = () => {
-      const picked = get().pickedModel;
-      return picked ? { model: picked } : {};
+      const { pickedModel: picked, draftParams: params, activeId } = get();
+      return { ...(picked ? { model: picked } : {}), ...(params && activeId === null ? { params } : {}) };
     };
 
     const lastUserIndex = () => (get().active?.messages ?? []).findLastIndex((m) => m.role === 'user');
