@@ -30,7 +30,10 @@ export type InvokeMap = {
   'conversations:list': { payload: null; result: ConversationSummary[] };
   'conversations:get': { payload: { id: string }; result: Conversation };
   'conversations:rename': { payload: { id: string; title: string }; result: ConversationSummary };
-  'conversations:configure': { payload: { id: string; params: ConversationParams }; result: ConversationParams };
+  'conversations:configure': {
+    payload: { id: string; params: ConversationParams };
+    result: ConversationParams;
+  };
   'conversations:delete': { payload: { id: string }; result: null };
   'conversations:export': { payload: ExportRequest; result: ExportFile };
   'conversations:import': { payload: ImportRequest; result: ImportResult };

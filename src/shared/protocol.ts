@@ -457,8 +457,8 @@ export type ModelChoice = z.infer<typeof ModelChoiceSchema>;
 
 /**
  * A conversation's own generation settings, each optional (absent: Settings' system prompt and max
- * tokens, the provider's temperature). The temperature's bound here is the widest (OpenAI-compatible
- * servers, 0–2); a turn on the Anthropic wire sends at most 1 and says so (shared/chat-presets.ts).
+ * tokens, the provider's temperature). The temperature's bound is Chat Completions' (0–2); the Messages
+ * API takes none, so a turn there does not send it and says so (shared/chat-presets.ts).
  */
 export const ConversationParamsSchema = z
   .object({
@@ -467,7 +467,7 @@ export const ConversationParamsSchema = z
       .number()
       .finite()
       .min(0, 'The temperature must be 0 or more.')
-      .max(2, 'The temperature can be at most 2 (OpenAI-compatible providers; Anthropic takes 0 to 1).')
+      .max(2, 'The temperature can be at most 2 (OpenAI-compatible providers; the Anthropic API takes none).')
       .optional(),
     maxTokens: z
       .number()
@@ -706,7 +706,11 @@ export const SettingsSchema = z
     const presetIds = new Set<string>();
     s.presets.forEach((p, i) => {
       if (presetIds.has(p.id))
-        ctx.addIssue({ code: 'custom', path: ['presets', i, 'id'], message: `The preset id ${p.id} is taken.` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['presets', i, 'id'],
+          message: `The preset id ${p.id} is taken.`,
+        });
       presetIds.add(p.id);
     });
     if (s.thinking.enabled && s.thinking.budgetTokens >= s.maxTokens) {

@@ -128,12 +128,18 @@ test('Chat Completions: a system message first, the temperature and max tokens, 
     params: { system: 'Talk like a pirate.', temperature: 1.7, maxTokens: 700 },
   });
   expect(first.sent).toMatchObject({ temperature: 1.7, max_tokens: 700 });
-  expect((first.sent?.['messages'] as unknown[])[0]).toEqual({ role: 'system', content: 'Talk like a pirate.' });
+  expect((first.sent?.['messages'] as unknown[])[0]).toEqual({
+    role: 'system',
+    content: 'Talk like a pirate.',
+  });
   expect(first.text).toBe('System prompt: “Talk like a pirate.”. Temperature: 1.7. Max tokens: 700.');
   expect(notices(first.events)).toEqual([]);
   const again = await turn(s, { action: 'regenerate', conversationId: first.conversationId });
   expect(again.sent).toMatchObject({ temperature: 1.7, max_tokens: 700 });
-  expect((again.sent?.['messages'] as unknown[])[0]).toEqual({ role: 'system', content: 'Talk like a pirate.' });
+  expect((again.sent?.['messages'] as unknown[])[0]).toEqual({
+    role: 'system',
+    content: 'Talk like a pirate.',
+  });
 
   // Without its own: Settings' system prompt, and no temperature at all.
   const plain = await turn(s, { action: 'send', conversationId: null, text: 'Ahoy', model });
@@ -211,4 +217,46 @@ test('settings cannot change while an answer streams in that conversation', asyn
   s.service.abort(live.turnId);
   await live.done;
   expect((await s.conversations.get(live.conversationId)).params).toEqual({ maxTokens: 300 });
+});
+
+test('export keeps them: the JSON imports back with its settings, the Markdown shows the system prompt; a bad value in a file is refused', async () => {
+  const s = await app();
+  const first = await turn(s, {
+    action: 'send',
+    conversationId: null,
+    text: 'Hello',
+    params: { system: 'You are a lighthouse keeper.\nSpeak of the sea.', temperature: 0.4, maxTokens: 900 },
+  });
+  const json = (await s.call('POST', '/api/export', { id: first.conversationId, format: 'json' })).json as {
+    filename: string;
+    text: string;
+  };
+  const elsewhere = await serve();
+  const imported = await elsewhere.call('POST', '/api/import', { filename: json.filename, text: json.text });
+  expect(imported.status).toBe(200);
+  expect((await elsewhere.conversations.get(first.conversationId)).params).toEqual({
+    system: 'You are a lighthouse keeper.\nSpeak of the sea.',
+    temperature: 0.4,
+    maxTokens: 900,
+  });
+
+  const md = (await s.call('POST', '/api/export', { id: first.conversationId, format: 'markdown' })).json as {
+    text: string;
+  };
+  const system = md.text.indexOf(
+    '## System prompt\n\n> You are a lighthouse keeper.\n> Speak of the sea.\n\n_Settings: temperature 0.4 · max tokens 900_',
+  );
+  expect(system).toBeGreaterThan(0);
+  expect(md.text.indexOf('## You')).toBeGreaterThan(system);
+
+  const bad = JSON.parse(json.text) as { conversation: { params: unknown } };
+  bad.conversation.params = { temperature: 5 };
+  const fresh = await serve();
+  const refused = await fresh.call('POST', '/api/import', {
+    filename: json.filename,
+    text: JSON.stringify(bad),
+  });
+  expect(refused.status).toBe(400);
+  expect(refused.text).toContain('The temperature can be at most 2');
+  expect(await fresh.conversations.list()).toEqual([]);
 });

@@ -258,6 +258,7 @@ export class FakeChatClient implements ChatClient {
         };
     // The choice sticks to the conversation, as the chat service keeps it.
     if (request.model) conversation.model = request.model;
+    if (request.params) conversation.params = cleanParams(request.params);
     const messages = conversation.messages;
     if (request.action === 'send') {
       messages.push({ id: `user-${n}`, role: 'user', text: request.text, createdAt: now });

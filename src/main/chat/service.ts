@@ -190,7 +190,7 @@ export class ChatService {
     if (this.registry.list().some((t) => t.conversationId === id))
       throw new TurnRequestError(
         'busy',
-        "An answer is streaming in this conversation: change its settings when it ends, or Stop it first.",
+        'An answer is streaming in this conversation: change its settings when it ends, or Stop it first.',
       );
     const cleaned = cleanParams(params);
     await this.opts.conversations.update(id, (conversation) => {

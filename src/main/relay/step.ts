@@ -1,7 +1,6 @@
 // One request to the provider: stream its raw events through the shared reducer and out to the
 // sink, and say exactly how it ended. The SDK's iterator ends silently both on abort and on EOF
 // without message_stop; the abort signal's reason and the message's `finished` flag tell them apart.
-import type Anthropic from '@anthropic-ai/sdk';
 import type { AccMessage, Outcome, RelayError, RelayEvent, StreamEvent } from '../../shared/protocol';
 import type { Provider, RequestParams } from '../providers/types';
 import type { Delivery } from './delivery';

@@ -11,6 +11,7 @@ import './styles/layout.css';
 import './styles/messages.css';
 import './styles/markdown.css';
 import './styles/controls.css';
+import './styles/conv-settings.css';
 
 function savedTheme(): ThemePreference {
   try {

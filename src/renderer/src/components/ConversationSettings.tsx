@@ -280,8 +280,8 @@ function ConversationSettingsForm({ settings, close }: { settings: SettingsView;
 /** A new chat's header: start it from a saved preset (its settings and model are copied in). */
 export function PresetChooser() {
   const store = useAppStore();
-  const presets = useApp((s) => s.settings?.presets ?? []);
-  if (presets.length === 0) return null;
+  const presets = useApp((s) => s.settings?.presets);
+  if (!presets || presets.length === 0) return null;
   return (
     <select
       className="preset-chooser"
@@ -292,7 +292,7 @@ export function PresetChooser() {
         if (e.target.value) store.getState().startFromPreset(e.target.value);
       }}
     >
-      <option value="">Start from a preset…</option>
+      <option value="">From a preset…</option>
       {presets.map((p) => (
         <option key={p.id} value={p.id}>
           {p.name}

@@ -9,13 +9,7 @@ import {
   type Cost,
   type PriceEntry,
 } from '../../../shared/cost';
-import type {
-  Conversation,
-  ModelChoice,
-  ProviderKind,
-  SettingsView,
-  TokenUsage,
-} from '../../../shared/protocol';
+import type { Conversation, ProviderKind, SettingsView, TokenUsage } from '../../../shared/protocol';
 
 /** What a price depends on besides the answer: the settings (the table in force) and the conversation. */
 export type PriceContext = { settings: SettingsView | null; active: Pick<Conversation, 'model'> | null };

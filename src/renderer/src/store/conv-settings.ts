@@ -2,11 +2,7 @@
 // chat starts from. A stored conversation's are saved at once (client.configureConversation); a
 // new chat's ride on its first request, which stores them with the conversation. Presets live in
 // Settings: saved whole with client.updateSettings, which validates them.
-import {
-  type ChatPreset,
-  type ConversationParams,
-  type ModelChoice,
-} from '../../../shared/protocol';
+import { type ChatPreset, type ConversationParams, type ModelChoice } from '../../../shared/protocol';
 import { addPreset, removePreset, startFrom } from '../../../shared/chat-presets';
 import type { AppSlice, AppState, StoreDeps } from './types';
 
@@ -20,7 +16,11 @@ export type ConvSettingsSlice = {
   /** A new chat with the preset's settings and model (the preset itself is not linked: a copy). */
   startFromPreset(id: string): void;
   /** Adds a preset to Settings; resolves with an error sentence, or null when saved. */
-  savePreset(preset: { name: string; params: ConversationParams; model?: ModelChoice }): Promise<string | null>;
+  savePreset(preset: {
+    name: string;
+    params: ConversationParams;
+    model?: ModelChoice;
+  }): Promise<string | null>;
   deletePreset(id: string): Promise<string | null>;
 };
 

@@ -66,7 +66,9 @@ export const createConversationsSlice =
         set({
           activeId: id,
           loadError: null,
-          ...(get().active?.id === id ? {} : { active: null, pickedModel: null, draftParams: null, draftPreset: null }),
+          ...(get().active?.id === id
+            ? {}
+            : { active: null, pickedModel: null, draftParams: null, draftPreset: null }),
         });
         try {
           const conversation = await client.getConversation(id);
@@ -78,7 +80,14 @@ export const createConversationsSlice =
 
       newChat() {
         opening++;
-        set({ activeId: null, active: null, loadError: null, pickedModel: null, draftParams: null, draftPreset: null });
+        set({
+          activeId: null,
+          active: null,
+          loadError: null,
+          pickedModel: null,
+          draftParams: null,
+          draftPreset: null,
+        });
       },
 
       async renameConversation(id, title) {

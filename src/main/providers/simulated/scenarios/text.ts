@@ -121,8 +121,6 @@ export function* simEcho(req: SimRequest): Generator<Step> {
   const system = req.system.trim() === '' ? 'none' : `“${req.system.trim()}”`;
   const temperature = req.temperature === null ? 'not set' : String(req.temperature);
   const maxTokens = req.maxTokens === Number.MAX_SAFE_INTEGER ? 'not set' : String(req.maxTokens);
-  yield* m.text(
-    say(req, `System prompt: ${system}. Temperature: ${temperature}. Max tokens: ${maxTokens}.`),
-  );
+  yield* m.text(say(req, `System prompt: ${system}. Temperature: ${temperature}. Max tokens: ${maxTokens}.`));
   yield* m.finish('end_turn');
 }
