@@ -95,6 +95,27 @@ test('chat --json on a tool turn: one line per relay event, then a result with o
   expect(lines.filter((l) => l['type'] === 'terminal')).toHaveLength(1);
 });
 
+test('chat --system: the request carries the system prompt (sim-echo says what it received)', async () => {
+  const run = await sluice([
+    'chat',
+    'hello',
+    '--model',
+    'sim-echo',
+    '--system',
+    'Answer in one sentence.',
+    '--max-tokens',
+    '500',
+    '--ttft',
+    '0',
+    '--tpot',
+    '0',
+  ]);
+  expect(run.code).toBe(0);
+  expect(run.stdout).toContain(
+    'System prompt: “Answer in one sentence.”. Temperature: not set. Max tokens: 500.',
+  );
+});
+
 test('a reader that closes the pipe stops the turn quietly: no EPIPE crash', async () => {
   let closed = false;
   const run = await sluice(['chat', 'hello', '--json', '--ttft', '0', '--tpot', '20'], {
@@ -139,7 +160,7 @@ test.each([
   [
     'an unknown option',
     ['chat', 'hi', '--bogus'],
-    'sluice chat: unknown option --bogus; chat takes --model, --provider, --base-url, --json, --max-tokens, --thinking, --idle-timeout, --ttft, --tpot, --via-nginx, --replay, --mcp-config, --approve-all.',
+    'sluice chat: unknown option --bogus; chat takes --model, --provider, --base-url, --json, --max-tokens, --system, --thinking, --idle-timeout, --ttft, --tpot, --via-nginx, --replay, --mcp-config, --approve-all.',
   ],
   [
     'a misspelt option',
