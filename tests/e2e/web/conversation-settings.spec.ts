@@ -3,19 +3,8 @@
 // (the simulated provider's sim-echo says what it received), changed for a stored conversation
 // and used by Regenerate; saved as a preset, a new chat started from it, the preset deleted in
 // Settings while the chat keeps its copy. Screenshots go to test-results/screenshots/.
-import type { Locator, Page } from '@playwright/test';
 import { expect, snap, test } from '../support/fixtures';
-import { lastAnswer, send } from '../support/page';
-
-const isNarrow = (page: Page) => (page.viewportSize()?.width ?? 1280) <= 760;
-
-/** The sidebar: at a narrow width a drawer behind the menu button. */
-async function sidebar(page: Page): Promise<Locator> {
-  const nav = page.locator('#sidebar');
-  if (isNarrow(page) && !(await nav.isVisible())) await page.getByTestId('nav-toggle').click();
-  await expect(nav).toBeVisible();
-  return nav;
-}
+import { isNarrow, lastAnswer, send, sidebar } from '../support/page';
 
 const echo = (system: string, maxTokens: number) =>
   `System prompt: “${system}”. Temperature: not set. Max tokens: ${maxTokens}.`;

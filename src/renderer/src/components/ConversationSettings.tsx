@@ -8,7 +8,7 @@ import { kindOf } from '../../../shared/choice';
 import type { ConversationParams, ProviderKind, SettingsView } from '../../../shared/protocol';
 import { currentChoice, currentParams, type FieldErrors } from '../store';
 import { useApp, useAppStore } from '../store/react';
-import { Dialog } from './Dialog';
+import { Dialog, PanelForm } from './Dialog';
 import { Icon } from './Icon';
 import { ModelPicker } from './ModelPicker';
 import { paramsDraftOf, paramsOfDraft, type ParamsDraft } from './params-form';
@@ -202,13 +202,12 @@ function ConversationSettingsForm({ settings, close }: { settings: SettingsView;
   };
 
   return (
-    <form
-      className="panel-body"
-      noValidate
-      onSubmit={(e) => {
-        e.preventDefault();
-        void save();
-      }}
+    <PanelForm
+      onSubmit={() => void save()}
+      onCancel={close}
+      error={problem}
+      errorTestId="conversation-settings-error"
+      saveTestId="conversation-settings-save"
     >
       <fieldset className="group">
         <legend>Model</legend>
@@ -260,20 +259,7 @@ function ConversationSettingsForm({ settings, close }: { settings: SettingsView;
           </p>
         )}
       </fieldset>
-      {problem && (
-        <p className="notice notice-error" role="alert" data-testid="conversation-settings-error">
-          {problem}
-        </p>
-      )}
-      <div className="panel-foot">
-        <button type="button" className="ghost-button" onClick={close}>
-          Cancel
-        </button>
-        <button type="submit" className="primary-button" data-testid="conversation-settings-save">
-          Save
-        </button>
-      </div>
-    </form>
+    </PanelForm>
   );
 }
 
