@@ -78,6 +78,12 @@ const CHAT_OPTIONS: Record<string, Option> = {
   ...PROVIDER_OPTIONS,
   json: { type: 'boolean', help: 'One JSON object per relay event, then a result line' },
   'max-tokens': { type: 'string', arg: 'N', help: 'Max output tokens (default 4096)', example: '4096' },
+  system: {
+    type: 'string',
+    arg: 'TEXT',
+    help: 'The system prompt the model is given (default: none)',
+    example: 'Answer in one sentence.',
+  },
   thinking: {
     type: 'string',
     arg: 'N',
@@ -133,6 +139,7 @@ const CHAT_OPTIONS: Record<string, Option> = {
 const SETTINGS_FLAGS: Record<string, string> = {
   model: 'model',
   maxTokens: 'max-tokens',
+  systemPrompt: 'system',
   'thinking.budgetTokens': 'thinking',
   idleTimeoutMs: 'idle-timeout',
   'sim.ttftMs': 'ttft',
@@ -268,6 +275,8 @@ async function chat(args: Args): Promise<number> {
   }
   const maxTokens = int(args, 'max-tokens');
   if (maxTokens !== undefined) settings.maxTokens = maxTokens;
+  const system = values['system'];
+  if (typeof system === 'string') settings.systemPrompt = system;
   const thinking = int(args, 'thinking');
   if (thinking !== undefined) settings.thinking = { enabled: true, budgetTokens: thinking };
   const idle = int(args, 'idle-timeout');

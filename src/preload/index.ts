@@ -63,6 +63,7 @@ const bridge: SluiceBridge = {
   listConversations: () => invoke('conversations:list', null),
   getConversation: (id) => invoke('conversations:get', { id }),
   renameConversation: (id, title) => invoke('conversations:rename', { id, title }),
+  configureConversation: (id, params) => invoke('conversations:configure', { id, params }),
   deleteConversation: (id) => invoke('conversations:delete', { id }),
   selectVersion: (id, messageId) => invoke('conversations:select-version', { id, messageId }),
   deleteMessage: (id, messageId) => invoke('conversations:delete-message', { id, messageId }),

@@ -1,6 +1,6 @@
 // Which provider and model a conversation talks to when it has not chosen: the one rule the main
 // process (chat/target.ts) and the window (the model picker) both follow.
-import type { ModelChoice, ProviderConfig, Settings } from './protocol';
+import type { ModelChoice, ProviderConfig, ProviderKind, Settings } from './protocol';
 import { PRESETS } from './providers';
 import type { AttachmentSupport } from './attachments';
 
@@ -33,3 +33,6 @@ export function attachmentSupportOf(
   if (!config) return { name: choice.provider, support: { images: true, pdfs: true } };
   return { name: config.name, support: PRESETS[config.preset].attachments };
 }
+/** The wire family a choice talks over (the simulated provider speaks the Messages API). */
+export const kindOf = (choice: Pick<ModelChoice, 'provider'>): ProviderKind =>
+  choice.provider === 'simulated' || choice.provider === 'anthropic' ? choice.provider : 'openai';

@@ -5,6 +5,7 @@
 import type { AnswerError } from './errors';
 import type {
   Conversation,
+  ConversationParams,
   ConversationSummary,
   ExportFile,
   ExportRequest,
@@ -29,6 +30,10 @@ export type InvokeMap = {
   'conversations:list': { payload: null; result: ConversationSummary[] };
   'conversations:get': { payload: { id: string }; result: Conversation };
   'conversations:rename': { payload: { id: string; title: string }; result: ConversationSummary };
+  'conversations:configure': {
+    payload: { id: string; params: ConversationParams };
+    result: ConversationParams;
+  };
   'conversations:delete': { payload: { id: string }; result: null };
   /** A version of a message put on screen, or a message deleted with its branch: the conversation now. */
   'conversations:select-version': { payload: { id: string; messageId: string }; result: Conversation };
@@ -62,6 +67,7 @@ export const IPC_CHANNELS = {
   listConversations: 'conversations:list',
   getConversation: 'conversations:get',
   renameConversation: 'conversations:rename',
+  configureConversation: 'conversations:configure',
   deleteConversation: 'conversations:delete',
   selectVersion: 'conversations:select-version',
   deleteMessage: 'conversations:delete-message',
@@ -93,6 +99,7 @@ export const INVOKE_CHANNELS: readonly InvokeChannel[] = [
   'conversations:list',
   'conversations:get',
   'conversations:rename',
+  'conversations:configure',
   'conversations:delete',
   'conversations:select-version',
   'conversations:delete-message',
@@ -133,6 +140,7 @@ export interface SluiceBridge {
   listConversations(): Promise<IpcResult<ConversationSummary[]>>;
   getConversation(id: string): Promise<IpcResult<Conversation>>;
   renameConversation(id: string, title: string): Promise<IpcResult<ConversationSummary>>;
+  configureConversation(id: string, params: ConversationParams): Promise<IpcResult<ConversationParams>>;
   deleteConversation(id: string): Promise<IpcResult<null>>;
   selectVersion(id: string, messageId: string): Promise<IpcResult<Conversation>>;
   deleteMessage(id: string, messageId: string): Promise<IpcResult<Conversation>>;

@@ -434,6 +434,8 @@ export type Conversation = {
    * a made one). Absent: the first words of the first message (a file from before titles were made).
    */
   titleSource?: 'auto' | 'person';
+  /** Its system prompt, temperature and max tokens (absent, or a field absent: the settings' default). */
+  params?: ConversationParams;
 };
 
 export type ConversationSummary = Pick<Conversation, 'id' | 'title' | 'createdAt' | 'updatedAt'> & {
@@ -478,6 +480,45 @@ export const ModelChoiceSchema = z
   .strict();
 export type ModelChoice = z.infer<typeof ModelChoiceSchema>;
 
+/**
+ * A conversation's own generation settings, each optional (absent: Settings' system prompt and max
+ * tokens, the provider's temperature). The temperature's bound is Chat Completions' (0–2); the Messages
+ * API takes none, so a turn there does not send it and says so (shared/chat-presets.ts).
+ */
+export const ConversationParamsSchema = z
+  .object({
+    system: z.string().max(100_000, 'A system prompt is at most 100,000 characters.').optional(),
+    temperature: z
+      .number()
+      .finite()
+      .min(0, 'The temperature must be 0 or more.')
+      .max(2, 'The temperature can be at most 2 (OpenAI-compatible providers; the Anthropic API takes none).')
+      .optional(),
+    maxTokens: z
+      .number()
+      .int()
+      .min(1, 'Max tokens must be at least 1.')
+      .max(128_000, 'Max tokens can be at most 128,000.')
+      .optional(),
+  })
+  .strict();
+export type ConversationParams = z.infer<typeof ConversationParamsSchema>;
+
+/** A saved preset ("assistant"): a new chat starts from its settings and model; later edits are the chat's own. */
+export const ChatPresetSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,59}$/, 'A preset id is lowercase letters, digits and dashes.'),
+    name: z
+      .string()
+      .trim()
+      .min(1, 'The preset needs a name.')
+      .max(60, 'A preset name is at most 60 characters.'),
+    params: ConversationParamsSchema,
+    model: ModelChoiceSchema.optional(),
+  })
+  .strict();
+export type ChatPreset = z.infer<typeof ChatPresetSchema>;
+
 export const SIM_SCENARIOS = [
   'sim-text',
   'sim-tool',
@@ -489,6 +530,7 @@ export const SIM_SCENARIOS = [
   'sim-stall',
   'sim-max-tokens',
   'sim-refusal',
+  'sim-echo',
 ] as const;
 export type SimScenario = (typeof SIM_SCENARIOS)[number];
 
@@ -662,6 +704,10 @@ export const SettingsSchema = z
       .max(3_600_000, 'The tool timeout can be at most 3,600 s.'),
     /** Tools the person answered "Always allow" for, by server. */
     mcpAlwaysAllow: z.record(z.string().max(24), z.array(z.string().max(200)).max(500)),
+    /** The system prompt of a conversation that has none of its own ('' : none). */
+    systemPrompt: z.string().max(100_000, 'The default system prompt is at most 100,000 characters.'),
+    /** Saved presets a new chat can start from. */
+    presets: z.array(ChatPresetSchema).max(100, 'At most 100 presets.'),
   })
   .strict()
   .superRefine((s, ctx) => {
@@ -682,6 +728,16 @@ export const SettingsSchema = z
         message: `No provider "${s.provider}" is configured: choose simulated, anthropic${s.providers.map((p) => `, ${p.id}`).join('')}.`,
       });
     }
+    const presetIds = new Set<string>();
+    s.presets.forEach((p, i) => {
+      if (presetIds.has(p.id))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['presets', i, 'id'],
+          message: `The preset id ${p.id} is taken.`,
+        });
+      presetIds.add(p.id);
+    });
     if (s.thinking.enabled && s.thinking.budgetTokens >= s.maxTokens) {
       ctx.addIssue({
         code: 'custom',
@@ -714,6 +770,8 @@ export const DEFAULT_SETTINGS: Settings = {
   mcpServers: {},
   mcpToolTimeoutMs: 60_000,
   mcpAlwaysAllow: {},
+  systemPrompt: '',
+  presets: [],
 };
 
 /** What the UI may know about settings: everything but the key, plus whether one is set. */
@@ -737,6 +795,8 @@ export type SettingsView = Settings & {
 const choice = {
   model: ModelChoiceSchema.optional(),
   mcpOff: z.array(McpServerNameSchema).max(64).optional(),
+  /** The conversation's settings (a new chat started from a preset); kept on the conversation. */
+  params: ConversationParamsSchema.optional(),
 };
 
 export const MessageIdSchema = z.string().min(1).max(200);
@@ -786,6 +846,9 @@ export type ModelsRequest = z.infer<typeof ModelsRequestSchema>;
 
 export type ModelInfo = { id: string; name?: string; createdAt?: number };
 export type ModelList = { provider: string; models: ModelInfo[] };
+
+/** A conversation's own settings, saved from its header (replacing the ones it had). */
+export const ConfigureSchema = z.object({ params: ConversationParamsSchema }).strict();
 
 export const RenameSchema = z.object({ title: z.string().trim().min(1, 'The title is empty.').max(200) });
 /** Pins a conversation to the top of the list, or unpins it. */
@@ -862,6 +925,8 @@ export interface ChatClient {
   getConversation(id: string): Promise<Conversation>;
   renameConversation(id: string, title: string): Promise<ConversationSummary>;
   pinConversation(id: string, pinned: boolean): Promise<ConversationSummary>;
+  /** Saves a conversation's system prompt, temperature and max tokens; resolves with what was stored. */
+  configureConversation(id: string, params: ConversationParams): Promise<ConversationParams>;
   deleteConversation(id: string): Promise<void>;
   /** Puts a version (and the path to it) on screen; answers the conversation as now stored. */
   selectVersion(conversationId: string, messageId: string): Promise<Conversation>;

@@ -121,6 +121,26 @@ test('chat --attach sends the image; the provider names it by type, size and sha
   );
   // Three runs of the CLI, each starting tsx: on a loaded machine that takes a while.
 }, 90_000);
+test('chat --system: the request carries the system prompt (sim-echo says what it received)', async () => {
+  const run = await sluice([
+    'chat',
+    'hello',
+    '--model',
+    'sim-echo',
+    '--system',
+    'Answer in one sentence.',
+    '--max-tokens',
+    '500',
+    '--ttft',
+    '0',
+    '--tpot',
+    '0',
+  ]);
+  expect(run.code).toBe(0);
+  expect(run.stdout).toContain(
+    'System prompt: “Answer in one sentence.”. Temperature: not set. Max tokens: 500.',
+  );
+});
 
 test('a reader that closes the pipe stops the turn quietly: no EPIPE crash', async () => {
   let closed = false;
@@ -166,7 +186,7 @@ test.each([
   [
     'an unknown option',
     ['chat', 'hi', '--bogus'],
-    'sluice chat: unknown option --bogus; chat takes --model, --provider, --base-url, --json, --max-tokens, --thinking, --idle-timeout, --ttft, --tpot, --via-nginx, --replay, --mcp-config, --approve-all, --attach.',
+    'sluice chat: unknown option --bogus; chat takes --model, --provider, --base-url, --json, --max-tokens, --system, --thinking, --idle-timeout, --ttft, --tpot, --via-nginx, --replay, --mcp-config, --approve-all, --attach.',
   ],
   [
     'a misspelt option',

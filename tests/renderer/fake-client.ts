@@ -5,6 +5,7 @@
 import { localTerminal } from '../../src/shared/terminal';
 import { continueModeOf, mergeContinuation, type ContinueMode } from '../../src/shared/continue';
 import { defaultChoice } from '../../src/shared/choice';
+import { cleanParams } from '../../src/shared/chat-presets';
 import { ApiFailure } from '../../src/shared/errors';
 import { deleteBranch, selectVersion } from '../../src/shared/versions';
 import {
@@ -25,6 +26,7 @@ import {
   type AssistantMessage,
   type ChatMessage,
   type Conversation,
+  type ConversationParams,
   type ConversationSummary,
   type ExportFile,
   type ExportRequest,
@@ -258,6 +260,7 @@ export class FakeChatClient implements ChatClient {
         };
     // The choice sticks to the conversation, as the chat service keeps it.
     if (request.model) conversation.model = request.model;
+    if (request.params) conversation.params = cleanParams(request.params);
     const messages = conversation.messages;
     if (request.action === 'send') {
       messages.push({ id: `user-${n}`, role: 'user', text: request.text, createdAt: now });
@@ -285,6 +288,13 @@ export class FakeChatClient implements ChatClient {
     const c = this.conversations.get(id);
     if (!c) throw new Error(`There is no conversation ${id}.`);
     return structuredClone(c);
+  }
+
+  async configureConversation(id: string, params: ConversationParams): Promise<ConversationParams> {
+    const c = this.conversations.get(id);
+    if (!c) throw new Error(`There is no conversation ${id}.`);
+    c.params = cleanParams(params);
+    return c.params;
   }
 
   async renameConversation(id: string, title: string): Promise<ConversationSummary> {

@@ -33,7 +33,7 @@ export type TestServe = {
   simWrites: SimWrite[];
   /** Headers of every request the pass-through proxy forwarded (only when simTokens or simHeaders is set). */
   upstreamHeaders: IncomingHttpHeaders[];
-  /** The body of every request the pass-through proxy forwarded, as the relay sent it (same condition). */
+  /** The body of every request the pass-through proxy forwarded, as the relay sent it (same condition, same order). */
   upstreamBodies: Record<string, unknown>[];
   /** The entry of the next request to end that no earlier call returned. */
   nextSimEnd(): Promise<SimLogEntry>;
@@ -110,11 +110,12 @@ async function passThroughProxy(
 ) {
   const upstream = new URL(target);
   const server = createServer((req, res) => {
-    seen.push(req.headers);
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { max_tokens?: number };
+      // Together, so upstreamHeaders[i] and upstreamBodies[i] are one request's.
+      seen.push(req.headers);
       bodies.push(structuredClone(body));
       if (knobs.tokens) body.max_tokens = Math.max(body.max_tokens ?? 0, knobs.tokens);
       const text = JSON.stringify(body);
@@ -147,7 +148,8 @@ async function passThroughProxy(
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    // The target's path stays (an OpenAI-compatible base URL such as …/ollama/v1).
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}${upstream.pathname.replace(/\/$/, '')}`,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -164,6 +164,7 @@ test('every request channel answers only our window’s top-level frame showing 
     expect(await list(e, null)).toMatchObject({ ok: false, error: { type: 'forbidden' } });
   expect(log).toHaveLength(4);
   expect([...fake.handlers.keys()].sort()).toEqual([
+    'conversations:configure',
     'conversations:delete',
     'conversations:delete-message',
     'conversations:export',

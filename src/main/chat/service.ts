@@ -6,6 +6,7 @@ import type {
   AssistantMessage,
   ChatMessage,
   Conversation,
+  ConversationParams,
   Metrics,
   ModelList,
   ModelsRequest,
@@ -50,6 +51,8 @@ import {
   type KeySource,
 } from './target';
 import { isBuiltinProvider } from '../../shared/providers';
+import { kindOf } from '../../shared/choice';
+import { cleanParams, turnParamsOf } from '../../shared/chat-presets';
 import { ProviderUnavailableError, TurnRequestError } from './errors';
 import { admitTurn } from './turn-limit';
 import { TurnHub, withAbortReason, type LiveTurnView } from './turn-hub';
@@ -197,6 +200,25 @@ export class ChatService {
         );
       message.windowMetrics = metrics;
     });
+  }
+
+  /**
+   * Saves a conversation's own settings (what its header edits), replacing the ones it had; empty
+   * fields fall back to Settings. Refused while one of its answers streams: that turn's saves
+   * would put the old ones back.
+   */
+  async configure(id: string, params: ConversationParams): Promise<ConversationParams> {
+    if (this.registry.list().some((t) => t.conversationId === id))
+      throw new TurnRequestError(
+        'busy',
+        'An answer is streaming in this conversation: change its settings when it ends, or Stop it first.',
+      );
+    const cleaned = cleanParams(params);
+    await this.opts.conversations.update(id, (conversation) => {
+      if (Object.keys(cleaned).length > 0) conversation.params = cleaned;
+      else delete conversation.params;
+    });
+    return cleaned;
   }
 
   /**
@@ -380,6 +402,7 @@ export class ChatService {
     const notices: string[] = [];
     if (request.model) conversation.model = request.model;
     if (request.mcpOff) conversation.mcpOff = request.mcpOff;
+    if (request.params) conversation.params = cleanParams(request.params);
     let choice = conversation.model ?? defaultChoice(settings);
     const stale = checkChoice(settings, choice);
     if (stale) {
@@ -402,8 +425,7 @@ export class ChatService {
     const meta: { turnId: string; createdAt: number; provider: ProviderKind; model: string } = {
       turnId,
       createdAt: Date.now(),
-      provider:
-        choice.provider === 'simulated' || choice.provider === 'anthropic' ? choice.provider : 'openai',
+      provider: kindOf(choice),
       model: choice.model,
     };
 
@@ -497,6 +519,9 @@ export class ChatService {
           : { tools: [], notices: [] };
         notices.push(...mcp.notices);
         const ran = new Set(conversation.toolUsesRun ?? []);
+        // The conversation's system prompt, temperature and max tokens, else Settings'; on every action.
+        const sends = turnParamsOf(settings, conversation.params, resolved.kind);
+        notices.push(...sends.notices);
         const result = await runTurn({
           turnId,
           conversationId: conversation.id,
@@ -506,8 +531,10 @@ export class ChatService {
           history: sent,
           params: {
             model: resolved.model,
-            max_tokens: settings.maxTokens,
-            ...(settings.thinking.enabled
+            max_tokens: sends.maxTokens,
+            ...(sends.system.trim() !== '' ? { system: sends.system } : {}),
+            ...(sends.temperature !== undefined ? { temperature: sends.temperature } : {}),
+            ...(sends.thinking
               ? { thinking: { type: 'enabled' as const, budget_tokens: settings.thinking.budgetTokens } }
               : {}),
           },

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { issuesOf, type AnswerError } from '../../shared/errors';
 import type { InvokeChannel, InvokeResult, IpcResult } from '../../shared/ipc';
 import {
+  ConfigureSchema,
   ExportRequestSchema,
   ImportRequestSchema,
   MessageIdSchema,
@@ -41,6 +42,7 @@ const ById = z.object({ id: Id }).strict();
 const ByMessage = z.object({ id: Id, messageId: MessageIdSchema }).strict();
 const Rename = RenameSchema.extend({ id: Id }).strict();
 const Pin = PinSchema.extend({ id: Id }).strict();
+const Configure = ConfigureSchema.extend({ id: Id }).strict();
 const WindowMetrics = WindowMetricsSchema.extend({ id: Id }).strict();
 // SettingsStore.update validates the merged whole; here only "an object of fields" is checked.
 const Patch = z.record(z.string(), z.unknown());
@@ -89,6 +91,7 @@ export function createHandlers({ service, conversations, settings, keys }: Handl
     'conversations:get': handler(ById, ({ id }) => conversations.get(id)),
     'conversations:rename': handler(Rename, ({ id, title }) => conversations.rename(id, title)),
     'conversations:pin': handler(Pin, ({ id, pinned }) => conversations.pin(id, pinned)),
+    'conversations:configure': handler(Configure, ({ id, params }) => service.configure(id, params)),
     'conversations:delete': handler(ById, async ({ id }) => {
       await conversations.delete(id);
       return null;

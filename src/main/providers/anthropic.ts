@@ -38,8 +38,10 @@ export class ProviderClient implements Provider {
       requestIdHeader: 'request-id',
     });
     const client = this.sdk.withOptions({ fetch: observed.fetch, maxRetries });
+    // The Messages API takes no temperature (types.ts): a request never carries one there.
+    const { temperature: _none, ...params } = request.params;
     const stream = await client.messages.create(
-      { ...request.params, stream: true },
+      { ...params, stream: true },
       { signal: request.signal, maxRetries },
     );
     return {

@@ -7,9 +7,9 @@
 // rather than sent and rejected.
 import type Anthropic from '@anthropic-ai/sdk';
 import type OpenAI from 'openai';
-import type { OpenAIDialect } from './types';
+import type { OpenAIDialect, RequestParams } from './types';
 
-type MessagesParams = Omit<Anthropic.MessageCreateParamsStreaming, 'stream'>;
+type MessagesParams = RequestParams;
 type ChatMessage = OpenAI.Chat.Completions.ChatCompletionMessageParam;
 type ChatUserPart = OpenAI.Chat.Completions.ChatCompletionContentPart;
 type ChatTool = OpenAI.Chat.Completions.ChatCompletionTool;
@@ -156,6 +156,7 @@ export function toChatCompletionRequest(
       ? { max_completion_tokens: params.max_tokens }
       : { max_tokens: params.max_tokens }),
     ...(params.stop_sequences && params.stop_sequences.length > 0 ? { stop: params.stop_sequences } : {}),
+    ...(typeof params.temperature === 'number' ? { temperature: params.temperature } : {}),
     stream: true,
     stream_options: { include_usage: true },
   };

@@ -71,11 +71,17 @@ export type AttemptObserver = {
 export type RawEventStream = AsyncIterable<StreamEvent> & { readonly contentType: string | null };
 
 /**
+ * A request's body in the Messages API's terms, plus the temperature, which only Chat Completions
+ * takes (the Messages API of the installed SDK has none; the Anthropic adapter never sends it).
+ */
+export type RequestParams = Omit<Anthropic.MessageCreateParamsStreaming, 'stream'> & { temperature?: number };
+
+/**
  * One request, in the Messages API's shape whatever the wire: an OpenAI-compatible adapter
  * translates it (system, messages, tools, max tokens) into a Chat Completions request.
  */
 export type StreamRequest = {
-  params: Omit<Anthropic.MessageCreateParamsStreaming, 'stream'>;
+  params: RequestParams;
   signal: AbortSignal;
   observer: AttemptObserver;
   maxRetries: number;

@@ -24,7 +24,7 @@ import {
   terminalOf,
   type TurnState,
 } from '../../shared/turn';
-import type { Provider } from '../providers/types';
+import type { Provider, RequestParams } from '../providers/types';
 import type { ToolOutput, ToolRegistry } from '../tools/registry';
 import { runTool, toolDefinitions } from '../tools/registry';
 import { ApprovalAbortedError, type Approver } from './approval';
@@ -61,7 +61,7 @@ export type RunTurnOptions = {
   providerKind: ProviderKind;
   /** The conversation so far, ending with the user message (or the assistant message to continue). */
   history: ChatMessage[];
-  params: Omit<Anthropic.MessageCreateParamsStreaming, 'stream' | 'messages' | 'tools'>;
+  params: Omit<RequestParams, 'messages' | 'tools'>;
   tools: ToolRegistry;
   sink: RelaySink;
   signal: AbortSignal;

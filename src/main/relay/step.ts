@@ -1,9 +1,8 @@
 // One request to the provider: stream its raw events through the shared reducer and out to the
 // sink, and say exactly how it ended. The SDK's iterator ends silently both on abort and on EOF
 // without message_stop; the abort signal's reason and the message's `finished` flag tell them apart.
-import type Anthropic from '@anthropic-ai/sdk';
 import type { AccMessage, Outcome, RelayError, RelayEvent, StreamEvent } from '../../shared/protocol';
-import type { Provider } from '../providers/types';
+import type { Provider, RequestParams } from '../providers/types';
 import type { Delivery } from './delivery';
 import {
   classifyError,
@@ -28,7 +27,7 @@ export type StepContext = {
   turnId: string;
   step: number;
   provider: Provider;
-  params: Omit<Anthropic.MessageCreateParamsStreaming, 'stream'>;
+  params: RequestParams;
   signal: AbortSignal;
   idleTimeoutMs: number;
   maxRetries: number;

@@ -2,6 +2,7 @@
 // handler throws (no such conversation, invalid settings) is answered by server.ts (httpErrorOf).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
+  ConfigureSchema,
   ExportRequestSchema,
   ImportRequestSchema,
   MessageIdSchema,
@@ -78,6 +79,10 @@ const ROUTES: Route[] = [
   route('POST', '/api/conversations/:id/pin', async (ctx, req, res, [id]) => {
     const { pinned } = validate(PinSchema, await readJsonBody(req), 'The pin');
     sendJson(res, 200, await ctx.conversations.pin(id ?? '', pinned));
+  }),
+  route('PUT', '/api/conversations/:id/params', async (ctx, req, res, [id]) => {
+    const { params } = validate(ConfigureSchema, await readJsonBody(req), "The conversation's settings");
+    sendJson(res, 200, await ctx.service.configure(id ?? '', params));
   }),
   route('DELETE', '/api/conversations/:id', async (ctx, _req, res, [id]) => {
     await ctx.conversations.delete(id ?? '');

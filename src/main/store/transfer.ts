@@ -6,6 +6,7 @@
 // in as a copy with a new id.
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { ConversationParamsSchema } from '../../shared/protocol';
 import { createMessage } from '../../shared/accumulate';
 import type {
   AssistantMessage,
@@ -134,6 +135,18 @@ const messageMarkdown = (message: ChatMessage) =>
       ].join('\n\n')
     : assistantMarkdown(message);
 
+/** The conversation's own settings, before its messages: the system prompt quoted, the numbers in a line. */
+function settingsMarkdown({ params }: Conversation): string[] {
+  const parts: string[] = [];
+  if (params?.system) parts.push(`## System prompt\n\n${params.system.replace(/^/gm, '> ')}`);
+  const numbers = [
+    params?.temperature !== undefined ? `temperature ${params.temperature}` : null,
+    params?.maxTokens !== undefined ? `max tokens ${params.maxTokens}` : null,
+  ].filter((x) => x !== null);
+  if (numbers.length > 0) parts.push(`_Settings: ${numbers.join(' · ')}_`);
+  return parts;
+}
+
 /** The versions on screen; the others are in the JSON export, and the header says how many. */
 export function markdownOf(conversation: Conversation, now = Date.now()): string {
   const path = activePath(conversation);
@@ -142,7 +155,7 @@ export function markdownOf(conversation: Conversation, now = Date.now()): string
   const versions =
     others > 0 ? ` · ${others} other version${others === 1 ? '' : 's'} not shown (in the JSON export)` : '';
   const header = `# ${conversation.title}\n\n_Exported from Sluice on ${day(now)} · started ${day(conversation.createdAt)} · ${count} message${count === 1 ? '' : 's'}${versions}_`;
-  return `${[header, ...path.map(messageMarkdown)].join('\n\n')}\n`;
+  return `${[header, ...settingsMarkdown(conversation), ...path.map(messageMarkdown)].join('\n\n')}\n`;
 }
 
 // ───── Import ─────
@@ -224,6 +237,8 @@ const ConversationSchema = z.looseObject({
   updatedAt: Num,
   messages: z.array(Message),
   activeChild: z.record(z.string(), z.string()).optional(),
+  // A turn sends these as they are, so a bad value is refused here rather than by the provider.
+  params: ConversationParamsSchema.optional(),
 });
 const BackupSchema = z.object({
   format: z.literal(BACKUP_FORMAT),

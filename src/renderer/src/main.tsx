@@ -15,6 +15,7 @@ import './styles/controls.css';
 import './styles/attachments.css';
 import './styles/versions.css';
 import './styles/workspace.css';
+import './styles/conv-settings.css';
 
 function savedTheme(): ThemePreference {
   try {

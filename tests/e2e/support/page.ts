@@ -1,6 +1,6 @@
 // What the browser tests do and read on the page. This project is type-checked without DOM types,
 // so callbacks that run in the page describe the little of the DOM they use themselves.
-import type { Locator, Page } from '@playwright/test';
+import { expect, type Locator, type Page } from '@playwright/test';
 
 export type El = {
   textContent: string | null;
@@ -15,6 +15,16 @@ export type PageWindow = {
   __copied?: string[];
   __pwned?: unknown;
 };
+
+export const isNarrow = (page: Page): boolean => (page.viewportSize()?.width ?? 1280) <= 760;
+
+/** The sidebar: at a narrow width it is a drawer behind the menu button. */
+export async function sidebar(page: Page): Promise<Locator> {
+  const nav = page.locator('#sidebar');
+  if (isNarrow(page) && !(await nav.isVisible())) await page.getByTestId('nav-toggle').click();
+  await expect(nav).toBeVisible();
+  return nav;
+}
 
 export const ANSWER = '[data-testid="message"][data-role="assistant"]';
 

@@ -6,7 +6,7 @@ import { startTestServe } from '../../support/serve';
 import type { SettingsPatch } from '../../../src/shared/protocol';
 import { axeViolations } from '../support/axe';
 import { expect, openApp, snap, test as base, type WebApp } from '../support/fixtures';
-import { lastAnswer, send } from '../support/page';
+import { isNarrow, lastAnswer, send, sidebar } from '../support/page';
 
 /** One `sluice serve` for the whole file: the states below are conversations stored in it. */
 const test = base.extend<object, { shared: WebApp }>({
@@ -36,16 +36,6 @@ async function storeTurn(app: WebApp, text: string, patch: SettingsPatch): Promi
   const reply = await app.call('POST', '/api/turns', { action: 'send', conversationId: null, text });
   expect(reply.status).toBe(200);
   return text;
-}
-
-const isNarrow = (page: Page) => (page.viewportSize()?.width ?? 1280) <= 760;
-
-/** The sidebar: at a narrow width it is a drawer behind the menu button. */
-async function sidebar(page: Page): Promise<Locator> {
-  const nav = page.locator('#sidebar');
-  if (isNarrow(page) && !(await nav.isVisible())) await page.getByTestId('nav-toggle').click();
-  await expect(nav).toBeVisible();
-  return nav;
 }
 
 async function openConversation(page: Page, title: string) {

@@ -2,6 +2,7 @@
 // Settings against the simulated provider's Chat Completions endpoint, a model picked in the
 // composer, a streamed answer, Stop that reaches the upstream, a tool turn parsed once, and a
 // llama.cpp-style `<think>` turn whose tags never show.
+import { SIM_SCENARIOS } from '../../../src/shared/protocol';
 import { axeViolations } from '../support/axe';
 import { expect, snap, test } from '../support/fixtures';
 import { copiedText, lastAnswer, send } from '../support/page';
@@ -29,7 +30,10 @@ test('Ollama from its preset: test connection, pick a model, stream, Stop reache
   await baseURL.fill(base);
   await page.getByTestId('setting-providers.0.model').fill('sim-text');
   await page.getByTestId('provider-test-0').click();
-  await expect(page.getByTestId('provider-test-result-0')).toContainText('Connected · 10 models');
+  // The simulated server lists its scenarios as its models.
+  await expect(page.getByTestId('provider-test-result-0')).toContainText(
+    `Connected · ${SIM_SCENARIOS.length} models`,
+  );
   await page.getByTestId('provider-choice-ollama').check();
   await snap(page, 'openai-provider-settings');
   await page.getByTestId('settings-save').click();

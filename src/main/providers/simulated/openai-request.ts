@@ -23,6 +23,8 @@ const ChatBody = z.looseObject({
   messages: z.array(Message).min(1),
   max_tokens: Tokens,
   max_completion_tokens: Tokens,
+  // As the real API: 0 to 2.
+  temperature: z.number().min(0).max(2).nullish(),
   stream: z.boolean().nullish(),
   stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullish(),
   tools: z.array(z.unknown()).nullish(),
@@ -103,12 +105,13 @@ export function chatCompletionsBody(json: unknown): WireBody | z.ZodError {
       push(messages, 'assistant', [...textBlocks, ...calls]);
     }
   }
-  const { max_tokens, max_completion_tokens, stream, stream_options } = body.data;
+  const { max_tokens, max_completion_tokens, stream, stream_options, temperature } = body.data;
   return {
     model: body.data.model,
     maxTokens: max_completion_tokens ?? max_tokens ?? UNLIMITED,
     messages,
     system: system.join('\n'),
+    temperature: temperature ?? null,
     stream: stream === true,
     thinkingBudget: null,
     includeUsage: stream_options?.include_usage === true,

@@ -47,17 +47,29 @@ export const DIALECTS = ['openai', 'deepseek', 'openrouter', 'ollama', 'think-ta
 export type Dialect = (typeof DIALECTS)[number];
 
 const Block = z.looseObject({ type: z.string() });
-const MessagesBody = z.object({
-  model: z.string().min(1),
-  max_tokens: z.number().int().min(1),
-  messages: z
-    .array(z.object({ role: z.enum(['user', 'assistant']), content: z.union([z.string(), z.array(Block)]) }))
-    .min(1),
-  system: z.union([z.string(), z.array(Block)]).optional(),
-  stream: z.boolean().optional(),
-  thinking: z.looseObject({ type: z.string(), budget_tokens: z.number().int().optional() }).optional(),
-  tools: z.array(z.unknown()).optional(),
-});
+const MessagesBody = z
+  .object({
+    model: z.string().min(1),
+    max_tokens: z.number().int().min(1),
+    messages: z
+      .array(
+        z.object({ role: z.enum(['user', 'assistant']), content: z.union([z.string(), z.array(Block)]) }),
+      )
+      .min(1),
+    system: z.union([z.string(), z.array(Block)]).optional(),
+    stream: z.boolean().optional(),
+    thinking: z.looseObject({ type: z.string(), budget_tokens: z.number().int().optional() }).optional(),
+    tools: z.array(z.unknown()).optional(),
+    // API version 2026-10-21 refuses the sampling parameters on every model, even at their defaults.
+    temperature: z.unknown().optional(),
+    top_p: z.unknown().optional(),
+    top_k: z.unknown().optional(),
+  })
+  .superRefine((body, ctx) => {
+    for (const field of ['temperature', 'top_p', 'top_k'] as const)
+      if (body[field] !== undefined)
+        ctx.addIssue({ code: 'custom', path: [field], message: 'Extra inputs are not permitted' });
+  });
 
 const MessagesTool = z.looseObject({
   name: z.string(),
@@ -80,6 +92,7 @@ function messagesBody(json: unknown): WireBody | z.ZodError {
     maxTokens: max_tokens,
     messages,
     system: typeof system === 'string' ? system : textOf(system),
+    temperature: null,
     stream: stream === true,
     thinkingBudget: thinking?.type === 'enabled' ? (thinking.budget_tokens ?? null) : null,
     includeUsage: false,
@@ -277,6 +290,8 @@ export async function parseRequest(ctx: ParseContext): Promise<Parsed> {
       scenario,
       model,
       maxTokens: body.maxTokens,
+      system: body.system,
+      temperature: body.temperature,
       messages,
       prompt,
       prefill: prefill === '' ? null : prefill,

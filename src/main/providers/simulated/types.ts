@@ -74,6 +74,10 @@ export type SimRequest = {
   /** The model name as sent, echoed in message_start like the real API. */
   model: string;
   maxTokens: number;
+  /** The system prompt as sent ('' : none). */
+  system: string;
+  /** The temperature as sent (null: none). */
+  temperature: number | null;
   messages: RequestMessage[];
   /** Text of the last user message, tool results included: the seed of everything deterministic. */
   prompt: string;
@@ -129,6 +133,7 @@ export type WireBody = {
   maxTokens: number;
   messages: RequestMessage[];
   system: string;
+  temperature: number | null;
   stream: boolean;
   /** thinking.budget_tokens, if thinking was enabled. */
   thinkingBudget: number | null;

@@ -15,6 +15,7 @@ import {
   type SearchResults,
   type ModelList,
   type ModelsRequest,
+  type ConversationParams,
   type ConversationSummary,
   type LiveTurnRef,
   type Outcome,
@@ -373,6 +374,8 @@ export function createHttpClient(opts: HttpClientOptions = {}): ChatClient {
       call<ConversationSummary>('PATCH', `/api/conversations/${encodeURIComponent(id)}`, { title }),
     pinConversation: (id, pinned) =>
       call<ConversationSummary>('POST', `/api/conversations/${encodeURIComponent(id)}/pin`, { pinned }),
+    configureConversation: (id, params) =>
+      call<ConversationParams>('PUT', `/api/conversations/${encodeURIComponent(id)}/params`, { params }),
     deleteConversation: (id) => call<void>('DELETE', `/api/conversations/${encodeURIComponent(id)}`),
     selectVersion: (id, messageId) => call<Conversation>('POST', `${messagePath(id, messageId)}/select`),
     deleteMessage: (id, messageId) => call<Conversation>('DELETE', messagePath(id, messageId)),

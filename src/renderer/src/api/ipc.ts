@@ -49,6 +49,7 @@ export function createIpcClient(bridge: SluiceBridge): ChatClient {
     getConversation: (id) => unwrap(bridge.getConversation(id)),
     renameConversation: (id, title) => unwrap(bridge.renameConversation(id, title)),
     pinConversation: (id, pinned) => unwrap(bridge.pinConversation(id, pinned)),
+    configureConversation: (id, params) => unwrap(bridge.configureConversation(id, params)),
     deleteConversation: async (id) => {
       await unwrap(bridge.deleteConversation(id));
     },

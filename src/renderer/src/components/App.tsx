@@ -9,6 +9,7 @@ import { runShortcut } from '../lib/shortcut-actions';
 import { Composer } from './Composer';
 import { ExportMenu } from './DataTransfer';
 import { ConversationUsage } from './ConversationUsage';
+import { ConversationSettingsButton, PresetChooser } from './ConversationSettings';
 import { Icon } from './Icon';
 import { LiveAnnouncer } from './LiveAnnouncer';
 import { MessageList } from './MessageList';
@@ -116,6 +117,8 @@ export function App() {
             <Icon name="menu" />
           </button>
           <h1 className="conversation-heading">{title}</h1>
+          {!storedId && <PresetChooser />}
+          <ConversationSettingsButton />
           {storedId && <ExportMenu conversationId={storedId} />}
           <ConversationUsage />
         </header>

@@ -82,3 +82,48 @@ export function Dialog({
     </div>
   );
 }
+
+/** A dialog's form: checked by the code, not the browser; its error, then Cancel and Save at its foot. */
+export function PanelForm({
+  onSubmit,
+  onCancel,
+  error,
+  errorTestId,
+  saveTestId,
+  saving = false,
+  children,
+}: {
+  onSubmit: () => void;
+  onCancel: () => void;
+  error: string | null;
+  errorTestId: string;
+  saveTestId: string;
+  saving?: boolean;
+  children: ReactNode;
+}) {
+  return (
+    <form
+      className="panel-body"
+      noValidate
+      onSubmit={(e) => {
+        e.preventDefault();
+        onSubmit();
+      }}
+    >
+      {children}
+      {error && (
+        <p className="notice notice-error" role="alert" data-testid={errorTestId}>
+          {error}
+        </p>
+      )}
+      <div className="panel-foot">
+        <button type="button" className="ghost-button" onClick={onCancel}>
+          Cancel
+        </button>
+        <button type="submit" className="primary-button" data-testid={saveTestId} disabled={saving}>
+          {saving ? 'Saving…' : 'Save'}
+        </button>
+      </div>
+    </form>
+  );
+}

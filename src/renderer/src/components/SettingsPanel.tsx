@@ -15,9 +15,10 @@ import { PricesSection } from './PricesSection';
 import { candidateOf, draftOf, numberErrors, providerErrorPath, type SettingsDraft } from './settings-form';
 import { ApiKeySection, Field, NumberInput, inputProps } from './SettingsFields';
 import { ProviderChoice, ProvidersSection } from './ProviderFields';
-import { Dialog } from './Dialog';
+import { Dialog, PanelForm } from './Dialog';
 import { DataSection } from './DataTransfer';
 import { McpSection } from './McpSettings';
+import { ConversationDefaults } from './PresetsSection';
 
 export function SettingsPanel() {
   const store = useAppStore();
@@ -66,13 +67,13 @@ function SettingsForm({ settings, close }: { settings: SettingsView; close: () =
   };
 
   return (
-    <form
-      className="panel-body"
-      noValidate
-      onSubmit={(e) => {
-        e.preventDefault();
-        void save();
-      }}
+    <PanelForm
+      onSubmit={() => void save()}
+      onCancel={close}
+      error={formError}
+      errorTestId="settings-error"
+      saveTestId="settings-save"
+      saving={saving}
     >
       <fieldset className="group">
         <legend>Provider</legend>
@@ -175,6 +176,12 @@ function SettingsForm({ settings, close }: { settings: SettingsView; close: () =
           />
         </Field>
       </fieldset>
+      <ConversationDefaults
+        settings={settings}
+        errors={errors}
+        systemPrompt={draft.systemPrompt}
+        setSystemPrompt={(systemPrompt) => update({ systemPrompt })}
+      />
       <fieldset className="group" disabled={draft.provider !== 'simulated'}>
         <legend>Simulated provider</legend>
         <Field path="sim.scenario" label="Scenario" errors={errors}>
@@ -244,19 +251,6 @@ function SettingsForm({ settings, close }: { settings: SettingsView; close: () =
       <DataSection />
       <PricesSection />
       {errors['(settings)'] && <p className="field-error">{errors['(settings)']}</p>}
-      {formError && (
-        <p className="notice notice-error" role="alert" data-testid="settings-error">
-          {formError}
-        </p>
-      )}
-      <div className="panel-foot">
-        <button type="button" className="ghost-button" onClick={close}>
-          Cancel
-        </button>
-        <button type="submit" className="primary-button" data-testid="settings-save" disabled={saving}>
-          {saving ? 'Saving…' : 'Save'}
-        </button>
-      </div>
-    </form>
+    </PanelForm>
   );
 }

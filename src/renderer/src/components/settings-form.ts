@@ -29,6 +29,7 @@ export type SettingsDraft = {
   ttftMs: string;
   tpotMs: string;
   viaNginx: NginxProfile | null;
+  systemPrompt: string;
 };
 
 export function draftOf(s: SettingsView): SettingsDraft {
@@ -47,19 +48,20 @@ export function draftOf(s: SettingsView): SettingsDraft {
     ttftMs: String(s.sim.ttftMs),
     tpotMs: String(s.sim.tpotMs),
     viaNginx: s.viaNginx,
+    systemPrompt: s.systemPrompt,
   };
 }
 
 /** Digits only (spaces around are fine): no sign, no exponent, no digits picked out of other text. */
-const WHOLE = /^\s*\d+\s*$/;
+export const WHOLE = /^\s*\d+\s*$/;
 /** Seconds may have a decimal part: the schema keeps milliseconds. */
-const DECIMAL = /^\s*\d+(?:\.\d+)?\s*$/;
+export const DECIMAL = /^\s*\d+(?:\.\d+)?\s*$/;
 
 /**
  * Text that is not a plain number is NaN, never the digits picked out of it (`abc12` is not 12,
  * `1e3` is not 1000), so the schema refuses it; empty text is NaN too, not 0.
  */
-const num = (text: string, shape = WHOLE) => (shape.test(text) ? Number(text) : Number.NaN);
+export const num = (text: string, shape = WHOLE) => (shape.test(text) ? Number(text) : Number.NaN);
 
 /** The numeric fields of the form: their draft key, the unit shown beside them, and what they take. */
 export const NUMBER_FIELDS = [
@@ -113,6 +115,9 @@ export function candidateOf(draft: SettingsDraft, current: SettingsView): unknow
     mcpServers: current.mcpServers,
     mcpToolTimeoutMs: Number.isNaN(toolTimeout) ? toolTimeout : Math.round(toolTimeout * 1000),
     mcpAlwaysAllow: current.mcpAlwaysAllow,
+    systemPrompt: draft.systemPrompt,
+    // Presets are saved by their own section (PresetsSection.tsx).
+    presets: current.presets,
   };
 }
 

@@ -9,13 +9,7 @@ import {
   type Cost,
   type PriceEntry,
 } from '../../../shared/cost';
-import type {
-  Conversation,
-  ModelChoice,
-  ProviderKind,
-  SettingsView,
-  TokenUsage,
-} from '../../../shared/protocol';
+import type { Conversation, ProviderKind, SettingsView, TokenUsage } from '../../../shared/protocol';
 
 /** What a price depends on besides the answer: the settings (the table in force) and the conversation. */
 export type PriceContext = { settings: SettingsView | null; active: Pick<Conversation, 'model'> | null };
@@ -31,9 +25,7 @@ export function priceFor(
   return findPrice(entries, priceProvidersOf(provider, model, s.active?.model, s.settings), model);
 }
 
-/** The wire family a choice talks over. */
-export const kindOf = (choice: ModelChoice): ProviderKind =>
-  choice.provider === 'simulated' || choice.provider === 'anthropic' ? choice.provider : 'openai';
+export { kindOf } from '../../../shared/choice';
 
 export const costWith = (usage: TokenUsage, entry: PriceEntry | null, model: string | null): Cost =>
   costOf(usage, entry, model ?? 'this model');

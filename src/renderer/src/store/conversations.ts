@@ -73,7 +73,9 @@ export const createConversationsSlice =
         set({
           activeId: id,
           loadError: null,
-          ...(get().active?.id === id ? {} : { active: null, pickedModel: null, pickedMcpOff: null }),
+          ...(get().active?.id === id
+            ? {}
+            : { active: null, pickedModel: null, pickedMcpOff: null, draftParams: null, draftPreset: null }),
         });
         try {
           const conversation = await client.getConversation(id);
@@ -85,7 +87,15 @@ export const createConversationsSlice =
 
       newChat() {
         opening++;
-        set({ activeId: null, active: null, loadError: null, pickedModel: null, pickedMcpOff: null });
+        set({
+          activeId: null,
+          active: null,
+          loadError: null,
+          pickedModel: null,
+          pickedMcpOff: null,
+          draftParams: null,
+          draftPreset: null,
+        });
       },
 
       async renameConversation(id, title) {

@@ -2,6 +2,7 @@
 import { createStore } from 'zustand/vanilla';
 import type { ChatClient } from '../../../shared/protocol';
 import { createConversationsSlice } from './conversations';
+import { createConvSettingsSlice } from './conv-settings';
 import { createMcpSlice } from './mcp';
 import { createModelsSlice } from './models';
 import { createSettingsSlice } from './settings';
@@ -20,6 +21,7 @@ export type { ModelsEntry, TestResult } from './models';
 export { currentChoice } from './models';
 export { currentMcpOff } from './mcp';
 export { sentAttachments } from './turn';
+export { currentParams } from './conv-settings';
 
 /** The conversation's title as the heading shows it: a new chat has none until its first turn is saved. */
 export const conversationTitle = (s: AppState): string =>
@@ -62,6 +64,7 @@ export function createAppStore(client: ChatClient, options: AppStoreOptions = {}
       ...createUiSlice(options.theme, options.prefs)(...a),
       ...createModelsSlice(deps)(...a),
       ...createMcpSlice(deps)(...a),
+      ...createConvSettingsSlice(deps)(...a),
     };
   });
 }

@@ -229,12 +229,16 @@ export const createTurnSlice =
       return true;
     };
 
-    /** The model and MCP servers picked for this chat ride on every request; the main process keeps them. */
+    /**
+     * The model and MCP servers picked for this chat ride on every request, and a new chat's
+     * settings on the request that creates it; the main process keeps them on the conversation.
+     */
     const choice = () => {
-      const { pickedModel, pickedMcpOff } = get();
+      const { pickedModel, pickedMcpOff, draftParams: params, activeId } = get();
       return {
         ...(pickedModel ? { model: pickedModel } : {}),
         ...(pickedMcpOff ? { mcpOff: pickedMcpOff } : {}),
+        ...(params && activeId === null ? { params } : {}),
       };
     };
 

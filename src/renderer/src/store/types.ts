@@ -1,13 +1,20 @@
 import type { StateCreator } from 'zustand';
 import type { ChatClient } from '../../../shared/protocol';
 import type { ConversationsSlice } from './conversations';
+import type { ConvSettingsSlice } from './conv-settings';
 import type { McpSlice } from './mcp';
 import type { ModelsSlice } from './models';
 import type { SettingsSlice } from './settings';
 import type { TurnSlice } from './turn';
 import type { UiSlice } from './ui';
 
-export type AppState = ConversationsSlice & TurnSlice & SettingsSlice & UiSlice & ModelsSlice & McpSlice;
+export type AppState = ConversationsSlice &
+  TurnSlice &
+  SettingsSlice &
+  UiSlice &
+  ModelsSlice &
+  McpSlice &
+  ConvSettingsSlice;
 
 export type AppSlice<T> = StateCreator<AppState, [], [], T>;
 

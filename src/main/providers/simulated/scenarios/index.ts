@@ -3,7 +3,15 @@ import { SIM_SCENARIOS } from '../../../../shared/protocol';
 import type { HttpFault, ScenarioName, SimRequest, Step } from '../types';
 import { simReasoning } from './reasoning';
 import { simReplay } from './replay';
-import { simDrop, simMaxTokens, simOverloadedMidstream, simRefusal, simStall, simText } from './text';
+import {
+  simDrop,
+  simEcho,
+  simMaxTokens,
+  simOverloadedMidstream,
+  simRefusal,
+  simStall,
+  simText,
+} from './text';
 import { simTool } from './tool';
 
 export const SCENARIO_NAMES: readonly ScenarioName[] = [...SIM_SCENARIOS, 'sim-replay'];
@@ -40,6 +48,7 @@ const SCENARIOS: Record<ScenarioName, Scenario> = {
   'sim-stall': { kind: 'stream', steps: simStall },
   'sim-max-tokens': { kind: 'stream', steps: simMaxTokens },
   'sim-refusal': { kind: 'stream', steps: simRefusal },
+  'sim-echo': { kind: 'stream', steps: simEcho },
   'sim-replay': { kind: 'stream', steps: simReplay },
 };
 

@@ -128,3 +128,17 @@ export function* simMaxTokens(req: SimRequest): Generator<Step> {
   }
   yield* m.finish('max_tokens');
 }
+
+/**
+ * Says what the request asked for: its system prompt, temperature and max tokens. Where a real
+ * model would follow them, this lets a test (and a person) see that they arrived.
+ */
+export function* simEcho(req: SimRequest): Generator<Step> {
+  const m = new MessageScript(req, messageId(req));
+  yield m.start();
+  const system = req.system.trim() === '' ? 'none' : `“${req.system.trim()}”`;
+  const temperature = req.temperature === null ? 'not set' : String(req.temperature);
+  const maxTokens = req.maxTokens === Number.MAX_SAFE_INTEGER ? 'not set' : String(req.maxTokens);
+  yield* m.text(say(req, `System prompt: ${system}. Temperature: ${temperature}. Max tokens: ${maxTokens}.`));
+  yield* m.finish('end_turn');
+}
