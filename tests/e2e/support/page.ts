@@ -18,6 +18,14 @@ export type PageWindow = {
 
 export const ANSWER = '[data-testid="message"][data-role="assistant"]';
 
+export type ScrollBox = { top: number; height: number; client: number };
+
+/** A scroll box's position and sizes. */
+export const box = (locator: Locator): Promise<ScrollBox> =>
+  locator.evaluate((el) => ({ top: el.scrollTop, height: el.scrollHeight, client: el.clientHeight }));
+/** How far the view is above the bottom of its box. */
+export const fromBottom = (b: ScrollBox) => b.height - b.top - b.client;
+
 export const lastAnswer = (page: Page): Locator => page.locator(ANSWER).last();
 
 export async function send(page: Page, text: string): Promise<void> {

@@ -5,7 +5,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AssistantMessage, ChatMessage, Conversation, UserMessage } from '../../src/shared/protocol';
-import { seeded } from './stats';
+import { createRng } from '../../src/main/providers/simulated/rng';
 
 export const WORDS = (
   'stream token relay buffer socket render virtual scroll index search message answer prompt model ' +
@@ -58,6 +58,12 @@ const SHAPES = [
 ];
 
 export type Rng = () => number;
+
+/** A seeded generator (the simulated provider's mulberry32): the same words every run. */
+export function seededRng(seed: number): Rng {
+  const rng = createRng(seed);
+  return () => rng.next();
+}
 
 const pick = <T>(rng: Rng, list: readonly T[]): T => list[Math.floor(rng() * list.length)] as T;
 
@@ -130,7 +136,7 @@ function assistantMessage(id: string, text: string, at: number): AssistantMessag
     metrics: null,
     provider: 'simulated',
     model: 'sim-text',
-  } as AssistantMessage;
+  };
 }
 
 export type ConversationPlan = {
@@ -183,7 +189,7 @@ export async function generateStore(
   dataDir: string,
   opts: { conversations: number; messages: number; largest: number; seed?: number },
 ): Promise<GeneratedStore> {
-  const rng = seeded(opts.seed ?? 12);
+  const rng = seededRng(opts.seed ?? 12);
   const dir = join(dataDir, 'conversations');
   await mkdir(dir, { recursive: true });
   const rest = opts.messages - opts.largest;
