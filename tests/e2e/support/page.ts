@@ -1,6 +1,6 @@
 // What the browser tests do and read on the page. This project is type-checked without DOM types,
 // so callbacks that run in the page describe the little of the DOM they use themselves.
-import type { Locator, Page } from '@playwright/test';
+import { expect, type Locator, type Page } from '@playwright/test';
 
 export type El = {
   textContent: string | null;
@@ -28,8 +28,13 @@ export const fromBottom = (b: ScrollBox) => b.height - b.top - b.client;
 
 export const lastAnswer = (page: Page): Locator => page.locator(ANSWER).last();
 
+/**
+ * Types a message and sends it with Enter, as a person does once Send is enabled: an answer shown
+ * complete may still be ending (saved, read back) for a moment, and Enter does nothing until then.
+ */
 export async function send(page: Page, text: string): Promise<void> {
   await page.getByTestId('composer-input').fill(text);
+  await expect(page.getByTestId('send')).toBeEnabled({ timeout: 15_000 });
   await page.getByTestId('composer-input').press('Enter');
 }
 
