@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type CDPSession, type Page } from '@playwright/test';
 import { CHROMIUM_ARGS } from '../playwright.config';
+import { textOf } from '../src/shared/accumulate';
 import { spawnServe, type Served } from '../tests/support/serve-process';
 import { generateConversation } from '../tests/support/generate';
 import { check, info, mb, ms, progress, type BenchResult } from './lib/result';
@@ -130,10 +131,7 @@ export async function longConversation(cfg: LongConversationConfig): Promise<Ben
       updatedAt: now - 1000,
     });
     for (const m of long.messages) {
-      const text =
-        m.role === 'user'
-          ? m.text
-          : m.steps.flatMap((s) => s.message.blocks.map((b) => (b?.type === 'text' ? b.text : ''))).join('');
+      const text = m.role === 'user' ? m.text : m.steps.map((s) => textOf(s.message)).join('');
       chars += text.length;
       codeBlocks += (text.match(/```ts/g) ?? []).length;
     }

@@ -12,7 +12,7 @@ import { useShallow } from 'zustand/react/shallow';
 import type { ChatMessage, UserMessage as UserMessageData } from '../../../shared/protocol';
 import { useFollowBottom } from '../lib/follow';
 import { useApp, useAppStore } from '../store/react';
-import { AssistantEntry } from './AssistantMessage';
+import { AssistantEntry, textOfSteps } from './AssistantMessage';
 import { Icon } from './Icon';
 import { UserMessage } from './UserMessage';
 
@@ -30,13 +30,7 @@ function estimateOf(message: ChatMessage | undefined): number {
   if (!message) return 120;
   let height = estimates.get(message);
   if (height === undefined) {
-    const text =
-      message.role === 'user'
-        ? message.text
-        : message.steps
-            .flatMap((s) => s.message.blocks)
-            .map((b) => (b?.type === 'text' ? b.text : ''))
-            .join('\n');
+    const text = message.role === 'user' ? message.text : textOfSteps(message.steps);
     let lines = 0;
     for (const line of text.split('\n')) lines += Math.max(1, Math.ceil(line.length / 90));
     height = 48 + lines * 22 + (message.role === 'assistant' ? 40 : 0);
