@@ -95,6 +95,12 @@ test('an index that is garbage, or whose entries lie, is not believed: the files
   expect(await titles(lied)).toEqual(['T2:3', 'T1:2', 'T0:1']);
   expect(lied.loadStats).toEqual({ fromIndex: 2, read: 1 });
 
+  for (const junk of ['null', '[1, 2]', '{"version": 1, "entries": null}', '{"version": 2, "entries": {}}']) {
+    await writeFile(indexPath, junk);
+    const odd = new ConversationStore(dir);
+    expect(await titles(odd)).toEqual(['T2:3', 'T1:2', 'T0:1']);
+    expect(odd.loadStats).toEqual({ fromIndex: 0, read: 3 });
+  }
   await writeFile(indexPath, '{"version": 1, "entr');
   const torn = new ConversationStore(dir);
   expect(await titles(torn)).toEqual(['T2:3', 'T1:2', 'T0:1']);

@@ -79,8 +79,11 @@ export class ConversationStore {
   private load(): Promise<void> {
     this.loaded ??= (async () => {
       await mkdir(this.dir, { recursive: true });
-      const index = await readJson<IndexFile>(this.indexPath);
-      const known = index.ok && index.value.version === 1 ? index.value.entries : {};
+      const index = await readJson(this.indexPath);
+      // Any JSON can be on disk: only a version-1 index with an entries object is read at all.
+      const value = index.ok ? (index.value as { version?: unknown; entries?: unknown } | null) : null;
+      const entries = value?.version === 1 ? value.entries : undefined;
+      const known = (entries && typeof entries === 'object' ? entries : {}) as Record<string, unknown>;
       const names = (await readdir(this.dir)).filter((name) => name.endsWith('.json'));
       let changed = !index.ok;
       await mapLimit(names, 32, async (name) => {
