@@ -83,7 +83,7 @@ function readmeSection(run: Run): string {
   return [
     '## Performance',
     '',
-    'Measured by `npm run bench` (about 5 minutes; not part of `npm test`) against the simulated provider on',
+    'Measured by `npm run bench` (about 15 minutes; not part of `npm test`) against the simulated provider on',
     'loopback, comparisons interleaved in one run. How each number is measured, and the raw samples:',
     'bench/results.md and bench/results.json.',
     '',

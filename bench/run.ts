@@ -1,11 +1,14 @@
 // `npm run bench`: every benchmark against the simulated provider on loopback, one after another,
 // progress on stderr; results in bench/results.json, bench/results.md and README.md's Performance
 // section. `npm run bench -- --only=relay,cancel` runs a subset (and leaves the README alone).
-// Ids: relay, throughput, backpressure, cancel, rendering, nginx, resume, mcp.
+// Ids: relay, throughput, backpressure, cancel, rendering, nginx, resume, mcp, workspace,
+// long-conversation, bundle.
 import { fileURLToPath } from 'node:url';
 import { buildRenderer, rendererBuildState } from '../src/main/server/renderer-build';
 import { backpressure } from './backpressure';
+import { bundle } from './bundle';
 import { cancel } from './cancel';
+import { longConversation } from './long-conversation';
 import { describeMachine } from './lib/machine';
 import { progress, type BenchResult } from './lib/result';
 import { startBenchSim, type BenchSim } from './lib/sim';
@@ -16,6 +19,7 @@ import { rendering } from './rendering';
 import { resume } from './resume';
 import { summary, table, writeRun } from './report';
 import { throughput } from './throughput';
+import { workspace } from './workspace';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const STATIC_DIR = `${ROOT}out/renderer`;
@@ -65,7 +69,36 @@ const BENCHES: { id: string; run: (sim: BenchSim) => Promise<BenchResult> }[] = 
       }),
   },
   { id: 'mcp', run: () => mcpBench({ rounds: 30 }) },
+  {
+    id: 'workspace',
+    run: () =>
+      workspace({
+        conversations: 2000,
+        messages: 100_000,
+        largest: 400,
+        starts: 3,
+        apiQueries: 200,
+        pageQueries: 20,
+        chromiumPath: CHROMIUM,
+      }),
+  },
+  {
+    id: 'long-conversation',
+    run: () =>
+      longConversation({
+        messages: 300,
+        answerChars: 9700,
+        opens: 3,
+        scrollFrames: 300,
+        heapBoundMb: 100,
+        chromiumPath: CHROMIUM,
+      }),
+  },
+  { id: 'bundle', run: () => bundle({ root: ROOT, firstChunkLimitKb: 250 }) },
 ];
+
+/** The benchmarks that load the built renderer in Chromium. */
+const NEEDS_RENDERER = new Set(['rendering', 'workspace', 'long-conversation']);
 
 async function main(): Promise<number> {
   const began = performance.now();
@@ -85,7 +118,7 @@ async function main(): Promise<number> {
   const machine = describeMachine();
   progress('bench', `${machine.cpus} × ${machine.model}, ${machine.ramGb} GB, Node ${machine.node}`);
 
-  if (selected.some((b) => b.id === 'rendering')) {
+  if (selected.some((b) => NEEDS_RENDERER.has(b.id))) {
     // As `sluice serve` does: the browser must get the renderer as the sources are now.
     const state = await rendererBuildState(ROOT);
     if (state.state !== 'fresh') {

@@ -176,8 +176,8 @@ test('a dialog gives focus back to the button that opened it, or to the message 
   const button = screen.getByTestId('settings-button');
   button.focus();
   fireEvent.click(button);
+  const panel = await screen.findByTestId('settings-panel');
   await settle();
-  const panel = screen.getByTestId('settings-panel');
   expect(panel.contains(document.activeElement)).toBe(true);
   fireEvent.keyDown(panel, { key: 'Escape' });
   expect(screen.queryByTestId('settings-panel')).toBeNull();
@@ -186,7 +186,7 @@ test('a dialog gives focus back to the button that opened it, or to the message 
   // Opened with nothing focused (as a warning's link would after its answer re-rendered).
   (document.activeElement as HTMLElement | null)?.blur();
   act(() => store.getState().openRunbook());
-  expect(screen.getByTestId('runbook-panel')).toBeTruthy();
+  expect(await screen.findByTestId('runbook-panel')).toBeTruthy();
   act(() => store.getState().closeRunbook());
   expect(activeTestId()).toBe('composer-input');
 });

@@ -15,6 +15,8 @@ afterEach(() => {
 async function openSettings(options: FakeOptions = {}) {
   const env = await renderApp(options);
   fireEvent.click(screen.getByTestId('settings-button'));
+  // The panel's code loads on demand (App.tsx); a person sees it a moment after the click.
+  await screen.findByTestId('settings-panel');
   await settle();
   return env;
 }

@@ -12,6 +12,8 @@ afterEach(() => {
 async function openSettings() {
   const env = await renderApp();
   fireEvent.click(screen.getByTestId('settings-button'));
+  // The panel's code loads on demand (App.tsx); a person sees it a moment after the click.
+  await screen.findByTestId('settings-panel');
   await settle();
   return env;
 }

@@ -41,8 +41,11 @@ export class RendererBuildError extends Error {
   readonly type = 'renderer_build';
 }
 
-/** Runs the build, its output kept quiet unless it fails (then the tail of it is in the error). */
-export function buildRenderer(root: string): Promise<void> {
+/**
+ * Runs the build, its output kept quiet unless it fails (then the tail of it is in the error);
+ * resolves with the tail of the output (the bench reads the chunk sizes and warnings there).
+ */
+export function buildRenderer(root: string): Promise<string> {
   const bin = join(
     root,
     'node_modules',
@@ -64,7 +67,7 @@ export function buildRenderer(root: string): Promise<void> {
     );
     child.on('exit', (code) =>
       code === 0
-        ? resolve()
+        ? resolve(output)
         : reject(
             new RendererBuildError(
               `Building the renderer failed (exit ${code ?? 'signal'}):\n${output.trim()}`,

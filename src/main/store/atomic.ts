@@ -3,8 +3,9 @@
 import { readFile } from 'node:fs/promises';
 import writeFileAtomic from 'write-file-atomic';
 
-export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
-  await writeFileAtomic(path, `${JSON.stringify(value)}\n`, { fsync: true });
+/** `fsync: false` only for a cache that may be lost (a torn one must read as absent). */
+export async function writeJsonAtomic(path: string, value: unknown, opts = { fsync: true }): Promise<void> {
+  await writeFileAtomic(path, `${JSON.stringify(value)}\n`, { fsync: opts.fsync });
 }
 
 export type ReadResult<T> = { ok: true; value: T } | { ok: false; missing: boolean; error: string };

@@ -1,12 +1,19 @@
 // Conversations on disk, one JSON file each, written atomically. One process owns a data
-// directory at a time (the desktop app, or `sluice serve`: `lock.ts`); it keeps an in-memory copy.
+// directory at a time (the desktop app, or `sluice serve`: `lock.ts`).
+//
+// Listing does not read every file: `conversations.index.json` beside the folder keeps each
+// conversation's summary with its file's size and modification time. At start each file is
+// stat'ed, and only one that is new or differs from its entry (saved since the index was written,
+// edited by hand) is read in full; then the index is written again, atomically. It is a cache,
+// never trusted over the files: saves do not touch it (a conversation saved this session is read
+// once at the next start), and a missing or unreadable index only means every file is read.
+// Opened conversations are kept in memory, up to a bound; a file is read again when one falls out.
 import { randomUUID } from 'node:crypto';
-import { mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Conversation, ConversationSummary } from '../../shared/protocol';
 import { activePath } from '../../shared/versions';
 import { KeyedQueue, readJson, writeJsonAtomic } from './atomic';
-
 export class NotFoundError extends Error {
   readonly type = 'not_found';
 }
@@ -32,36 +39,112 @@ const looksLikeConversation = (value: unknown): value is Conversation =>
 
 export type StoreChange = { type: 'saved'; conversation: Conversation } | { type: 'deleted'; id: string };
 
+/** A file as the index last saw it: its summary, and the size and time that say it is unchanged. */
+type IndexEntry = { summary: ConversationSummary; size: number; mtimeMs: number };
+type IndexFile = { version: 1; entries: Record<string, IndexEntry> };
+
+const INDEX_FILE = 'conversations.index.json';
+/** Whole conversations kept in memory (the open ones, the last read); the rest are read on demand. */
+const CACHE_LIMIT = 64;
+
+const looksLikeEntry = (value: unknown): value is IndexEntry => {
+  const e = value as Partial<IndexEntry> | null;
+  return (
+    typeof e === 'object' &&
+    e !== null &&
+    typeof e.size === 'number' &&
+    typeof e.mtimeMs === 'number' &&
+    typeof e.summary?.id === 'string' &&
+    typeof e.summary.updatedAt === 'number'
+  );
+};
+
 export class ConversationStore {
   private readonly dir: string;
+  private readonly indexPath: string;
   private readonly listeners = new Set<(change: StoreChange) => void>();
+  /** Every conversation's summary, with what its file looked like when it was summarized. */
+  private readonly entries = new Map<string, IndexEntry>();
+  /** Whole conversations, most recently used last. */
   private readonly cache = new Map<string, Conversation>();
   private readonly queue = new KeyedQueue();
   private loaded: Promise<void> | null = null;
-  /** Files that could not be read at load, moved aside rather than lost or overwritten. */
+  /** Files that could not be read, moved aside rather than lost or overwritten. */
   readonly quarantined: string[] = [];
+  /** How the last load went: files whose index entry held, and files read in full. */
+  readonly loadStats = { fromIndex: 0, read: 0 };
 
   constructor(dataDir: string) {
     this.dir = join(dataDir, 'conversations');
+    this.indexPath = join(dataDir, INDEX_FILE);
   }
 
   private load(): Promise<void> {
     this.loaded ??= (async () => {
       await mkdir(this.dir, { recursive: true });
-      for (const name of await readdir(this.dir)) {
-        if (!name.endsWith('.json')) continue;
+      const index = await readJson(this.indexPath);
+      // Any JSON can be on disk: only a version-1 index with an entries object is read at all.
+      const value = index.ok ? (index.value as { version?: unknown; entries?: unknown } | null) : null;
+      const entries = value?.version === 1 ? value.entries : undefined;
+      const known = (entries && typeof entries === 'object' ? entries : {}) as Record<string, unknown>;
+      const names = (await readdir(this.dir)).filter((name) => name.endsWith('.json'));
+      let changed = !index.ok;
+      await mapLimit(names, 32, async (name) => {
         const path = join(this.dir, name);
-        const read = await readJson(path);
-        if (read.ok && looksLikeConversation(read.value)) {
-          this.cache.set(read.value.id, read.value);
-        } else if (!read.ok && !read.missing) {
-          const aside = `${path}.unreadable-${Date.now()}`;
-          await rename(path, aside).catch(() => {});
-          this.quarantined.push(aside);
+        const info = await stat(path).catch(() => null);
+        if (!info) return;
+        const entry = known[name.slice(0, -'.json'.length)];
+        if (looksLikeEntry(entry) && entry.size === info.size && entry.mtimeMs === info.mtimeMs) {
+          this.entries.set(entry.summary.id, entry);
+          this.loadStats.fromIndex++;
+          return;
         }
+        changed = true;
+        this.loadStats.read++;
+        const conversation = await this.readFile(path);
+        if (conversation) this.remember(conversation, info);
+      });
+      if (changed || this.entries.size !== Object.keys(known).length) {
+        const file: IndexFile = { version: 1, entries: Object.fromEntries(this.entries) };
+        // No fsync: a torn index after a power cut reads as no index, and every file is read.
+        await writeJsonAtomic(this.indexPath, file, { fsync: false }).catch(() => {});
       }
     })();
     return this.loaded;
+  }
+
+  /** The file's conversation, or null when there is none; an unreadable one is moved aside. */
+  private async readFile(path: string): Promise<Conversation | null> {
+    const read = await readJson(path);
+    if (read.ok && looksLikeConversation(read.value)) return read.value;
+    if (!read.ok && !read.missing) {
+      const aside = `${path}.unreadable-${Date.now()}`;
+      await rename(path, aside).catch(() => {});
+      this.quarantined.push(aside);
+    }
+    return null;
+  }
+
+  private remember(conversation: Conversation, file: { size: number; mtimeMs: number } | null): void {
+    this.entries.set(conversation.id, {
+      summary: summarize(conversation),
+      // Saved this session: the index written at the next start will have its file's.
+      size: file?.size ?? -1,
+      mtimeMs: file?.mtimeMs ?? -1,
+    });
+  }
+
+  private cached(conversation: Conversation): void {
+    this.cache.delete(conversation.id);
+    this.cache.set(conversation.id, conversation);
+    while (this.cache.size > CACHE_LIMIT) this.cache.delete(this.cache.keys().next().value as string);
+  }
+
+  /** Writes one conversation's file, after any write of it already queued. */
+  private write(snapshot: Conversation): Promise<void> {
+    return this.queue.run(snapshot.id, () =>
+      writeJsonAtomic(join(this.dir, `${snapshot.id}.json`), snapshot),
+    );
   }
 
   /** Called after each save and delete (the search index keeps in step); returns the unsubscribe. */
@@ -76,13 +159,26 @@ export class ConversationStore {
 
   async list(): Promise<ConversationSummary[]> {
     await this.load();
-    return [...this.cache.values()].map(summarize).sort((a, b) => b.updatedAt - a.updatedAt);
+    return [...this.entries.values()]
+      .map((e) => ({ ...e.summary }))
+      .sort((a, b) => b.updatedAt - a.updatedAt);
   }
 
   async get(id: string): Promise<Conversation> {
     await this.load();
-    const found = ID.test(id) ? this.cache.get(id) : undefined;
-    if (!found) throw new NotFoundError(`No conversation with id "${id}".`);
+    const missing = () => new NotFoundError(`No conversation with id "${id}".`);
+    if (!ID.test(id) || !this.entries.has(id)) throw missing();
+    let found = this.cache.get(id);
+    if (!found) {
+      // After any write of it still queued, so what is read is what was last saved.
+      const read = await this.queue.run(id, () => this.readFile(join(this.dir, `${id}.json`)));
+      found = this.cache.get(id) ?? read ?? undefined;
+      if (!found || found.id !== id) {
+        this.entries.delete(id);
+        throw missing();
+      }
+    }
+    this.cached(found);
     return structuredClone(found);
   }
 
@@ -105,9 +201,10 @@ export class ConversationStore {
     await this.load();
     if (!ID.test(conversation.id)) throw new Error(`Invalid conversation id "${conversation.id}".`);
     const snapshot = structuredClone(conversation);
-    this.cache.set(snapshot.id, snapshot);
+    this.cached(snapshot);
+    this.remember(snapshot, null);
     this.changed({ type: 'saved', conversation: snapshot });
-    await this.queue.run(snapshot.id, () => writeJsonAtomic(join(this.dir, `${snapshot.id}.json`), snapshot));
+    await this.write(snapshot);
   }
 
   /**
@@ -118,9 +215,10 @@ export class ConversationStore {
     const conversation = await this.get(id);
     change(conversation);
     const snapshot = structuredClone(conversation);
-    this.cache.set(id, snapshot);
+    this.cached(snapshot);
+    this.remember(snapshot, null);
     this.changed({ type: 'saved', conversation: snapshot });
-    await this.queue.run(id, () => writeJsonAtomic(join(this.dir, `${id}.json`), snapshot));
+    await this.write(snapshot);
   }
 
   /** The person's title: a title made later never replaces it. */
@@ -161,7 +259,7 @@ export class ConversationStore {
    */
   async importAll(incoming: Conversation[]): Promise<{ stored: Conversation; copyOf?: string }[]> {
     await this.load();
-    const taken = new Set(this.cache.keys());
+    const taken = new Set(this.entries.keys());
     const planned = incoming.map((c) => {
       const copyOf = taken.has(c.id) ? c.id : undefined;
       const stored = structuredClone(
@@ -186,7 +284,21 @@ export class ConversationStore {
   async delete(id: string): Promise<void> {
     await this.get(id);
     this.cache.delete(id);
+    this.entries.delete(id);
     this.changed({ type: 'deleted', id });
     await this.queue.run(id, () => rm(join(this.dir, `${id}.json`), { force: true }));
   }
+}
+
+/** Runs `work` over `items`, at most `limit` at a time. */
+async function mapLimit<T>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await work(items[next++] as T);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }

@@ -28,10 +28,23 @@ export async function sidebar(page: Page): Promise<Locator> {
 
 export const ANSWER = '[data-testid="message"][data-role="assistant"]';
 
+export type ScrollBox = { top: number; height: number; client: number };
+
+/** A scroll box's position and sizes. */
+export const box = (locator: Locator): Promise<ScrollBox> =>
+  locator.evaluate((el) => ({ top: el.scrollTop, height: el.scrollHeight, client: el.clientHeight }));
+/** How far the view is above the bottom of its box. */
+export const fromBottom = (b: ScrollBox) => b.height - b.top - b.client;
+
 export const lastAnswer = (page: Page): Locator => page.locator(ANSWER).last();
 
+/**
+ * Types a message and sends it with Enter, as a person does once Send is enabled: an answer shown
+ * complete may still be ending (saved, read back) for a moment, and Enter does nothing until then.
+ */
 export async function send(page: Page, text: string): Promise<void> {
   await page.getByTestId('composer-input').fill(text);
+  await expect(page.getByTestId('send')).toBeEnabled({ timeout: 15_000 });
   await page.getByTestId('composer-input').press('Enter');
 }
 

@@ -1,15 +1,8 @@
 // Reading a streaming answer in the browser twin: the thinking panel follows its newest text, renders
 // markdown and folds to one line once the answer starts; the message list stops following at the
 // first wheel notch up and offers "Jump to latest", which returns to the bottom and follows again.
-import type { Locator } from '@playwright/test';
 import { expect, snap, test } from '../support/fixtures';
-import { lastAnswer, send } from '../support/page';
-
-type Box = { top: number; height: number; client: number };
-
-const box = (locator: Locator): Promise<Box> =>
-  locator.evaluate((el) => ({ top: el.scrollTop, height: el.scrollHeight, client: el.clientHeight }));
-const fromBottom = (b: Box) => b.height - b.top - b.client;
+import { box, fromBottom, lastAnswer, send } from '../support/page';
 
 test('the thinking panel follows its newest text, then folds to "Thought for … · … words" and opens again', async ({
   page,

@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { lazy, Suspense, useEffect } from 'react';
 import { followRoute } from '../lib/route';
 import { conversationTitle } from '../store';
 import { useApp, useAppStore } from '../store/react';
@@ -14,10 +14,22 @@ import { Icon } from './Icon';
 import { LiveAnnouncer } from './LiveAnnouncer';
 import { MessageList } from './MessageList';
 import { ProviderBanner } from './ProviderBanner';
-import { RunbookPanel } from './RunbookPanel';
 import { ShortcutSheet } from './ShortcutSheet';
-import { SettingsPanel } from './SettingsPanel';
 import { Sidebar } from './Sidebar';
+
+// Rarely opened views load on demand (the runbook carries its whole text, Settings the forms and
+// their validation); the window's first chunk holds only what every visit shows.
+const SettingsPanel = lazy(() => import('./SettingsPanel').then((m) => ({ default: m.SettingsPanel })));
+const RunbookPanel = lazy(() => import('./RunbookPanel').then((m) => ({ default: m.RunbookPanel })));
+
+/** What a lazy dialog shows for the moment its code is on its way. */
+function DialogLoading() {
+  return (
+    <div className="dialog-loading" role="status" data-testid="dialog-loading">
+      Loading…
+    </div>
+  );
+}
 
 export function App() {
   const store = useAppStore();
@@ -127,8 +139,10 @@ export function App() {
         <Composer />
       </main>
       <LiveAnnouncer />
-      {settingsOpen && <SettingsPanel />}
-      {runbook !== null && <RunbookPanel section={runbook} />}
+      <Suspense fallback={<DialogLoading />}>
+        {settingsOpen && <SettingsPanel />}
+        {runbook !== null && <RunbookPanel section={runbook} />}
+      </Suspense>
       {shortcutsOpen && <ShortcutSheet />}
     </div>
   );

@@ -1,14 +1,20 @@
 // The conversation on screen. It re-renders only when the list itself changes (a turn starts or
 // ends, another conversation opens): stored messages are memoized by identity, and the streaming
 // answer subscribes on its own.
-import { useEffect, useMemo, type ReactNode } from 'react';
+//
+// A long conversation is virtualized (@tanstack/react-virtual): only the rows near the view are
+// in the page, in normal flow between two spacers whose heights stand for the rows left out (each
+// row measured once shown, estimated from its text before). Below VIRTUAL_FROM rows every row is
+// rendered, as before. The live answer is the last row; its growth is measured like any other's.
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { ChatMessage, UserMessage as UserMessageData } from '../../../shared/protocol';
 import { useFollowBottom } from '../lib/follow';
 import { pathOf } from '../lib/path';
-import { useApp, useAppStore } from '../store/react';
 import { sentAttachments } from '../store';
-import { AssistantEntry } from './AssistantMessage';
+import { useApp, useAppStore } from '../store/react';
+import { AssistantEntry, textOfSteps } from './AssistantMessage';
 import { Icon } from './Icon';
 import { UserMessage } from './UserMessage';
 
@@ -18,6 +24,27 @@ const userAttachmentsAt = (messages: readonly ChatMessage[] | undefined, index: 
   const message = messages?.[index];
   return message?.role === 'user' ? (message.attachments ?? null) : null;
 };
+
+/** From this many rows on, only the rows near the view are rendered. */
+export const VIRTUAL_FROM = 40;
+/** Rows rendered beyond each edge of the view. */
+const OVERSCAN = 3;
+
+const estimates = new WeakMap<ChatMessage, number>();
+
+/** A row's height before it is measured: its text's lines at the column's width, roughly. */
+function estimateOf(message: ChatMessage | undefined): number {
+  if (!message) return 120;
+  let height = estimates.get(message);
+  if (height === undefined) {
+    const text = message.role === 'user' ? message.text : textOfSteps(message.steps);
+    let lines = 0;
+    for (const line of text.split('\n')) lines += Math.max(1, Math.ceil(line.length / 90));
+    height = 48 + lines * 22 + (message.role === 'assistant' ? 40 : 0);
+    estimates.set(message, height);
+  }
+  return height;
+}
 
 export function MessageList() {
   const view = useApp(
@@ -64,10 +91,73 @@ export function MessageList() {
     [view.liveKey, view.liveUserText, view.liveAttachments],
   );
   const { messages } = view;
-  // A search hit clicked: once its conversation is on screen, its message comes into view (the
-  // messages render one article each, in order) and is marked for a moment.
+  // A search hit clicked: once its conversation is on screen, its row is brought into view (it may
+  // not be rendered yet: the virtualizer scrolls to its place first) and marked for a moment.
   const store = useAppStore();
   const scrollTo = useApp((s) => s.scrollTo);
+  const [target, setTarget] = useState<number | null>(null);
+  const last = messages.at(-1);
+  const empty = messages.length === 0 && view.liveKey === null;
+  // One flat, keyed list: an answer keeps its key (its turn id) from streaming to stored, so React
+  // keeps its rendered blocks when the turn ends.
+  const rows: { key: string; message: ChatMessage | null; node: ReactNode }[] = messages.map((m) =>
+    m.role === 'user'
+      ? {
+          key: m.id,
+          message: m,
+          node: <UserMessage message={m} editable={!view.busy} stored />,
+        }
+      : {
+          key: `turn-${m.turnId}`,
+          message: m,
+          node: <AssistantEntry message={m} isLast={m === last} />,
+        },
+  );
+  if (view.liveKey !== null) {
+    if (liveUser)
+      rows.push({
+        key: liveUser.id,
+        message: liveUser,
+        node: <UserMessage message={liveUser} editable={false} stored={false} />,
+      });
+    const key = view.liveTurnId ? `turn-${view.liveTurnId}` : `live-${view.liveKey}`;
+    rows.push({ key, message: null, node: <AssistantEntry message={null} isLast /> });
+  }
+
+  // Where the rows begin inside the scroller (below a notice, the column's padding).
+  const rowsBox = useRef<HTMLDivElement>(null);
+  const [scrollMargin, setScrollMargin] = useState(0);
+  useLayoutEffect(() => {
+    const el = rowsBox.current;
+    const outer = scroller.current;
+    if (el && outer)
+      setScrollMargin(el.getBoundingClientRect().top - outer.getBoundingClientRect().top + outer.scrollTop);
+  }, [view.loadError, view.loading, empty, scroller]);
+  const count = rows.length;
+  const virtual = count >= VIRTUAL_FROM;
+  // The compiler skips this component (the virtualizer's functions are not memoizable); it
+  // renders only when the list changes, as before.
+  // eslint-disable-next-line react-hooks/incompatible-library
+  const virtualizer = useVirtualizer<HTMLDivElement, HTMLDivElement>({
+    count,
+    enabled: virtual,
+    getScrollElement: () => scroller.current,
+    estimateSize: (i) => estimateOf(rows[i]?.message ?? undefined),
+    getItemKey: (i) => rows[i]?.key ?? i,
+    overscan: OVERSCAN,
+    scrollMargin,
+    // Before the scroller is measured: a window's height, opened at the bottom (the follow pin
+    // scrolls there next), so the first paint already holds the last rows.
+    initialRect: { width: 780, height: typeof window === 'undefined' ? 900 : window.innerHeight },
+    initialOffset: () => scroller.current?.scrollTop ?? Number.MAX_SAFE_INTEGER,
+  });
+  const shown: { key: string | number | bigint; index: number }[] = virtual
+    ? virtualizer.getVirtualItems()
+    : rows.map((r, index) => ({ key: r.key, index }));
+  const items = virtual ? virtualizer.getVirtualItems() : [];
+  const before = items[0] ? items[0].start - scrollMargin : 0;
+  const after = items.length > 0 ? virtualizer.getTotalSize() - ((items.at(-1)?.end ?? 0) - scrollMargin) : 0;
+
   useEffect(() => {
     if (!scrollTo) return;
     const index = messages.findIndex((m) => m.id === scrollTo);
@@ -79,31 +169,24 @@ export function MessageList() {
       return;
     }
     store.getState().setScrollTo(null);
-    const target = content.current?.querySelectorAll<HTMLElement>('[data-testid="message"]')[index];
-    if (!target) return;
     // Not pinned to the bottom any more: growth below (highlighting, a stream) must not take it back.
     release();
-    target.scrollIntoView({ block: 'center' });
-    target.dataset['searchTarget'] = 'true';
-    setTimeout(() => delete target.dataset['searchTarget'], 2500);
-  }, [scrollTo, messages, store, content, release, view.busy]);
-  const last = messages.at(-1);
-  const empty = messages.length === 0 && view.liveKey === null;
-  // One flat, keyed list: an answer keeps its key (its turn id) from streaming to stored, so React
-  // keeps its rendered blocks when the turn ends.
-  const items: ReactNode[] = messages.map((m) =>
-    m.role === 'user' ? (
-      <UserMessage key={m.id} message={m} editable={!view.busy} stored />
-    ) : (
-      <AssistantEntry key={`turn-${m.turnId}`} message={m} isLast={m === last} />
-    ),
-  );
-  if (view.liveKey !== null) {
-    if (liveUser)
-      items.push(<UserMessage key={liveUser.id} message={liveUser} editable={false} stored={false} />);
-    const key = view.liveTurnId ? `turn-${view.liveTurnId}` : `live-${view.liveKey}`;
-    items.push(<AssistantEntry key={key} message={null} isLast />);
-  }
+    if (virtual) virtualizer.scrollToIndex(index, { align: 'center' });
+    setTarget(index);
+  }, [scrollTo, messages, store, release, virtualizer, virtual, view.busy]);
+  // Once the hit's row is rendered: centred exactly (its neighbours now measured) and marked.
+  const targetShown = target !== null && shown.some((v) => v.index === target);
+  useEffect(() => {
+    if (target === null || !targetShown) return;
+    const el = content.current?.querySelector<HTMLElement>(
+      `[data-index="${target}"] [data-testid="message"]`,
+    );
+    setTarget(null);
+    if (!el) return;
+    el.scrollIntoView({ block: 'center' });
+    el.dataset['searchTarget'] = 'true';
+    setTimeout(() => delete el.dataset['searchTarget'], 2500);
+  }, [target, targetShown, content]);
 
   return (
     <div className="message-scroller" ref={scroller} data-testid="message-list">
@@ -123,7 +206,18 @@ export function MessageList() {
             </p>
           </div>
         )}
-        {items}
+        <div ref={rowsBox} className="message-rows" style={{ paddingTop: before, paddingBottom: after }}>
+          {shown.map((v) => (
+            <div
+              key={String(v.key)}
+              className="message-row"
+              data-index={v.index}
+              ref={virtual ? virtualizer.measureElement : undefined}
+            >
+              {rows[v.index]?.node}
+            </div>
+          ))}
+        </div>
       </div>
       {!following && newBelow && (
         <div className="jump-dock">
