@@ -79,7 +79,8 @@ test("a stored chat's settings are saved at once, and cleared back to the defaul
 test('Settings: a preset made from scratch (its errors first), listed, started from, deleted; the default system prompt saved', async () => {
   const { client, store } = await renderApp();
   await click(screen.getByTestId('settings-button'));
-  const presets = screen.getByTestId('presets');
+  // Settings loads on demand: its panel comes a moment after the click.
+  const presets = await screen.findByTestId('presets');
   expect(presets.textContent).toContain('No presets yet.');
   await click(within(presets).getByTestId('preset-new'));
   const form = within(presets).getByTestId('preset-form');
