@@ -5,7 +5,8 @@
 // follow a turn with it, so every face agrees on what a turn is.
 //
 // Generic over the state so a face can carry its own fields beside the turn (the renderer's live
-// turn does): every transition spreads the state it was given.
+// turn does): every transition spreads the state it was given, except the one every delta takes,
+// which builds a bare TurnState field by field (see withProgress).
 import { accumulate, countToolInputParses, createMessage, finalizeMessage } from './accumulate';
 import {
   computeMetrics,
@@ -239,14 +240,47 @@ function applyProvider<T extends TurnState>(
   const phase = phaseAfter(turn.phase, event, at);
   if (accumulated === message && previous) {
     if (phase === turn.phase && marks === turn.marks) return turn;
-    return { ...turn, marks, phase };
+    return withProgress(turn, marks, turn.steps, phase);
   }
   // A new step means the ones before it have ended. One that skips ahead (events lost on the way,
   // or a retry that cut later steps) leaves no hole: the steps in between are empty ones.
   const steps = step >= turn.steps.length ? settleSteps(turn.steps).slice() : turn.steps.slice();
   for (let i = steps.length; i < step; i++) steps.push({ message: createMessage(), toolResults: [] });
   steps[step] = { message: accumulated, toolResults: previous?.toolResults ?? [] };
-  return { ...turn, marks, steps, phase };
+  return withProgress(turn, marks, steps, phase);
+}
+
+const TURN_FIELDS = Object.keys(createTurn({ startedAt: 0 })).length;
+
+/**
+ * The turn after a provider event, once per delta on both sides of the relay. A bare TurnState
+ * (the engine's, the CLI's) is built as a literal: V8 in Node 20 copies an object made by a spread,
+ * through another spread, about ten times slower (see metrics.ts copyOf). A state carrying fields
+ * of its own (the renderer's live turn, in Chromium, where spreads are quick) is spread.
+ */
+function withProgress<T extends TurnState>(
+  turn: T,
+  marks: TimingMarks,
+  steps: AssistantStep[],
+  phase: Phase,
+): T {
+  if (Object.keys(turn).length !== TURN_FIELDS) return { ...turn, marks, steps, phase };
+  const next: TurnState = {
+    turnId: turn.turnId,
+    conversationId: turn.conversationId,
+    provider: turn.provider,
+    model: turn.model,
+    steps,
+    retired: turn.retired,
+    phase,
+    notices: turn.notices,
+    marks,
+    arrivals: turn.arrivals,
+    terminal: turn.terminal,
+    buffering: turn.buffering,
+    toolCalls: turn.toolCalls,
+  };
+  return next as T;
 }
 
 function phaseAfter(phase: Phase, event: StreamEvent, at: number): Phase {

@@ -180,6 +180,27 @@ describe('the turn reducer over any relay event sequence', () => {
       fuzzParams(300),
     );
   });
+
+  test('a state with fields of its own (as the live turn carries) is reduced to the same turn, and keeps them', () => {
+    // The reducer builds a bare TurnState field by field on every delta, and spreads a bigger one.
+    type Carried = TurnState & { own: { label: string } };
+    fc.assert(
+      fc.property(anyTurn, (events) => {
+        const own = { label: 'the page’s own' };
+        let carried: Carried = { ...createTurn({ startedAt: 0, arrivals: true }), own };
+        let bare = createTurn({ startedAt: 0, arrivals: true });
+        for (const event of events) {
+          carried = applyRelayEvent(carried, event, 1);
+          bare = applyRelayEvent(bare, event, 1);
+          const { own: kept, ...turn } = carried;
+          expect(kept).toBe(own);
+          expect(turn).toEqual(bare);
+          expect(Object.keys(bare).sort()).toEqual(Object.keys(createTurn({ startedAt: 0 })).sort());
+        }
+      }),
+      fuzzParams(200),
+    );
+  });
 });
 
 // The shrunk counterexamples the properties above found, kept as named cases.

@@ -17,16 +17,22 @@ function mergeable(a: StreamEvent, b: StreamEvent): boolean {
   );
 }
 
+// Built as literals, not spreads: merging runs once per delta while the sink is full, and V8 in
+// Node 20 copies a spread-made object through another spread about ten times slower.
 function merged(a: StreamEvent, b: StreamEvent): StreamEvent {
   if (a.type !== 'content_block_delta' || b.type !== 'content_block_delta') return a;
   const d = a.delta;
   const e = b.delta;
   if (d.type === 'text_delta' && e.type === 'text_delta')
-    return { ...a, delta: { type: d.type, text: d.text + e.text } };
+    return { type: a.type, index: a.index, delta: { type: d.type, text: d.text + e.text } };
   if (d.type === 'thinking_delta' && e.type === 'thinking_delta')
-    return { ...a, delta: { type: d.type, thinking: d.thinking + e.thinking } };
+    return { type: a.type, index: a.index, delta: { type: d.type, thinking: d.thinking + e.thinking } };
   if (d.type === 'input_json_delta' && e.type === 'input_json_delta')
-    return { ...a, delta: { type: d.type, partial_json: d.partial_json + e.partial_json } };
+    return {
+      type: a.type,
+      index: a.index,
+      delta: { type: d.type, partial_json: d.partial_json + e.partial_json },
+    };
   return a;
 }
 
@@ -66,7 +72,14 @@ export class PendingEvents {
       mergeable(last.event.event, event.event)
     ) {
       // Keep the first part's receive time: that is when this content first reached the relay.
-      const combined: ProviderRelayEvent = { ...last.event, event: merged(last.event.event, event.event) };
+      const { turnId, t, step } = last.event;
+      const combined: ProviderRelayEvent = {
+        type: 'provider',
+        turnId,
+        t,
+        step,
+        event: merged(last.event.event, event.event),
+      };
       this.events[this.events.length - 1] = { event: combined, size: last.size + size };
       this.mergedCount += 1;
     } else {

@@ -31,16 +31,20 @@ export class Delivery {
     return this.pending.mergedCount;
   }
 
-  async deliver(event: RelayEvent): Promise<void> {
+  /**
+   * Returns a promise only when the caller must wait (more than the bound is held): the engine
+   * delivers every delta, and an await per event costs more than the rest of the relay's work.
+   */
+  deliver(event: RelayEvent): Promise<void> | undefined {
     if (!this.full && this.pending.length === 0) {
       this.full = !this.sink.write(event);
       // Not awaited: the events that follow wait in `pending` (bounded) until the sink drains.
       if (this.full) void this.awaitDrain();
-      return;
+      return undefined;
     }
     this.pending.push(event);
     this.peakPending = Math.max(this.peakPending, this.pending.size);
-    if (this.pending.size > this.limit) await this.settle(this.limit);
+    return this.pending.size > this.limit ? this.settle(this.limit) : undefined;
   }
 
   /** Waits until at most `bound` is held (0: everything delivered). */

@@ -121,10 +121,11 @@ export async function runTurn(opts: RunTurnOptions): Promise<TurnResult> {
   });
   // The reducer sees every event before the sink does, so whoever reads the turn (the partial
   // saver, the CLI) already has what the sink is about to show.
-  const emit = async (event: RelayEvent) => {
+  // A promise only when the sink is holding more than its bound (see Delivery.deliver).
+  const emit = (event: RelayEvent): Promise<void> | undefined => {
     turn = applyRelayEvent(turn, event, event.t);
     opts.onProgress?.(turn);
-    await delivery.deliver(event);
+    return delivery.deliver(event);
   };
   const messageOf = (current: TurnState) => assistantMessageOf(current, meta);
 
@@ -179,7 +180,7 @@ export function resultOf(
 type RoundsContext = {
   clock: () => number;
   delivery: Delivery;
-  emit: (event: RelayEvent) => Promise<void>;
+  emit: (event: RelayEvent) => Promise<void> | undefined;
   turn: () => TurnState;
   /** The API messages for the next request: the history, then this turn so far. */
   history: () => ApiMessageParam[];
@@ -271,16 +272,15 @@ async function runRounds(opts: RunTurnOptions, ctx: RoundsContext): Promise<Roun
           // Side-effect-free built-in tools may run again on Retry; a tool with effects never.
           if (opts.tools.get(call.name)?.origin) opts.onToolStart?.(call.id);
           const progress: Promise<void>[] = [];
-          output = await runTool(opts.tools, call.name, call.input.value, signal, (p) =>
-            progress.push(
-              ctx.emit({
-                type: 'status',
-                turnId,
-                t: ctx.clock(),
-                status: { phase: 'tool_progress', toolUseId: call.id, ...p },
-              }),
-            ),
-          );
+          output = await runTool(opts.tools, call.name, call.input.value, signal, (p) => {
+            const wait = ctx.emit({
+              type: 'status',
+              turnId,
+              t: ctx.clock(),
+              status: { phase: 'tool_progress', toolUseId: call.id, ...p },
+            });
+            if (wait) progress.push(wait);
+          });
           await Promise.all(progress);
         }
       }

@@ -33,8 +33,11 @@ export type StepContext = {
   maxRetries: number;
   delivery: Delivery;
   clock: () => number;
-  /** Applies an event to the turn and delivers it to the sink (the engine's one way out). */
-  emit: (event: RelayEvent) => Promise<void>;
+  /**
+   * Applies an event to the turn and delivers it to the sink (the engine's one way out); returns a
+   * promise only when the sink is full past its bound, the only time the step must wait.
+   */
+  emit: (event: RelayEvent) => Promise<void> | undefined;
   /** This step's message as the turn reducer holds it (an empty one before message_start). */
   message: () => AccMessage;
   /** Whether the turn keeps anything of the answer if it ends now (earlier steps count). */
@@ -56,6 +59,10 @@ export async function runStep(ctx: StepContext): Promise<StepEnd> {
   // Status events from the fetch observer are fire-and-forget: the SDK does not wait for us, and
   // delivery preserves their order relative to the provider events that follow.
   const pending: Promise<void>[] = [];
+  const statusLater = (st: Extract<RelayEvent, { type: 'status' }>['status']) => {
+    const wait = status(st);
+    if (wait) pending.push(wait);
+  };
   let contentType = null as string | null;
   let headers = false;
 
@@ -86,25 +93,23 @@ export async function runStep(ctx: StepContext): Promise<StepEnd> {
         onAttempt: (attempt) => {
           attemptStartedAt = clock();
           watchdog.touch();
-          pending.push(status({ phase: 'connecting', attempt }));
+          statusLater({ phase: 'connecting', attempt });
         },
         onHeaders: (attempt, info) => {
           watchdog.touch();
           headers = true;
           contentType = info.contentType;
-          pending.push(status({ phase: 'waiting', attempt, ttfbMs: clock() - attemptStartedAt }));
+          statusLater({ phase: 'waiting', attempt, ttfbMs: clock() - attemptStartedAt });
         },
         onRetry: (attempt, info) => {
           watchdog.touch(info.delayMs);
-          pending.push(
-            status({
-              phase: 'retrying',
-              attempt,
-              delayMs: info.delayMs,
-              reason: info.reason,
-              status: info.status,
-            }),
-          );
+          statusLater({
+            phase: 'retrying',
+            attempt,
+            delayMs: info.delayMs,
+            reason: info.reason,
+            status: info.status,
+          });
         },
         onBytes: () => watchdog.touch(),
       },
@@ -113,7 +118,8 @@ export async function runStep(ctx: StepContext): Promise<StepEnd> {
     for await (const event of stream) {
       watchdog.touch();
       const violations = ctx.message().protocolErrors.length;
-      await provide(event);
+      const full = provide(event);
+      if (full) await full;
       // A stream that breaks the protocol (a block started twice, a delta for a block that never
       // started…) cannot be trusted to be the answer: what arrived before it is kept, nothing after
       // it is glued on, and the turn ends as a protocol error instead of a clean `complete`.
