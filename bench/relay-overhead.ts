@@ -191,6 +191,10 @@ export async function relayOverhead(sim: BenchSim, cfg: RelayOverheadConfig): Pr
     rows.push(check(`TTFT ratio (c${n})/(a${n})`, x(ttftRatio), '≤ ×1.05', ttftRatio <= 1.05));
     rows.push(check(`Added per-event p50, (c${n}) − (a${n})`, ms(addedP50, 3), '≤ 1 ms', addedP50 <= 1));
   }
+  for (const c of ['c-ipc', 'd-serve'] as const) {
+    const ratio = stats[c].p99Ms / stats['a-sdk'].p99Ms;
+    rows.push(check(`Per-event p99, ${c === 'c-ipc' ? '(c)' : '(d)'}/(a)`, x(ratio), '≤ ×1.5', ratio <= 1.5));
+  }
   const a = stats['a-sdk'];
   const mismatches = FACES.filter((k) => stats[k].runsWithCountMismatch > 0 || stats[k].mergedEvents > 0);
   const notes = [
