@@ -1,6 +1,6 @@
 // Shared setup for the renderer tests: a store on a hand-driven fake client, animation frames run
 // only when the test says so, and a clock that moves only when told.
-import { act, cleanup, render } from '@testing-library/react';
+import { act, cleanup, configure, render } from '@testing-library/react';
 import type { ReactNode } from 'react';
 import { FakeChatClient, type FakeOptions, type FakeTurn, type ScriptEvent } from './fake-client';
 import { App } from '../../src/renderer/src/components/App';
@@ -9,6 +9,10 @@ import { StoreProvider } from '../../src/renderer/src/store/react';
 import type { Conversation, StreamEvent } from '../../src/shared/protocol';
 
 export { act, cleanup };
+
+// Settings and the runbook load on demand: on a loaded machine their first import (transformed by
+// the test runner) can take longer than findBy's default second.
+configure({ asyncUtilTimeout: 10_000 });
 
 export function manualFrames() {
   let queue: (() => void)[] = [];
