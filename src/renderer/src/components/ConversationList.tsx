@@ -80,6 +80,8 @@ export function ConversationList({
       setScrollMargin(el.getBoundingClientRect().top - outer.getBoundingClientRect().top + outer.scrollTop);
   }, [scroller, empty]);
 
+  const estimateSize = (i: number) =>
+    ROW_PX + (rows[i]?.heading ? HEADING_PX + (i > 0 ? GROUP_GAP_PX : 0) : 0);
   // The conversation whose row holds focus: rendered wherever the view is.
   const focused = useRef<string | null>(null);
   // The compiler skips this component (the virtualizer's functions are not memoizable).
@@ -88,7 +90,13 @@ export function ConversationList({
     count,
     enabled: virtual,
     getScrollElement: () => scroller.current,
-    estimateSize: (i) => ROW_PX + (rows[i]?.heading ? HEADING_PX + (i > 0 ? GROUP_GAP_PX : 0) : 0),
+    estimateSize,
+    // A hidden sidebar (the closed drawer, collapsed) lays nothing out: a row measured there keeps
+    // its estimate instead of 0, or the whole list would seem to fit in the view.
+    measureElement: (el, entry, instance) => {
+      const height = entry?.borderBoxSize[0]?.blockSize ?? el.offsetHeight;
+      return height > 0 ? height : estimateSize(instance.indexFromElement(el));
+    },
     getItemKey: (i) => rows[i]?.summary.id ?? i,
     overscan: OVERSCAN,
     scrollMargin,
