@@ -5,18 +5,12 @@
 import type { Page } from '@playwright/test';
 import { axeViolations } from '../support/axe';
 import { expect, snap, test, type WebApp } from '../support/fixtures';
-import { isNarrow } from '../support/page';
+import { COMBOS, isNarrow } from '../support/page';
 import type { Conversation } from '../../../src/shared/protocol';
 
 const COUNT = 600;
 const LATE = 550;
 const HOUR = 3600_000;
-const COMBOS = [
-  { scheme: 'light', width: 1280 },
-  { scheme: 'dark', width: 1280 },
-  { scheme: 'light', width: 390 },
-  { scheme: 'dark', width: 390 },
-] as const;
 
 // axe is injected as a script tag, which the page's CSP (tested in security.spec) would refuse.
 test.use({ bypassCSP: true });
