@@ -37,6 +37,8 @@ const root = document.getElementById('root');
 if (root) {
   try {
     const store = createAppStore(getChatClient(), { theme: savedTheme(), prefs: readPrefs() });
+    // The first requests go out now, not after React's first render and effects.
+    store.getState().boot();
     const highlighter = createShikiHighlighter();
     createRoot(root).render(
       <StrictMode>

@@ -16,6 +16,14 @@ export type PageWindow = {
   __pwned?: unknown;
 };
 
+/** The four looks a UI spec checks: light and dark, wide and narrow (the drawer). */
+export const COMBOS = [
+  { scheme: 'light', width: 1280 },
+  { scheme: 'dark', width: 1280 },
+  { scheme: 'light', width: 390 },
+  { scheme: 'dark', width: 390 },
+] as const;
+
 export const isNarrow = (page: Page): boolean => (page.viewportSize()?.width ?? 1280) <= 760;
 
 /** The sidebar: at a narrow width it is a drawer behind the menu button. */

@@ -5,16 +5,10 @@
 // page's clock fixed), the shortcut sheet, and the title made after the first answer.
 import type { Page } from '@playwright/test';
 import { expect, snap, test, type WebApp } from '../support/fixtures';
-import { lastAnswer, send } from '../support/page';
+import { COMBOS, lastAnswer, send, type El } from '../support/page';
 import type { Conversation } from '../../../src/shared/protocol';
 
 const FAST = { ttftMs: 0, tpotMs: 0 };
-const COMBOS = [
-  { scheme: 'light', width: 1280 },
-  { scheme: 'dark', width: 1280 },
-  { scheme: 'light', width: 390 },
-  { scheme: 'dark', width: 390 },
-] as const;
 
 /** The window at the combo's size and scheme, and a stack on the fast simulated provider. */
 async function setup(
@@ -198,20 +192,18 @@ for (const combo of COMBOS) {
     await app.open(page);
     if (narrow(page)) await page.getByTestId('nav-toggle').click();
 
-    const groups = page.getByTestId('conversation-group');
+    // Each group's name heads its first row; the rows after it, to the next name, are its own.
     const shown = async () =>
-      groups.evaluateAll((sections) =>
-        sections.map((s) => {
-          const el = s as unknown as {
-            getAttribute(n: string): string | null;
-            querySelectorAll(q: string): ArrayLike<{ textContent: string | null }>;
-          };
-          return [
-            el.getAttribute('data-group'),
-            Array.from(el.querySelectorAll('.conversation-title')).map((t) => t.textContent),
-          ];
-        }),
-      );
+      page.getByTestId('conversation-list').evaluate((list) => {
+        const groups: [string | null, (string | null)[]][] = [];
+        const rows = (list as unknown as { children: ArrayLike<El> }).children;
+        for (const row of Array.from(rows)) {
+          const heading = row.querySelector('[data-testid="conversation-group"]');
+          if (heading) groups.push([heading.getAttribute('data-group'), []]);
+          groups.at(-1)?.[1].push(row.querySelector('.conversation-title')?.textContent ?? null);
+        }
+        return groups;
+      });
     await expect.poll(shown).toEqual([
       ['Pinned', ['Kept on top']],
       ['Today', ['This morning']],

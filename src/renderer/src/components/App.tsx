@@ -45,11 +45,7 @@ export function App() {
   const storedId = useApp((s) => s.active?.id ?? null);
 
   useEffect(() => {
-    const { loadSettings, loadConversations, resumeTurns } = store.getState();
-    void loadSettings();
-    void loadConversations();
-    // Turns still running in the main process (this page reloaded) stream on here.
-    void resumeTurns();
+    store.getState().boot();
     // `#/c/<id>`: a reload or a bookmark reopens that conversation.
     return followRoute(store);
   }, [store]);

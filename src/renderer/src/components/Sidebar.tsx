@@ -8,10 +8,9 @@ import { PRESETS } from '../../../shared/providers';
 import { configModel, configOf } from '../lib/models';
 import type { ThemePreference } from '../store';
 import { useApp, useAppStore } from '../store/react';
-import { ConversationItem } from './ConversationItem';
+import { ConversationList } from './ConversationList';
 import { runningConversations } from '../store/live-turns';
 import { Icon, type IconName } from './Icon';
-import { groupConversations } from '../lib/groups';
 import { shortcutHint } from '../lib/shortcuts';
 import { SEARCH_INPUT_ID } from '../lib/shortcut-actions';
 import { useNarrow } from '../lib/use-narrow';
@@ -55,6 +54,7 @@ export function Sidebar() {
   );
   const streaming = useApp(useShallow((s) => runningConversations(s.turns)));
   const newChatButton = useRef<HTMLButtonElement>(null);
+  const nav = useRef<HTMLElement>(null);
   // Opened as a drawer (narrow windows): focus moves into it.
   useEffect(() => {
     if (navOpen) newChatButton.current?.focus();
@@ -66,7 +66,6 @@ export function Sidebar() {
     const q = search.trim().toLowerCase();
     return q ? conversations.filter((c) => c.title.toLowerCase().includes(q)) : conversations;
   }, [conversations, search]);
-  const groups = useMemo(() => groupConversations(shown, now), [shown, now]);
   const toggle = shortcutHint('toggle-sidebar');
 
   return (
@@ -119,36 +118,20 @@ export function Sidebar() {
           onChange={(e) => store.getState().setSearch(e.target.value)}
         />
       </label>
-      <nav className="conversation-nav">
+      <nav className="conversation-nav" ref={nav}>
         {listError && <p className="field-error">{listError}</p>}
         {shown.length === 0 && !listError && (
           <p className="muted small-text">
             {search.trim() ? 'No conversation title matches.' : 'No conversations yet.'}
           </p>
         )}
-        <div data-testid="conversation-list">
-          {groups.map((group) => (
-            <section
-              key={group.name}
-              className="conversation-group"
-              data-testid="conversation-group"
-              data-group={group.name}
-              aria-label={group.name}
-            >
-              <h2 className="conversation-group-name">{group.name}</h2>
-              <ul className="conversation-list">
-                {group.items.map((c) => (
-                  <ConversationItem
-                    key={c.id}
-                    summary={c}
-                    active={c.id === activeId}
-                    streaming={streaming.includes(c.id)}
-                  />
-                ))}
-              </ul>
-            </section>
-          ))}
-        </div>
+        <ConversationList
+          conversations={shown}
+          now={now}
+          activeId={activeId}
+          streaming={streaming}
+          scroller={nav}
+        />
         <MessageHits query={search} />
       </nav>
       <div className="sidebar-foot">

@@ -19,6 +19,12 @@ export type ConversationsSlice = {
   active: Conversation | null;
   loadError: string | null;
   loadConversations(): Promise<void>;
+  /**
+   * The page's first loads (settings, the list, turns still running), once per store: main.tsx
+   * calls it before the first render, so the list is on its way while React mounts; App calls it
+   * too (a test's store, where it starts there).
+   */
+  boot(): void;
   openConversation(id: string): Promise<void>;
   newChat(): void;
   /** Resolves with an error sentence, or null when the title was saved. */
@@ -52,6 +58,7 @@ export const createConversationsSlice =
   (set, get) => {
     // Only the last open request may land: clicking A then B must end on B.
     let opening = 0;
+    let booted = false;
     return {
       conversations: [],
       listError: null,
@@ -66,6 +73,16 @@ export const createConversationsSlice =
         } catch (err) {
           set({ listError: `Could not load conversations: ${messageOf(err)}` });
         }
+      },
+
+      boot() {
+        if (booted) return;
+        booted = true;
+        const { loadSettings, resumeTurns } = get();
+        void loadSettings();
+        void get().loadConversations();
+        // Turns still running in the main process (this page reloaded) stream on here.
+        void resumeTurns();
       },
 
       async openConversation(id) {
