@@ -31,18 +31,19 @@ const LABELS: Record<Face, string> = {
   'd-serve': '(d) serve SSE client',
 };
 
-const PROMPT = 'How does a relay keep a token stream live?';
+export const PROMPT = 'How does a relay keep a token stream live?';
 
-type Run = { t0: number; stamps: number[]; merged: number };
+export type Run = { t0: number; stamps: number[]; merged: number };
 
-async function runConsumer(
+/** One turn read by `who`, each text delta stamped as it reaches the reader. */
+export async function runConsumer(
   who: Face,
   sim: BenchSim,
   serve: BenchServe,
-  timing: { ttftMs: number; tpotMs: number },
+  timing: { ttftMs: number; tpotMs: number; tokens?: number },
 ): Promise<Run> {
   const headers = simHeaders(timing);
-  const maxTokens = 4096;
+  const maxTokens = Math.max(4096, timing.tokens ?? 0);
   const stamps: number[] = [];
   const t0 = performance.now();
   switch (who) {
