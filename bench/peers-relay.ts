@@ -566,7 +566,8 @@ async function vercelFault(
     }
     seen = `client sees ${tail || 'no error and no finish: the stream just ends'}${turn.thrown ? `, then its read throws ${turn.thrown}` : ''} after ${ms(took, 0)}; provider ${ends.join(' + ') || 'still open'}`;
   }
-  await sleep(300);
+  // A process that is going down has a second to do so.
+  await Promise.race([proc.exited, sleep(1000)]);
   if (proc.exit) return { seen, alive: false };
   const probe = await streamVercelTurn(proc.url, {
     text: 'Are you still there?',

@@ -158,6 +158,8 @@ export type VercelProcess = {
   url: string;
   /** The exit code or signal, once the process has exited. */
   exit: { code: number | null; signal: NodeJS.Signals | null } | null;
+  /** Resolves once the process has exited. */
+  exited: Promise<void>;
   /** What it wrote to stderr (the SDK logs errors there). */
   stderr(): string;
   /** Its own memory, asked over IPC. */
@@ -196,6 +198,7 @@ export async function spawnVercelRelay(simUrl: string, variant: VercelVariant): 
   const proc: VercelProcess = {
     url: '',
     exit: null,
+    exited,
     stderr: () => stderr,
     memory: { sample: () => ask(false), collected: () => ask(true) },
     kill: async () => {
