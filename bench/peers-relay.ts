@@ -218,8 +218,11 @@ type Memory = {
   afterReaderLeft: string;
 };
 
-/** A relay whose heap after GC grows by no more than this in the window's second half holds a bounded amount. */
-const BOUNDED_GROWTH = 4 * 1024 * 1024;
+/**
+ * A relay that holds its provider back leaves the excess in kernel socket buffers: its heap after
+ * GC grows in the window's second half by at most 1 MB, or a tenth of what the provider wrote then.
+ */
+const boundedGrowth = (providerBytes: number): number => Math.max(1024 * 1024, providerBytes / 10);
 
 const memoryOf = (w: Awaited<ReturnType<typeof watch>>, afterReaderLeft: string): Memory => {
   const secondHalfHeapGrowth = w.after.heapUsed - (w.midMemory ?? w.base).heapUsed;
@@ -227,7 +230,7 @@ const memoryOf = (w: Awaited<ReturnType<typeof watch>>, afterReaderLeft: string)
     heapGrowthAfterGc: w.after.heapUsed - w.base.heapUsed,
     secondHalfHeapGrowth,
     rssGrowth: w.peak.rss - w.base.rss,
-    bounded: secondHalfHeapGrowth <= BOUNDED_GROWTH,
+    bounded: secondHalfHeapGrowth <= boundedGrowth(w.end.providerBytes - w.mid.providerBytes),
     providerFirstHalf: w.mid.providerBytes,
     providerSecondHalf: w.end.providerBytes - w.mid.providerBytes,
     consumerBytes: w.end.consumer.bytes,
@@ -517,9 +520,11 @@ async function vercelFault(
   proc: VercelProcess,
   fault: Fault,
   idleTimeoutMs: number,
-): Promise<{ seen: string; alive: boolean }> {
+): Promise<{ seen: string; alive: boolean; leftOpen: boolean }> {
   const sim_ = knobs({ ttftMs: 0, tpotMs: 10 }, SCENARIO[fault]);
   let seen: string;
+  // A provider request the peer keeps open after its client left.
+  let leftOpen = false;
   if (fault === 'client-cut') {
     const turn = await openVercelTurn(proc.url, { text: PROMPT, sim: sim_ });
     await cutAfter(turn.res, turn.destroy, 2048);
@@ -546,8 +551,12 @@ async function vercelFault(
     if (endedEarly) {
       after = `provider ${endedEarly.reason}`;
       sim.forget(endedEarly.requestId);
-    } else
-      after = `provider request still open after ${(watched / 1000).toFixed(0)} s; once the client left, ${await providerEnd(sim, left, 2000)}`;
+    } else {
+      const end = await sim.nextEndWithin(2000);
+      if (end) sim.forget(end.requestId);
+      leftOpen = !end;
+      after = `provider request still open after ${(watched / 1000).toFixed(0)} s; once the client left, ${end ? `provider ${end.reason} after ${ms(performance.now() - left, 0)}` : 'still open 2 s later'}`;
+    }
     seen = early
       ? `client stream ended after ${ms(performance.now() - began, 0)}: ${early.chunks.slice(-2).join(' · ')}; ${after}`
       : `client saw nothing for ${ms(quiet, 0)} (no error, no finish); ${after}`;
@@ -568,7 +577,7 @@ async function vercelFault(
   }
   // A process that is going down has a second to do so.
   await Promise.race([proc.exited, sleep(1000)]);
-  if (proc.exit) return { seen, alive: false };
+  if (proc.exit) return { seen, alive: false, leftOpen };
   const probe = await streamVercelTurn(proc.url, {
     text: 'Are you still there?',
     sim: knobs({ ttftMs: 0, tpotMs: 0 }),
@@ -578,6 +587,7 @@ async function vercelFault(
   return {
     seen: `${seen}; ${probe.chunks.at(-1) === 'finish' ? 'serves the next turn' : 'the next turn FAILED'}`,
     alive: true,
+    leftOpen,
   };
 }
 
@@ -622,7 +632,13 @@ async function faults(sim: BenchSim, cfg: PeersRelayConfig) {
         proc ??= await spawnVercelRelay(sim.url, variant);
         await settle(sim);
         const r = await vercelFault(sim, proc, fault, cfg.idleTimeoutMs);
-        if (r.alive) out[fault][peerOf(variant)] = `${r.seen}; the process survives`;
+        if (r.alive && r.leftOpen) {
+          // Only its end closes that request; the next fault starts with a fresh process.
+          out[fault][peerOf(variant)] =
+            `${r.seen}; the process survives (the bench then ended it to close that request)`;
+          await proc.kill();
+          proc = null;
+        } else if (r.alive) out[fault][peerOf(variant)] = `${r.seen}; the process survives`;
         else {
           const exit = proc.exit;
           out[fault][peerOf(variant)] =
@@ -710,7 +726,7 @@ export async function peersRelay(sim: BenchSim, cfg: PeersRelayConfig): Promise<
     `Peer: \`ai\` 6 with \`@ai-sdk/anthropic\` (devDependencies), bench/lib/vercel-face.ts — a Node HTTP server doing \`streamText({ model: createAnthropic({ baseURL: sim })(scenario), messages: await convertToModelMessages(messages) })\` → \`result.pipeUIMessageStreamToResponse(res)\`, every option at its default (maxRetries 2, onError masking, no timeout); (v) adds \`abortSignal\` aborted on the response's close, (v′) has none. Its client is the SDK's browser transport (DefaultChatTransport, as useChat), stamping each text-delta chunk; Stop is an abort of that fetch, as useChat's stop().`,
     `Latency: sim-text's 300-delta answer, TTFT ${cfg.ttftMs} ms, TPOT ${cfg.tpotMs} ms, ${cfg.rounds} interleaved rounds (order rotated) after a discarded warm-up each; p50/p99 pool every event (${a.events} per reader), ratios to (a). (a), (c), (d) are the readers of the relay benchmark (1.). ${PEERS.filter((p) => lat[p].runsWithCountMismatch > 0).length === 0 ? 'Every reader saw exactly as many deltas as the provider wrote.' : `Delta counts differed (merged) for ${PEERS.filter((p) => lat[p].runsWithCountMismatch > 0).join(', ')}.`}`,
     `Deltas/s: ${cfg.firehoseTokens.toLocaleString('en-US')} deltas at TPOT 0, ${cfg.firehoseRounds} rounds, median; rate = provider deltas / (last − first delta at the reader). serve's relay asks through the pass-through hop (bench/lib/upstream-proxy.ts). The peer's final text ${fire.peerTextExact ? 'was exact in every run' : 'DIFFERED from the provider’s'}.`,
-    `Memory: the provider asked for ${mem.tokens.toLocaleString('en-US')} deltas at TPOT 0 through the pass-through hop (serve and the peer alike), read at ${kb(cfg.readBytesPerSecond)}/s by a raw HTTP reader (the IPC face: a page that acks a batch only once it has read its bytes), as in 3. Backpressure but over ${cfg.windowMs / 1000} s. Heap after a forced GC: for serve and IPC of this process, which also holds the provider and the reader; for the peer of its own process (bench/lib/vercel-child.ts, asked over IPC), the relay alone. "Bounded": the heap after GC grew ≤ ${BOUNDED_GROWTH / 1024 / 1024} MB between the window's middle and its end (a GC at each). Provider bytes alone cannot tell a paused provider here: in the first seconds every path fills loopback socket buffers of several MB (serve and the peer have the pass-through hop too), and the peer reads its upstream in bursts as fast as its own CPU allows; where the bytes sit — kernel buffers or the relay's heap — is the difference.`,
+    `Memory: the provider asked for ${mem.tokens.toLocaleString('en-US')} deltas at TPOT 0 through the pass-through hop (serve and the peer alike), read at ${kb(cfg.readBytesPerSecond)}/s by a raw HTTP reader (the IPC face: a page that acks a batch only once it has read its bytes), as in 3. Backpressure but over ${cfg.windowMs / 1000} s. Heap after a forced GC: for serve and IPC of this process, which also holds the provider and the reader; for the peer of its own process (bench/lib/vercel-child.ts, asked over IPC), the relay alone. "Bounded": between the window's middle and its end (a GC at each) the heap after GC grew by at most 1 MB, or a tenth of what the provider wrote meanwhile. Provider bytes alone cannot tell a paused provider here: in the first seconds every path fills loopback socket buffers of several MB (serve and the peer have the pass-through hop too), and the peer reads its upstream in bursts as fast as its own CPU allows; where the bytes sit — kernel buffers or the relay's heap — is the difference.`,
     `Stop: ${cfg.abortsPerFace} per reader, interleaved, TPOT ${cfg.cancelTpotMs} ms, at a seeded random moment 0–${cfg.cancelTpotMs * 12} ms after the first delta; "upstream closed" is the simulated provider's end entry, whatever its reason (client-closed: it saw the socket close; complete: it finished the answer), and tokens after Stop = its tokensGenerated − deltas the reader had seen.`,
     `Faults: serve and IPC in this process with idleTimeoutMs ${cfg.idleTimeoutMs} ms (serve keeps its whole-turn retry; the IPC face makes one request); the peer in a process of its own (bench/lib/vercel-child.ts) so a crash shows as its exit, probed with a fresh turn after each fault and restarted after a crash; its stall is watched for ${(2 * cfg.idleTimeoutMs) / 1000} s. The client cut reads 2 KB of the answer, then destroys its socket. \`ai\` 6 has an opt-in \`timeout: { chunkMs }\` for streamText that neither variant sets.`,
   ];
