@@ -3,8 +3,7 @@
 // response's user-space buffer, and compare what the provider wrote with what the consumer read;
 // then the consumer aborts. Two faces: `sluice serve` (a slow HTTP reader) and the desktop IPC
 // transport (a slow page that acknowledges a batch only once it has "read" its bytes).
-import { once } from 'node:events';
-import { request, type IncomingMessage } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { createParser } from 'eventsource-parser';
 import { createRng, hashString } from '../src/main/providers/simulated/rng';
 import { markdownTokens, topicOf } from '../src/main/providers/simulated/text';
@@ -12,10 +11,9 @@ import type { RelayEvent } from '../src/shared/protocol';
 import { startIpcTurn } from './lib/ipc-face';
 import { thisProcess, type MemorySample, type ProcessMemory } from './lib/memory';
 import { check, info, kb, mb, progress, type BenchResult, type Row } from './lib/result';
-import { startBenchServe } from './lib/serve-face';
+import { openServeTurn, startLongAnswerServe } from './lib/serve-face';
 import { simHeaders, type BenchSim } from './lib/sim';
 import { sleep } from './lib/stats';
-import { startUpstreamProxy } from './lib/upstream-proxy';
 
 export type BackpressureConfig = {
   windowMs: number;
@@ -142,28 +140,13 @@ type FaceResult = {
 };
 
 export async function viaServe(sim: BenchSim, cfg: BackpressureConfig, tokens: number, collectAtMid = false) {
-  // Settings cannot ask for a 500,000-delta answer: a pass-through hop adds x-sluice-sim-tokens.
-  const proxy = await startUpstreamProxy(sim.url, { tokens, deltasPerSecond: null });
-  const serve = await startBenchServe({
-    simUrl: sim.url,
-    staticDir: cfg.staticDir,
-    settings: { sim: { scenario: 'sim-text', ttftMs: 0, tpotMs: 0 } },
-    routeBaseURL: () => Promise.resolve(proxy.url),
-  });
+  const serve = await startLongAnswerServe(sim.url, cfg.staticDir, tokens);
   try {
-    const req = request({
-      host: '127.0.0.1',
-      port: serve.server.port,
-      method: 'POST',
-      path: '/api/turns',
-      headers: { authorization: `Bearer ${serve.server.token}`, 'content-type': 'application/json' },
-    });
-    req.end(JSON.stringify({ action: 'send', conversationId: null, text: PROMPT }));
-    const [res] = (await once(req, 'response')) as [IncomingMessage];
-    const reader = slowReader(res, cfg.readBytesPerSecond);
+    const turn = await openServeTurn(serve, PROMPT);
+    const reader = slowReader(turn.res, cfg.readBytesPerSecond);
     const w = await watch(cfg, sim, reader.consumed, 'serve', thisProcess, collectAtMid);
     reader.stop();
-    req.destroy();
+    turn.destroy();
     while (serve.reports.length === 0) await sleep(10);
     const report = serve.reports[0];
     const end = await sim.nextEnd();
@@ -176,7 +159,6 @@ export async function viaServe(sim: BenchSim, cfg: BackpressureConfig, tokens: n
     };
   } finally {
     await serve.close();
-    await proxy.close();
   }
 }
 

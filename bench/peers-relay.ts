@@ -3,9 +3,6 @@
 // the response's close, and none — against `sluice serve`, the IPC path and the Anthropic SDK read
 // directly, on the same simulated provider, in one run: latency rounds, a firehose, a slow reader,
 // Stop, and four faults. Every peer row is what was measured here; none is a target.
-import { once } from 'node:events';
-import type { IncomingMessage } from 'node:http';
-import { request } from 'node:http';
 import { createRng, hashString } from '../src/main/providers/simulated/rng';
 import { markdownTokens, topicOf } from '../src/main/providers/simulated/text';
 import type { RelayEvent } from '../src/shared/protocol';
@@ -14,7 +11,14 @@ import { startFace } from './cancel';
 import type { Face } from './lib/faces';
 import { startIpcTurn } from './lib/ipc-face';
 import { info, kb, mb, ms, progress, x, type BenchResult, type Row } from './lib/result';
-import { startBenchServe, streamServeTurn, type BenchServe } from './lib/serve-face';
+import type { RawAnswer } from './lib/raw-post';
+import {
+  openServeTurn,
+  startBenchServe,
+  startLongAnswerServe,
+  streamServeTurn,
+  type BenchServe,
+} from './lib/serve-face';
 import { simHeaders, type BenchSim } from './lib/sim';
 import { median, percentile, rotate, seeded, sleep } from './lib/stats';
 import { startUpstreamProxy } from './lib/upstream-proxy';
@@ -29,7 +33,7 @@ import {
   type VercelRelay,
   type VercelVariant,
 } from './lib/vercel-face';
-import { PROMPT, runConsumer } from './relay-overhead';
+import { PROMPT, record, runConsumer } from './relay-overhead';
 
 export type PeersRelayConfig = {
   /** Latency: interleaved rounds of sim-text's default 300-delta answer. */
@@ -129,12 +133,7 @@ async function latency(sim: BenchSim, cfg: PeersRelayConfig, relays: Relays) {
         const writes = sim.deltaWrites(end.requestId);
         sim.forget(end.requestId);
         const s = samples[who] as (typeof samples)[string] & object;
-        if (writes.length !== run.stamps.length) s.mismatched += 1;
-        const n = Math.min(writes.length, run.stamps.length);
-        for (let i = 0; i < n; i++)
-          s.latency.push((run.stamps[i] as number) - (writes[i] as { t: number }).t);
-        const ttft = (run.stamps[0] ?? Number.NaN) - run.t0;
-        s.ttft.push(ttft);
+        const ttft = record(s, run, writes);
         line.push(`${who} ${ttft.toFixed(0)}`);
       }
       progress('peers-relay', `latency round ${round + 1}/${cfg.rounds}, TTFT ms: ${line.join(', ')}`);
@@ -165,14 +164,7 @@ async function latency(sim: BenchSim, cfg: PeersRelayConfig, relays: Relays) {
 async function firehose(sim: BenchSim, cfg: PeersRelayConfig, relays: Relays) {
   const tokens = cfg.firehoseTokens;
   const expected = [...markdownTokens(createRng(hashString(PROMPT)), topicOf(PROMPT), tokens)].join('');
-  // serve's settings cannot ask for a long answer: its relay goes through the pass-through hop.
-  const proxy = await startUpstreamProxy(sim.url, { tokens, deltasPerSecond: null });
-  const serve = await startBenchServe({
-    simUrl: sim.url,
-    staticDir: cfg.staticDir,
-    settings: { sim: { scenario: 'sim-text', ttftMs: 0, tpotMs: 0 } },
-    routeBaseURL: () => Promise.resolve(proxy.url),
-  });
+  const serve = await startLongAnswerServe(sim.url, cfg.staticDir, tokens);
   const rates = Object.fromEntries(PEERS.map((p) => [p, [] as number[]])) as Record<Peer, number[]>;
   let peerTextExact = true;
   sim.keepWrites = false;
@@ -195,7 +187,6 @@ async function firehose(sim: BenchSim, cfg: PeersRelayConfig, relays: Relays) {
   } finally {
     sim.keepWrites = true;
     await serve.close();
-    await proxy.close();
   }
   return {
     rates: Object.fromEntries(PEERS.map((p) => [p, median(rates[p])])) as Record<Peer, number>,
@@ -407,23 +398,28 @@ const SCENARIO: Record<Fault, 'sim-overloaded-midstream' | 'sim-drop' | 'sim-tex
   stall: 'sim-stall',
 };
 
-/** Waits until no provider request has ended for 150 ms, forgetting those that did. */
-async function settle(sim: BenchSim): Promise<void> {
+/** The reasons of the provider requests that end until none has for `quietMs` (a retry makes two). */
+async function endsUntilQuiet(sim: BenchSim, quietMs = 200): Promise<string[]> {
+  const reasons: string[] = [];
   for (;;) {
-    const end = await sim.nextEndWithin(150);
-    if (!end) return;
+    const end = await sim.nextEndWithin(quietMs);
+    if (!end) return reasons;
+    reasons.push(end.reason);
     sim.forget(end.requestId);
   }
 }
 
+/** Lets the requests still ending end (and forgets them), so the next measure hands out only its own. */
+const settle = (sim: BenchSim) => endsUntilQuiet(sim, 150);
+
 /** Reads a raw SSE response until it has `bytes`, then cuts the connection. */
-async function cutAfter(res: IncomingMessage, destroy: () => void, bytes: number): Promise<void> {
+async function cutAfter(turn: RawAnswer, bytes: number): Promise<void> {
   let got = 0;
-  for await (const chunk of res) {
+  for await (const chunk of turn.res) {
     got += (chunk as Buffer).length;
     if (got >= bytes) break;
   }
-  destroy();
+  turn.destroy();
 }
 
 /** When the provider's request ends (or null within `ms`), handed out once. */
@@ -454,16 +450,8 @@ async function serveFault(
   await serve.patchSettings({ sim: { scenario: SCENARIO[fault], ttftMs: 0, tpotMs: 10 }, idleTimeoutMs });
   const began = performance.now();
   if (fault === 'client-cut') {
-    const req = request({
-      host: '127.0.0.1',
-      port: serve.server.port,
-      method: 'POST',
-      path: '/api/turns',
-      headers: { authorization: `Bearer ${serve.server.token}`, 'content-type': 'application/json' },
-    });
-    req.end(JSON.stringify({ action: 'send', conversationId: null, text: PROMPT }));
-    const [res] = (await once(req, 'response')) as [IncomingMessage];
-    await cutAfter(res, () => req.destroy(), 2048);
+    const turn = await openServeTurn(serve, PROMPT);
+    await cutAfter(turn, 2048);
     const cut = performance.now();
     const end = await providerEnd(sim, cut, 10_000);
     return `survives; the turn runs on detached for a re-attach (resumeGraceMs 30 s): ${end}`;
@@ -471,14 +459,7 @@ async function serveFault(
   const events: RelayEvent[] = [];
   await streamServeTurn(serve, { text: PROMPT, onEvent: (e) => events.push(e) });
   const took = performance.now() - began;
-  // A whole-turn retry makes a second provider request; hand both out.
-  const ends: string[] = [];
-  for (;;) {
-    const end = await sim.nextEndWithin(200);
-    if (!end) break;
-    ends.push(end.reason);
-    sim.forget(end.requestId);
-  }
+  const ends = await endsUntilQuiet(sim);
   const probe = await serveProbe(sim, serve);
   return `client sees ${describeTerminal(events)} after ${ms(took, 0)}; provider ${ends.join(' + ') || 'still open'}; ${probe}`;
 }
@@ -527,7 +508,7 @@ async function vercelFault(
   let leftOpen = false;
   if (fault === 'client-cut') {
     const turn = await openVercelTurn(proc.url, { text: PROMPT, sim: sim_ });
-    await cutAfter(turn.res, turn.destroy, 2048);
+    await cutAfter(turn, 2048);
     const cut = performance.now();
     seen = await providerEnd(sim, cut, 10_000);
   } else if (fault === 'stall') {
@@ -566,13 +547,7 @@ async function vercelFault(
     const turn = await streamVercelTurn(proc.url, { text: PROMPT, sim: sim_ });
     const took = performance.now() - began;
     const tail = turn.chunks.filter((c) => c.startsWith('error') || c === 'finish').join(' · ');
-    const ends: string[] = [];
-    for (;;) {
-      const end = await sim.nextEndWithin(200);
-      if (!end) break;
-      ends.push(end.reason);
-      sim.forget(end.requestId);
-    }
+    const ends = await endsUntilQuiet(sim);
     seen = `client sees ${tail || 'no error and no finish: the stream just ends'}${turn.thrown ? `, then its read throws ${turn.thrown}` : ''} after ${ms(took, 0)}; provider ${ends.join(' + ') || 'still open'}`;
   }
   // A process that is going down has a second to do so.

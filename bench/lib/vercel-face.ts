@@ -8,7 +8,7 @@
 // (retries, error masking, no timeouts).
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer, request, type IncomingMessage } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -22,6 +22,7 @@ import {
   type UIMessageChunk,
 } from 'ai';
 import type { MemorySample, ProcessMemory } from './memory';
+import { rawPost, type RawAnswer } from './raw-post';
 
 export type VercelVariant = 'abort' | 'plain';
 
@@ -125,26 +126,13 @@ export async function streamVercelTurn(
 }
 
 /** The same POST on a raw socket (for a reader that reads at its own pace, or cuts the connection). */
-export async function openVercelTurn(
-  url: string,
-  o: { text: string; sim: VercelKnobs },
-): Promise<{ res: IncomingMessage; destroy(): void }> {
-  const target = new URL(`${url}/api/chat`);
-  const req = request({
-    host: target.hostname,
-    port: target.port,
-    method: 'POST',
-    path: target.pathname,
-    headers: { 'content-type': 'application/json' },
+export async function openVercelTurn(url: string, o: { text: string; sim: VercelKnobs }): Promise<RawAnswer> {
+  return rawPost(`${url}/api/chat`, {
+    id: 'bench',
+    messages: [userMessage(o.text)],
+    trigger: 'submit-message',
+    sim: o.sim,
   });
-  req.end(
-    JSON.stringify({ id: 'bench', messages: [userMessage(o.text)], trigger: 'submit-message', sim: o.sim }),
-  );
-  const res = await new Promise<IncomingMessage>((resolve, reject) => {
-    req.once('response', resolve);
-    req.once('error', reject);
-  });
-  return { res, destroy: () => req.destroy() };
 }
 
 /** Text characters in one UI message stream SSE `data:` payload (a text-delta chunk's delta). */
