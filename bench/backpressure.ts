@@ -3,19 +3,17 @@
 // response's user-space buffer, and compare what the provider wrote with what the consumer read;
 // then the consumer aborts. Two faces: `sluice serve` (a slow HTTP reader) and the desktop IPC
 // transport (a slow page that acknowledges a batch only once it has "read" its bytes).
-import { once } from 'node:events';
-import { request, type IncomingMessage } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { createParser } from 'eventsource-parser';
 import { createRng, hashString } from '../src/main/providers/simulated/rng';
 import { markdownTokens, topicOf } from '../src/main/providers/simulated/text';
 import type { RelayEvent } from '../src/shared/protocol';
 import { startIpcTurn } from './lib/ipc-face';
-import { collected, sample, type MemorySample } from './lib/memory';
+import { thisProcess, type MemorySample, type ProcessMemory } from './lib/memory';
 import { check, info, kb, mb, progress, type BenchResult, type Row } from './lib/result';
-import { startBenchServe } from './lib/serve-face';
+import { openServeTurn, startLongAnswerServe } from './lib/serve-face';
 import { simHeaders, type BenchSim } from './lib/sim';
 import { sleep } from './lib/stats';
-import { startUpstreamProxy } from './lib/upstream-proxy';
 
 export type BackpressureConfig = {
   windowMs: number;
@@ -26,13 +24,13 @@ export type BackpressureConfig = {
 };
 
 const TICK_MS = 100;
-const PROMPT = 'A very long answer for a very slow reader';
+export const PROMPT = 'A very long answer for a very slow reader';
 const GROWTH_LIMIT = 32 * 1024 * 1024;
 /** The engine's default bound on what it holds for a full sink (characters). */
 const PENDING_LIMIT = 256 * 1024;
 
-type Consumed = { bytes: number; chars: number };
-type Counters = { providerBytes: number; providerDeltas: number; consumer: Consumed };
+export type Consumed = { bytes: number; chars: number };
+export type Counters = { providerBytes: number; providerDeltas: number; consumer: Consumed };
 
 /** Text characters carried by relay events' text deltas. */
 const textChars = (events: readonly RelayEvent[]): number =>
@@ -46,23 +44,35 @@ const textChars = (events: readonly RelayEvent[]): number =>
   );
 
 /** Samples memory and the counters through the window. */
-async function watch(cfg: BackpressureConfig, sim: BenchSim, consumed: () => Consumed, label: string) {
+export async function watch(
+  cfg: Pick<BackpressureConfig, 'windowMs'>,
+  sim: BenchSim,
+  consumed: () => Consumed,
+  label: string,
+  memory: ProcessMemory = thisProcess,
+  /** Also take a collected sample at the window's middle (a forced GC there). */
+  collectAtMid = false,
+) {
   const counters = (): Counters => ({
     providerBytes: sim.latest()?.bytes ?? 0,
     providerDeltas: sim.latest()?.deltas ?? 0,
     consumer: { ...consumed() },
   });
-  const base = collected();
+  const base = await memory.collected();
   let peak: MemorySample = base;
   const started = performance.now();
   let mid: Counters | null = null;
+  let midMemory: MemorySample | null = null;
   let nextReport = 3000;
   while (performance.now() - started < cfg.windowMs) {
     await sleep(250);
-    const s = sample();
+    const s = await memory.sample();
     peak = { ...peak, rss: Math.max(peak.rss, s.rss), heapUsed: Math.max(peak.heapUsed, s.heapUsed) };
     const elapsed = performance.now() - started;
-    if (!mid && elapsed >= cfg.windowMs / 2) mid = counters();
+    if (!mid && elapsed >= cfg.windowMs / 2) {
+      mid = counters();
+      if (collectAtMid) midMemory = await memory.collected();
+    }
     if (elapsed >= nextReport) {
       nextReport += 3000;
       const c = counters();
@@ -73,16 +83,24 @@ async function watch(cfg: BackpressureConfig, sim: BenchSim, consumed: () => Con
     }
   }
   const end = counters();
-  const after = collected();
-  return { base, peak, after, mid: mid ?? end, end };
+  const after = await memory.collected();
+  return { base, peak, after, mid: mid ?? end, midMemory, end };
 }
 
-/** Reads `res` at a fixed byte rate (a token bucket refilled every tick), parsing what it reads. */
-function slowReader(res: IncomingMessage, bytesPerSecond: number) {
+/** Text characters in one SSE `data:` payload of `sluice serve` (a relay event). */
+const relayTextChars = (data: string): number => textChars([JSON.parse(data) as RelayEvent]);
+
+/**
+ * Reads `res` at a fixed byte rate (a token bucket refilled every tick), parsing what it reads;
+ * `charsOf` counts the answer text in one SSE message's data.
+ */
+export function slowReader(
+  res: IncomingMessage,
+  bytesPerSecond: number,
+  charsOf: (data: string) => number = relayTextChars,
+) {
   const consumed: Consumed = { bytes: 0, chars: 0 };
-  const parser = createParser({
-    onEvent: (m) => (consumed.chars += textChars([JSON.parse(m.data) as RelayEvent])),
-  });
+  const parser = createParser({ onEvent: (m) => (consumed.chars += charsOf(m.data)) });
   const decoder = new TextDecoder();
   let budget = 0;
   res.pause();
@@ -121,29 +139,14 @@ type FaceResult = {
   outcome: string;
 };
 
-async function viaServe(sim: BenchSim, cfg: BackpressureConfig, tokens: number) {
-  // Settings cannot ask for a 500,000-delta answer: a pass-through hop adds x-sluice-sim-tokens.
-  const proxy = await startUpstreamProxy(sim.url, { tokens, deltasPerSecond: null });
-  const serve = await startBenchServe({
-    simUrl: sim.url,
-    staticDir: cfg.staticDir,
-    settings: { sim: { scenario: 'sim-text', ttftMs: 0, tpotMs: 0 } },
-    routeBaseURL: () => Promise.resolve(proxy.url),
-  });
+export async function viaServe(sim: BenchSim, cfg: BackpressureConfig, tokens: number, collectAtMid = false) {
+  const serve = await startLongAnswerServe(sim.url, cfg.staticDir, tokens);
   try {
-    const req = request({
-      host: '127.0.0.1',
-      port: serve.server.port,
-      method: 'POST',
-      path: '/api/turns',
-      headers: { authorization: `Bearer ${serve.server.token}`, 'content-type': 'application/json' },
-    });
-    req.end(JSON.stringify({ action: 'send', conversationId: null, text: PROMPT }));
-    const [res] = (await once(req, 'response')) as [IncomingMessage];
-    const reader = slowReader(res, cfg.readBytesPerSecond);
-    const w = await watch(cfg, sim, reader.consumed, 'serve');
+    const turn = await openServeTurn(serve, PROMPT);
+    const reader = slowReader(turn.res, cfg.readBytesPerSecond);
+    const w = await watch(cfg, sim, reader.consumed, 'serve', thisProcess, collectAtMid);
     reader.stop();
-    req.destroy();
+    turn.destroy();
     while (serve.reports.length === 0) await sleep(10);
     const report = serve.reports[0];
     const end = await sim.nextEnd();
@@ -156,11 +159,10 @@ async function viaServe(sim: BenchSim, cfg: BackpressureConfig, tokens: number) 
     };
   } finally {
     await serve.close();
-    await proxy.close();
   }
 }
 
-async function viaIpc(sim: BenchSim, cfg: BackpressureConfig, tokens: number) {
+export async function viaIpc(sim: BenchSim, cfg: BackpressureConfig, tokens: number, collectAtMid = false) {
   const consumed: Consumed = { bytes: 0, chars: 0 };
   let budget = 0;
   const waiting: { bytes: number; chars: number; send: () => void }[] = [];
@@ -190,7 +192,7 @@ async function viaIpc(sim: BenchSim, cfg: BackpressureConfig, tokens: number) {
     },
   });
   try {
-    const w = await watch(cfg, sim, () => consumed, 'ipc');
+    const w = await watch(cfg, sim, () => consumed, 'ipc', thisProcess, collectAtMid);
     turn.abort();
     // From here the page reads freely, so Stop's terminal arrives.
     budget = Number.POSITIVE_INFINITY;
@@ -209,13 +211,26 @@ async function viaIpc(sim: BenchSim, cfg: BackpressureConfig, tokens: number) {
   }
 }
 
-function rowsOf(r: FaceResult, windowMs: number, charsPerDelta: number): Row[] {
-  const half = `${windowMs / 2000} s`;
-  const providerChars = (r.end.providerDeltas - r.mid.providerDeltas) * charsPerDelta;
-  const consumerChars = r.end.consumer.chars - r.mid.consumer.chars;
+/** Text the provider produced and the consumer read in the window's second half, and whether the provider was held back. */
+export function pausedIn(mid: Counters, end: Counters, charsPerDelta: number) {
+  const providerChars = (end.providerDeltas - mid.providerDeltas) * charsPerDelta;
+  const consumerChars = end.consumer.chars - mid.consumer.chars;
   // In steady state a held-back provider produces text as fast as the consumer reads it; the
   // engine's bound on what it holds is the most the two may differ by within the window.
-  const paused = providerChars <= consumerChars + PENDING_LIMIT;
+  return { providerChars, consumerChars, paused: providerChars <= consumerChars + PENDING_LIMIT };
+}
+
+/** sim-text's mean characters per delta for `prompt`, measured on a sample of its answer. */
+export function charsPerDeltaOf(prompt: string, sampleTokens = 20_000): number {
+  return (
+    [...markdownTokens(createRng(hashString(prompt)), topicOf(prompt), sampleTokens)].join('').length /
+    sampleTokens
+  );
+}
+
+function rowsOf(r: FaceResult, windowMs: number, charsPerDelta: number): Row[] {
+  const half = `${windowMs / 2000} s`;
+  const { providerChars, consumerChars, paused } = pausedIn(r.mid, r.end, charsPerDelta);
   const growth = Math.max(r.rssGrowth, r.heapGrowthAfterGc);
   const label = r.face === 'serve' ? 'serve (HTTP reader)' : 'IPC (slow page)';
   return [
@@ -246,10 +261,7 @@ export async function backpressure(sim: BenchSim, cfg: BackpressureConfig): Prom
   const began = performance.now();
   sim.keepWrites = false;
   // sim-text deltas average ~6 characters and ~120 bytes of SSE: measure both on a sample.
-  const sampleTokens = 20_000;
-  const charsPerDelta =
-    [...markdownTokens(createRng(hashString(PROMPT)), topicOf(PROMPT), sampleTokens)].join('').length /
-    sampleTokens;
+  const charsPerDelta = charsPerDeltaOf(PROMPT);
   const tokens = Math.ceil(cfg.providerBytes / 100);
   const faces: FaceResult[] = [];
   try {

@@ -25,10 +25,10 @@ const LABELS: Record<Face, string> = {
 };
 const PROMPT = 'Tell me something long enough to interrupt';
 
-type Attempt = { abortAt: number; seen: () => number; done: Promise<unknown> };
+export type Attempt = { abortAt: number; seen: () => number; done: Promise<unknown> };
 
 /** Starts a stream and hands back a way to stop it once `stopAfterMs` have passed since the first delta. */
-async function startFace(
+export async function startFace(
   face: Face,
   sim: BenchSim,
   serve: BenchServe,

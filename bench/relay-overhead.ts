@@ -31,18 +31,19 @@ const LABELS: Record<Face, string> = {
   'd-serve': '(d) serve SSE client',
 };
 
-const PROMPT = 'How does a relay keep a token stream live?';
+export const PROMPT = 'How does a relay keep a token stream live?';
 
-type Run = { t0: number; stamps: number[]; merged: number };
+export type Run = { t0: number; stamps: number[]; merged: number };
 
-async function runConsumer(
+/** One turn read by `who`, each text delta stamped as it reaches the reader. */
+export async function runConsumer(
   who: Face,
   sim: BenchSim,
   serve: BenchServe,
-  timing: { ttftMs: number; tpotMs: number },
+  timing: { ttftMs: number; tpotMs: number; tokens?: number },
 ): Promise<Run> {
   const headers = simHeaders(timing);
-  const maxTokens = 4096;
+  const maxTokens = Math.max(4096, timing.tokens ?? 0);
   const stamps: number[] = [];
   const t0 = performance.now();
   switch (who) {
@@ -113,6 +114,23 @@ async function runConsumer(
 
 type Samples = { ttft: number[]; latency: number[]; merged: number; mismatched: number };
 
+/**
+ * Adds a run's TTFT and per-event latencies (each stamp minus the provider's write of the same
+ * delta, matched by order) to `s`; returns the TTFT.
+ */
+export function record(
+  s: Pick<Samples, 'ttft' | 'latency' | 'mismatched'>,
+  run: Pick<Run, 't0' | 'stamps'>,
+  writes: readonly { t: number }[],
+): number {
+  if (writes.length !== run.stamps.length) s.mismatched += 1;
+  const n = Math.min(writes.length, run.stamps.length);
+  for (let i = 0; i < n; i++) s.latency.push((run.stamps[i] as number) - (writes[i] as { t: number }).t);
+  const ttft = (run.stamps[0] ?? Number.NaN) - run.t0;
+  s.ttft.push(ttft);
+  return ttft;
+}
+
 export async function relayOverhead(sim: BenchSim, cfg: RelayOverheadConfig): Promise<BenchResult> {
   const began = performance.now();
   const timing = { ttftMs: cfg.ttftMs, tpotMs: cfg.tpotMs };
@@ -146,12 +164,7 @@ export async function relayOverhead(sim: BenchSim, cfg: RelayOverheadConfig): Pr
         sim.forget(end.requestId);
         const s = samples[who];
         s.merged += run.merged;
-        if (writes.length !== run.stamps.length) s.mismatched += 1;
-        const n = Math.min(writes.length, run.stamps.length);
-        for (let i = 0; i < n; i++)
-          s.latency.push((run.stamps[i] as number) - (writes[i] as { t: number }).t);
-        const ttft = (run.stamps[0] ?? Number.NaN) - run.t0;
-        s.ttft.push(ttft);
+        const ttft = record(s, run, writes);
         line.push(`${who} ttft ${ttft.toFixed(1)}`);
       }
       progress('relay', `round ${round + 1}/${cfg.rounds}: ${line.join(', ')}`);

@@ -1,7 +1,7 @@
 // `npm run bench`: every benchmark against the simulated provider on loopback, one after another,
 // progress on stderr; results in bench/results.json, bench/results.md and README.md's Performance
 // section. `npm run bench -- --only=relay,cancel` runs a subset (and leaves the README alone).
-// Ids: relay, throughput, backpressure, cancel, rendering, nginx, resume, mcp, workspace,
+// Ids: relay, peers-relay, throughput, backpressure, cancel, rendering, nginx, resume, mcp, workspace,
 // long-conversation, bundle.
 import { fileURLToPath } from 'node:url';
 import { buildRenderer, rendererBuildState } from '../src/main/server/renderer-build';
@@ -13,6 +13,7 @@ import { describeMachine } from './lib/machine';
 import { progress, type BenchResult } from './lib/result';
 import { startBenchSim, type BenchSim } from './lib/sim';
 import { mcpBench } from './mcp';
+import { peersRelay } from './peers-relay';
 import { throughNginx } from './nginx';
 import { relayOverhead } from './relay-overhead';
 import { rendering } from './rendering';
@@ -30,6 +31,24 @@ const BENCHES: { id: string; run: (sim: BenchSim) => Promise<BenchResult> }[] = 
     id: 'relay',
     run: (sim) =>
       relayOverhead(sim, { rounds: 5, ttftMs: 250, tpotMs: 10, tokens: 300, staticDir: STATIC_DIR }),
+  },
+  {
+    id: 'peers-relay',
+    run: (sim) =>
+      peersRelay(sim, {
+        rounds: 3,
+        ttftMs: 250,
+        tpotMs: 5,
+        firehoseTokens: 5_000,
+        firehoseRounds: 2,
+        windowMs: 8_000,
+        readBytesPerSecond: 16 * 1024,
+        providerBytes: 25 * 1024 * 1024,
+        abortsPerFace: 3,
+        cancelTpotMs: 10,
+        idleTimeoutMs: 1_000,
+        staticDir: STATIC_DIR,
+      }),
   },
   { id: 'throughput', run: (sim) => throughput(sim, { rounds: 3, tokens: 200_000 }) },
   {

@@ -22,6 +22,10 @@ export type BenchTurn = {
   sink: RelaySink;
   signal?: AbortSignal;
   pendingLimit?: number;
+  /** The simulated scenario (default sim-text). */
+  model?: string;
+  /** Default 60 s. */
+  idleTimeoutMs?: number;
 };
 
 /** The provider ChatService would make for this turn's wire, against the simulated provider. */
@@ -53,11 +57,11 @@ export function runBenchTurn(t: BenchTurn): Promise<TurnResult> {
     provider: benchProvider(t),
     providerKind: t.wire === 'openai' ? 'openai' : 'simulated',
     history: [{ id: 'u1', role: 'user', text: t.prompt, createdAt: Date.now() }],
-    params: { model: 'sim-text', max_tokens: t.maxTokens },
+    params: { model: t.model ?? 'sim-text', max_tokens: t.maxTokens },
     tools: builtinTools(),
     sink: t.sink,
     signal: t.signal ?? new AbortController().signal,
-    idleTimeoutMs: 60_000,
+    idleTimeoutMs: t.idleTimeoutMs ?? 60_000,
     maxRetries: 0,
     autoRetry: false,
     ...(t.pendingLimit === undefined ? {} : { pendingLimit: t.pendingLimit }),

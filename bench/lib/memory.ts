@@ -19,3 +19,11 @@ export function collected(): MemorySample {
   gc();
   return sample();
 }
+
+/** A process whose memory a benchmark watches: this one, or a child that answers over IPC. */
+export type ProcessMemory = { sample(): Promise<MemorySample>; collected(): Promise<MemorySample> };
+
+export const thisProcess: ProcessMemory = {
+  sample: () => Promise.resolve(sample()),
+  collected: () => Promise.resolve(collected()),
+};

@@ -12,6 +12,8 @@ import type { TurnReport } from '../../src/main/server/turns';
 import { ConversationStore } from '../../src/main/store/conversations';
 import { SettingsStore } from '../../src/main/store/settings';
 import type { RelayEvent, SettingsPatch } from '../../src/shared/protocol';
+import { rawPost, type RawAnswer } from './raw-post';
+import { startUpstreamProxy } from './upstream-proxy';
 
 /** Points ChatService at a simulated provider that is already running. */
 class SharedSimulator extends EmbeddedSimulator {
@@ -90,6 +92,39 @@ export type ServeTurnOptions = {
   /** Every body chunk's size, as read. */
   onBytes?: (n: number) => void;
 };
+
+/**
+ * serve on a TPOT-0 simulated provider, its relay through a pass-through hop that asks for an
+ * answer of `tokens` deltas (settings cannot ask for one that long). `close` stops both.
+ */
+export async function startLongAnswerServe(
+  simUrl: string,
+  staticDir: string,
+  tokens: number,
+): Promise<BenchServe> {
+  const proxy = await startUpstreamProxy(simUrl, { tokens, deltasPerSecond: null });
+  const serve = await startBenchServe({
+    simUrl,
+    staticDir,
+    settings: { sim: { scenario: 'sim-text', ttftMs: 0, tpotMs: 0 } },
+    routeBaseURL: () => Promise.resolve(proxy.url),
+  });
+  return {
+    ...serve,
+    async close() {
+      await serve.close();
+      await proxy.close();
+    },
+  };
+}
+
+/** POST /api/turns read on the raw socket (a slow reader, or one that cuts the connection). */
+export const openServeTurn = (serve: BenchServe, text: string): Promise<RawAnswer> =>
+  rawPost(
+    `${serve.server.origin}/api/turns`,
+    { action: 'send', conversationId: null, text },
+    { authorization: `Bearer ${serve.server.token}` },
+  );
 
 /** One turn over HTTP/SSE. Resolves when the response ends (or the signal cuts it). */
 export async function streamServeTurn(serve: BenchServe, o: ServeTurnOptions): Promise<void> {

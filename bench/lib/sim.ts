@@ -30,6 +30,8 @@ export type BenchSim = {
   endedAt(requestId: string): number | undefined;
   /** The next request to end (each entry handed out once, in end order). */
   nextEnd(): Promise<SimLogEntry>;
+  /** The next request to end within `ms`, or null (and then nothing is taken). */
+  nextEndWithin(ms: number): Promise<SimLogEntry | null>;
   /** Forgets every ended request not yet handed out: the next benchmark starts clean. */
   drain(): void;
   /** Drops what was recorded for a request. */
@@ -62,6 +64,20 @@ export async function startBenchSim(): Promise<BenchSim> {
         const entry = endedQueue.shift();
         if (entry) resolve(entry);
         else waiters.push(resolve);
+      }),
+    nextEndWithin: (ms) =>
+      new Promise((resolve) => {
+        const entry = endedQueue.shift();
+        if (entry) return resolve(entry);
+        const waiter = (e: SimLogEntry) => {
+          clearTimeout(timer);
+          resolve(e);
+        };
+        const timer = setTimeout(() => {
+          waiters.splice(waiters.indexOf(waiter), 1);
+          resolve(null);
+        }, ms);
+        waiters.push(waiter);
       }),
     drain() {
       for (const entry of endedQueue.splice(0)) bench.forget(entry.requestId);

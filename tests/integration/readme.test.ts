@@ -126,6 +126,11 @@ const ACCOUNTED: Record<string, Accounted> = {
     shows: "spawn('npm', ['start'",
     why: 'runs until stopped; that test starts both paths and stops each with SIGTERM, SIGINT and SIGHUP',
   },
+  'npm run bench -- --only=peers-relay': {
+    by: 'bench/run.ts',
+    shows: "id: 'peers-relay'",
+    why: 'about two minutes of measurement on a quiet machine, not a check; `npm run bench` runs it with the rest',
+  },
   'npm test': {
     by: '.ci/run',
     shows: 'npm test',
