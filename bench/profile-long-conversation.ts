@@ -9,12 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from '@playwright/test';
-import react from '@vitejs/plugin-react';
-import { build } from 'vite';
 import { CHROMIUM_ARGS } from '../playwright.config';
 import { INIT_SCRIPT, LONG, open, scrollToTop, SHORT, writeConversations } from './long-conversation';
 import { startBenchServe } from './lib/serve-face';
 import { startBenchSim } from './lib/sim';
+import { buildProfileRenderer } from './profile/build';
 import { describeProfile, type Profile } from './profile/cpu-profile';
 import { describeTrace, TRACE_CATEGORIES } from './profile/trace';
 
@@ -46,16 +45,7 @@ async function opened(browser: Browser, url: string): Promise<Page> {
 }
 
 async function main(): Promise<void> {
-  const staticDir = join(OUT, 'profile-renderer');
-  process.stderr.write(`building an unminified renderer into ${staticDir}\n`);
-  await build({
-    root: join(ROOT, 'src', 'renderer'),
-    base: './',
-    mode: 'production',
-    logLevel: 'warn',
-    plugins: [react()],
-    build: { outDir: staticDir, emptyOutDir: true, minify: false },
-  });
+  const staticDir = await buildProfileRenderer(ROOT);
   await mkdir(OUT, { recursive: true });
   const dataDir = await mkdtemp(join(tmpdir(), 'sluice-profile-long-'));
   const { chars, codeBlocks } = await writeConversations(dataDir, { messages: MESSAGES, answerChars: 9700 });
