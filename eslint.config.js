@@ -76,6 +76,9 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
+      // `import { type A }` keeps `import 'module'` (verbatimModuleSyntax): the module and all it
+      // imports would ride along into the renderer's first chunk (bench: bundle) for a type.
+      '@typescript-eslint/no-import-type-side-effects': 'error',
     },
   },
   {

@@ -39,6 +39,12 @@ export async function bundle(cfg: BundleConfig): Promise<BenchResult> {
   );
   const onDemand = all.filter((c) => !initial.some((i) => i.file === c.file));
   const sum = (list: Chunk[], k: 'bytes' | 'gzip') => list.reduce((n, c) => n + c[k], 0);
+  const named = (c: Chunk) => `${c.file.replace(/^assets\//, '')} ${kb(c.bytes)}`;
+  const bySize = (list: Chunk[]) =>
+    [...list]
+      .sort((a, b) => b.bytes - a.bytes)
+      .map(named)
+      .join(', ');
   const limit = cfg.firstChunkLimitKb * 1000;
   progress('bundle', `first chunk ${kb(first.bytes)} (${kb(first.gzip)} gzip), ${all.length} chunks`);
   const rows = [
@@ -53,7 +59,7 @@ export async function bundle(cfg: BundleConfig): Promise<BenchResult> {
       `${kb(sum(initial, 'bytes'))} · ${kb(sum(initial, 'gzip'))}`,
     ),
     info(
-      `Loaded on demand (${onDemand.length} chunks: the settings and runbook dialogs, the highlighter, its themes and grammars): minified`,
+      `Loaded on demand (${onDemand.length} chunks: the markdown renderer, the protocol's zod schemas, the settings, conversation settings and runbook dialogs, the highlighter, its themes and grammars): minified`,
       kb(sum(onDemand, 'bytes')),
     ),
     check(
@@ -68,6 +74,7 @@ export async function bundle(cfg: BundleConfig): Promise<BenchResult> {
     title: '12. The renderer bundle (production build)',
     rows,
     notes: [
+      `Every chunk, minified. Before the first paint: ${bySize(initial)}. On demand: ${bySize(onDemand)}.`,
       `\`electron-vite build\`, the renderer as both faces load it (out/renderer). The first chunk is index.html's module script; "before the first paint" adds the modulepreload links index.html lists. kB here are 1,024 bytes; the limit is ${cfg.firstChunkLimitKb} kB of 1,000 bytes.`,
     ],
     data: { first, initial, onDemand, warnings },

@@ -23,11 +23,49 @@ export type LongConversationConfig = {
   chromiumPath: string;
 };
 
-const LONG = 'long-300';
-const SHORT = 'short-2';
+export const LONG = 'long-300';
+export const SHORT = 'short-2';
+
+/** The long conversation and a short one, written into `dataDir` as the store keeps them. */
+export async function writeConversations(
+  dataDir: string,
+  cfg: Pick<LongConversationConfig, 'messages' | 'answerChars'>,
+): Promise<{ chars: number; codeBlocks: number }> {
+  let chars = 0;
+  let codeBlocks = 0;
+  const rng = seeded(15);
+  const now = Date.parse('2026-11-30T12:00:00Z');
+  const long = generateConversation(rng, {
+    id: LONG,
+    title: 'A long conversation',
+    messages: cfg.messages,
+    userChars: 300,
+    answerChars: cfg.answerChars,
+    codeShare: 0.5,
+    updatedAt: now,
+  });
+  const short = generateConversation(rng, {
+    id: SHORT,
+    title: 'A short one',
+    messages: 2,
+    userChars: 100,
+    answerChars: 300,
+    codeShare: 0,
+    updatedAt: now - 1000,
+  });
+  for (const m of long.messages) {
+    const text = m.role === 'user' ? m.text : m.steps.map((s) => textOf(s.message)).join('');
+    chars += text.length;
+    codeBlocks += (text.match(/```ts/g) ?? []).length;
+  }
+  await mkdir(join(dataDir, 'conversations'), { recursive: true });
+  for (const c of [long, short])
+    await writeFile(join(dataDir, 'conversations', `${c.id}.json`), JSON.stringify(c));
+  return { chars, codeBlocks };
+}
 
 // In the page before its scripts: long tasks, and a frame counter that runs when asked.
-const INIT_SCRIPT = `(() => {
+export const INIT_SCRIPT = `(() => {
   const b = { longTasks: [] };
   new PerformanceObserver((list) => {
     for (const e of list.getEntries()) b.longTasks.push({ start: e.startTime, duration: e.duration });
@@ -50,7 +88,7 @@ type Scroll = {
  * Clicks a conversation in the sidebar: ms until a frame after its last message is in the page,
  * the rows then in the page, and the long tasks of the second after the click.
  */
-function open(page: Page, id: string, messages: number): Promise<Open> {
+export function open(page: Page, id: string, messages: number): Promise<Open> {
   return page.evaluate<Open>(`(async () => {
     const t0 = performance.now();
     const list = document.querySelector('[data-testid="message-list"]');
@@ -67,7 +105,7 @@ function open(page: Page, id: string, messages: number): Promise<Open> {
 }
 
 /** From the bottom to the top of the message list in `frames` equal steps, one per frame. */
-function scrollToTop(page: Page, frames: number): Promise<Scroll> {
+export function scrollToTop(page: Page, frames: number): Promise<Scroll> {
   return page.evaluate<Scroll>(`(async () => {
     const el = document.querySelector('[data-testid="message-list"]');
     el.scrollTop = el.scrollHeight;
@@ -110,34 +148,7 @@ export async function longConversation(cfg: LongConversationConfig): Promise<Ben
   let codeBlocks = 0;
   let version = '';
   try {
-    const rng = seeded(15);
-    const now = Date.parse('2026-11-30T12:00:00Z');
-    const long = generateConversation(rng, {
-      id: LONG,
-      title: 'A long conversation',
-      messages: cfg.messages,
-      userChars: 300,
-      answerChars: cfg.answerChars,
-      codeShare: 0.5,
-      updatedAt: now,
-    });
-    const short = generateConversation(rng, {
-      id: SHORT,
-      title: 'A short one',
-      messages: 2,
-      userChars: 100,
-      answerChars: 300,
-      codeShare: 0,
-      updatedAt: now - 1000,
-    });
-    for (const m of long.messages) {
-      const text = m.role === 'user' ? m.text : m.steps.map((s) => textOf(s.message)).join('');
-      chars += text.length;
-      codeBlocks += (text.match(/```ts/g) ?? []).length;
-    }
-    await mkdir(join(dataDir, 'conversations'), { recursive: true });
-    for (const c of [long, short])
-      await writeFile(join(dataDir, 'conversations', `${c.id}.json`), JSON.stringify(c));
+    ({ chars, codeBlocks } = await writeConversations(dataDir, cfg));
     progress('long', `${cfg.messages} messages, ${chars} characters, ${codeBlocks} code blocks`);
 
     served = await spawnServe(dataDir);

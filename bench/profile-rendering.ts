@@ -8,11 +8,10 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from '@playwright/test';
-import react from '@vitejs/plugin-react';
-import { build } from 'vite';
 import { startBenchServe } from './lib/serve-face';
 import { startBenchSim } from './lib/sim';
 import { startUpstreamProxy } from './lib/upstream-proxy';
+import { buildProfileRenderer } from './profile/build';
 import { describeProfile, type Profile } from './profile/cpu-profile';
 import { describeTrace, TRACE_CATEGORIES } from './profile/trace';
 
@@ -27,16 +26,7 @@ const EXTRA_CSS = args.find((a) => a.startsWith('--css='))?.slice('--css='.lengt
 const SCROLL_UP = args.includes('--scroll-up');
 
 async function main(): Promise<void> {
-  const staticDir = join(OUT, 'profile-renderer');
-  process.stderr.write(`building an unminified renderer into ${staticDir}\n`);
-  await build({
-    root: join(ROOT, 'src', 'renderer'),
-    base: './',
-    mode: 'production',
-    logLevel: 'warn',
-    plugins: [react()],
-    build: { outDir: staticDir, emptyOutDir: true, minify: false },
-  });
+  const staticDir = await buildProfileRenderer(ROOT);
   await mkdir(OUT, { recursive: true });
   const sim = await startBenchSim();
   sim.keepWrites = false;

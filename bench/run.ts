@@ -1,6 +1,7 @@
 // `npm run bench`: every benchmark against the simulated provider on loopback, one after another,
 // progress on stderr; results in bench/results.json, bench/results.md and README.md's Performance
-// section. `npm run bench -- --only=relay,cancel` runs a subset (and leaves the README alone).
+// section. `npm run bench -- --only=relay,cancel` (or `--only relay,cancel`) runs a subset (and
+// leaves the README alone); `--check` makes the exit code 1 when any target in the run is missed.
 // Ids: relay, peers-relay, throughput, backpressure, cancel, rendering, nginx, resume, mcp, workspace,
 // long-conversation, bundle.
 import { fileURLToPath } from 'node:url';
@@ -9,6 +10,7 @@ import { backpressure } from './backpressure';
 import { bundle } from './bundle';
 import { cancel } from './cancel';
 import { longConversation } from './long-conversation';
+import { commandOf, exitCodeOf, parseBenchArgs } from './lib/args';
 import { describeMachine } from './lib/machine';
 import { progress, type BenchResult } from './lib/result';
 import { startBenchSim, type BenchSim } from './lib/sim';
@@ -122,17 +124,15 @@ const NEEDS_RENDERER = new Set(['rendering', 'workspace', 'long-conversation']);
 async function main(): Promise<number> {
   const began = performance.now();
   const date = new Date().toISOString();
-  const only = process.argv
-    .find((a) => a.startsWith('--only='))
-    ?.slice('--only='.length)
-    .split(',');
-  const unknown = only?.filter((id) => !BENCHES.some((b) => b.id === id)) ?? [];
-  if (unknown.length > 0) {
-    process.stderr.write(
-      `Unknown benchmark ${unknown.join(', ')}; the ids are ${BENCHES.map((b) => b.id).join(', ')}.\n`,
-    );
+  const parsed = parseBenchArgs(
+    process.argv.slice(2),
+    BENCHES.map((b) => b.id),
+  );
+  if (!parsed.ok) {
+    process.stderr.write(`${parsed.message}\n`);
     return 2;
   }
+  const { only, check } = parsed.args;
   const selected = BENCHES.filter((b) => !only || only.includes(b.id));
   const machine = describeMachine();
   progress('bench', `${machine.cpus} × ${machine.model}, ${machine.ramGb} GB, Node ${machine.node}`);
@@ -167,7 +167,7 @@ async function main(): Promise<number> {
   const run = {
     date,
     machine,
-    command: only ? `npm run bench -- --only=${only.join(',')}` : 'npm run bench',
+    command: commandOf(parsed.args),
     seconds: (performance.now() - began) / 1000,
     results,
   };
@@ -178,7 +178,12 @@ async function main(): Promise<number> {
     `${met} targets met, ${missed.length} MISSED${missed.length ? `:\n  ${missed.join('\n  ')}` : ''}\n`,
   );
   process.stdout.write(`Wrote ${written.join(', ')} in ${run.seconds.toFixed(0)} s.\n`);
-  return 0;
+  const code = exitCodeOf(check, missed);
+  if (code !== 0)
+    process.stderr.write(
+      `--check: ${missed.length} target${missed.length === 1 ? '' : 's'} missed, exit code ${code}.\n`,
+    );
+  return code;
 }
 
 process.exitCode = await main();

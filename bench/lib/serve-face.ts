@@ -43,8 +43,10 @@ export async function startBenchServe(opts: {
   settings: SettingsPatch;
   /** Rewrites the provider's base URL per turn (a proxy that asks for longer answers). */
   routeBaseURL?: (baseURL: string) => Promise<string>;
+  /** A data directory that already holds conversations (the caller removes it); else a temp one. */
+  dataDir?: string;
 }): Promise<BenchServe> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'sluice-bench-'));
+  const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), 'sluice-bench-')));
   const conversations = new ConversationStore(dataDir);
   const settings = new SettingsStore(dataDir);
   await settings.update({ provider: 'simulated', ...opts.settings });
@@ -79,7 +81,7 @@ export async function startBenchServe(opts: {
     async close() {
       await server.close();
       await service.close();
-      await rm(dataDir, { recursive: true, force: true });
+      if (!opts.dataDir) await rm(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -2,9 +2,11 @@
 // large pastes kept as text. What each may be is checked here, the same in the window (before a
 // chip is added, before Send) and in the main process (before anything is stored): the type is
 // read from the bytes, never from the file name, and every limit is said in the sentence.
-// Pure TypeScript: zod and the platform's atob only (the shared room imports nothing else, which
-// is why the five signatures below are read here rather than by a file-type library).
-import { z } from 'zod';
+// Pure TypeScript: the platform's atob only (the shared room imports nothing else, which is why
+// the five signatures below are read here rather than by a file-type library). The schema of an
+// attachment on the wire and on disk is attachment-schema.ts (zod), apart so that the window's
+// first chunk, which checks files before a chip is added, does not carry zod.
+import type { Attachment, FileAttachment } from './attachment-schema';
 
 export const IMAGE_MIME_TYPES = ['image/png', 'image/jpeg', 'image/gif', 'image/webp'] as const;
 export type ImageMimeType = (typeof IMAGE_MIME_TYPES)[number];
@@ -30,46 +32,7 @@ export const LARGE_PASTE = { chars: 10_000, lines: 200 } as const;
 export const isLargePaste = (text: string): boolean =>
   text.length > LARGE_PASTE.chars || text.split('\n').length > LARGE_PASTE.lines;
 
-const Base64 = z
-  .string()
-  .min(4)
-  .max(Math.ceil((ATTACHMENT_LIMITS.totalBytes * 4) / 3) + 4)
-  .regex(/^[A-Za-z0-9+/]+={0,2}$/, 'The attachment data is not base64.');
-const Name = z.string().trim().min(1).max(300);
-const Id = z.string().min(1).max(100);
-
-export const AttachmentSchema = z.discriminatedUnion('kind', [
-  z.object({
-    kind: z.literal('image'),
-    id: Id,
-    name: Name,
-    mimeType: z.enum(IMAGE_MIME_TYPES),
-    size: z.number().int().min(1),
-    data: Base64,
-  }),
-  z.object({
-    kind: z.literal('pdf'),
-    id: Id,
-    name: Name,
-    mimeType: z.literal(PDF_MIME_TYPE),
-    size: z.number().int().min(1),
-    data: Base64,
-  }),
-  z.object({
-    kind: z.literal('text'),
-    id: Id,
-    name: Name,
-    text: z
-      .string()
-      .min(1)
-      .max(ATTACHMENT_LIMITS.textChars, 'A pasted text attachment is at most 1,000,000 characters.'),
-  }),
-]);
-export type Attachment = z.infer<typeof AttachmentSchema>;
-export type FileAttachment = Extract<Attachment, { kind: 'image' | 'pdf' }>;
-export const AttachmentsSchema = z.array(AttachmentSchema).max(ATTACHMENT_LIMITS.count, {
-  message: `At most ${ATTACHMENT_LIMITS.count} attachments on one message.`,
-});
+export type { Attachment, FileAttachment } from './attachment-schema';
 
 const megabytes = (bytes: number) => `${(bytes / MB).toFixed(bytes % MB === 0 ? 0 : 1)} MB`;
 

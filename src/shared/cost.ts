@@ -1,70 +1,14 @@
 // What an answer cost, from a price table that is data (prices.json, shipped; and the person's own
 // prices.json in the data directory over it), never numbers in code. Each entry carries the day it
 // was checked (asOf) and where (source); a model with no entry, or usage that needs a price the
-// entry leaves out, has no cost — said in words, never guessed.
-import { z } from 'zod';
+// entry leaves out, has no cost — said in words, never guessed. The file's schema is in
+// price-schema.ts (zod), apart from these functions, which the window runs from its first chunk.
 import SHIPPED from './prices.json' with { type: 'json' };
+import type { PriceEntry } from './price-schema';
 import type { ModelChoice, ProviderKind, Settings, TokenUsage } from './protocol';
 import { configOf } from './choice';
 import { OPENAI_PRESETS } from './providers';
 import { hasUsage } from './usage';
-
-/** A required field left out says so; one of the wrong kind says what it should be. */
-const expected = (what: string) => (issue: { input?: unknown }) =>
-  issue.input === undefined ? `Missing: give ${what}.` : `Expected ${what}.`;
-const price = z
-  .number({ error: expected('dollars per million tokens, a number such as 3 or 0.25') })
-  .finite()
-  .min(0, 'A price cannot be negative.')
-  .max(100_000);
-const day = z
-  .string({ error: expected('the day the price was checked, written YYYY-MM-DD') })
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'asOf is a date written YYYY-MM-DD, e.g. 2026-11-01.')
-  .refine((d) => !Number.isNaN(Date.parse(d)), 'asOf is not a real date.');
-
-export const PriceEntrySchema = z
-  .object({
-    /** simulated, anthropic, an OpenAI preset (openai, deepseek, …) or a configured provider's id. */
-    provider: z
-      .string({ error: expected('a provider: simulated, anthropic, openai, … or a provider id') })
-      .min(1)
-      .max(40),
-    /** The model id as the provider names it ("*": every model of the provider). A dated snapshot (-20251101) matches too. */
-    model: z
-      .string({ error: expected('the model id as the provider names it, or *') })
-      .min(1)
-      .max(200),
-    name: z.string().max(100).optional(),
-    note: z.string().max(1000).optional(),
-    /** Dollars per million tokens. */
-    input: price,
-    output: price,
-    cacheRead: price.optional(),
-    /** Writing to the cache (Anthropic's five-minute cache). */
-    cacheWrite: price.optional(),
-    /** Writing to Anthropic's one-hour cache. */
-    cacheWrite1h: price.optional(),
-    /** The model's context window in tokens. */
-    contextWindow: z.number().int().min(1).max(100_000_000).optional(),
-    /** The simulated provider: no money changes hands. */
-    simulated: z.boolean().optional(),
-    asOf: day,
-    source: z
-      .string({ error: expected('where the price comes from (a URL)') })
-      .min(1)
-      .max(500),
-  })
-  .strict();
-export type PriceEntry = z.infer<typeof PriceEntrySchema>;
-
-export const PriceFileSchema = z
-  .object({
-    about: z.string().optional(),
-    models: z
-      .array(PriceEntrySchema, { error: expected('a list of price entries under "models"') })
-      .max(2000),
-  })
-  .strict();
 
 /** The table in force, as the window gets it with the settings. */
 export type PriceTableView = {
@@ -75,7 +19,14 @@ export type PriceTableView = {
   problem: string | null;
 };
 
-export const SHIPPED_PRICES: PriceEntry[] = PriceFileSchema.parse(SHIPPED).models;
+export type { PriceEntry } from './price-schema';
+
+/**
+ * The shipped table, as data: checked against PriceFileSchema by tests/unit/shared/cost.test.ts,
+ * not at every start (the window would need zod in its first chunk for it). The person's own file
+ * is checked when it is read (main/store/prices.ts).
+ */
+export const SHIPPED_PRICES: PriceEntry[] = SHIPPED.models;
 
 /** The shipped table with `own` over it: an entry for the same provider and model replaces the shipped one. */
 export function mergePrices(shipped: readonly PriceEntry[], own: readonly PriceEntry[]): PriceEntry[] {

@@ -6,7 +6,16 @@ import { z } from 'zod';
 import { BUILTIN_PROVIDERS, OPENAI_PRESETS } from './providers';
 import type { Phase } from './turn';
 import type { PriceTableView } from './cost';
-import { AttachmentsSchema, type Attachment } from './attachments';
+import { NGINX_PROFILES, SIM_SCENARIOS } from './defaults';
+export {
+  DEFAULT_SETTINGS,
+  NGINX_PROFILES,
+  SAFE_IMAGE_TYPES,
+  SIM_SCENARIOS,
+  type NginxProfile,
+  type SimScenario,
+} from './defaults';
+import { AttachmentsSchema, type Attachment } from './attachment-schema';
 
 // ───────────────────────────── Provider wire (Anthropic Messages streaming) ─────────────────────────────
 
@@ -288,9 +297,6 @@ export type ToolResultPart =
   | { type: 'image'; mimeType: string; data: string }
   | { type: 'resource'; uri: string; mimeType?: string; text?: string };
 
-/** Image types a tool result may show, as data: URLs. */
-export const SAFE_IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/gif', 'image/webp'] as const;
-
 /** `t` is the main process's monotonic clock (performance.now()) at the moment the event was received. */
 export type RelayEvent =
   | {
@@ -519,24 +525,6 @@ export const ChatPresetSchema = z
   .strict();
 export type ChatPreset = z.infer<typeof ChatPresetSchema>;
 
-export const SIM_SCENARIOS = [
-  'sim-text',
-  'sim-tool',
-  'sim-reasoning',
-  'sim-overloaded',
-  'sim-overloaded-midstream',
-  'sim-rate-limited',
-  'sim-drop',
-  'sim-stall',
-  'sim-max-tokens',
-  'sim-refusal',
-  'sim-echo',
-] as const;
-export type SimScenario = (typeof SIM_SCENARIOS)[number];
-
-export const NGINX_PROFILES = ['buffered', 'buffered-gzip', 'streaming', 'header-cure'] as const;
-export type NginxProfile = (typeof NGINX_PROFILES)[number];
-
 /** An MCP server's name: the prefix of its tools' names (`name__tool`), so no `__` inside. */
 export const McpServerNameSchema = z
   .string()
@@ -750,28 +738,6 @@ export type Settings = z.infer<typeof SettingsSchema>;
 /** A change to settings: any field, and any field of a nested group. */
 export type SettingsPatch = {
   [K in keyof Settings]?: Settings[K] extends Record<string, unknown> ? Partial<Settings[K]> : Settings[K];
-};
-
-export const DEFAULT_SETTINGS: Settings = {
-  provider: 'simulated',
-  providers: [],
-  // A current model of the installed SDK's `Model` list, not in its DEPRECATED_MODELS (the SDK warns
-  // on every request for those): claude-sonnet-4-5 reached its end of life on 2026-11-30.
-  model: 'claude-sonnet-5-5',
-  maxTokens: 4096,
-  thinking: { enabled: false, budgetTokens: 2048 },
-  idleTimeoutMs: 30_000,
-  pingIntervalMs: 15_000,
-  maxConcurrentTurns: 4,
-  resumeGraceMs: 30_000,
-  replayBufferBytes: 1_048_576,
-  sim: { scenario: 'sim-text', ttftMs: 400, tpotMs: 25 },
-  viaNginx: null,
-  mcpServers: {},
-  mcpToolTimeoutMs: 60_000,
-  mcpAlwaysAllow: {},
-  systemPrompt: '',
-  presets: [],
 };
 
 /** What the UI may know about settings: everything but the key, plus whether one is set. */

@@ -156,6 +156,21 @@ const ACCOUNTED: Record<string, Accounted> = {
     shows: "'--base-url',",
     why: 'needs a server at that address; the --base-url form runs there against the simulated provider',
   },
+  'npm run bench': {
+    by: 'bench/run.ts',
+    shows: 'parseBenchArgs(',
+    why: 'about 15 minutes of measuring, not a test; its arguments and --check are tested in tests/unit/bench/args.test.ts',
+  },
+  'npm run bench -- --only bundle': {
+    by: 'tests/unit/bench/args.test.ts',
+    shows: "['--only', 'bundle']",
+    why: 'a minute of building and measuring; that test reads the same arguments with made-up results',
+  },
+  'npm run bench -- --check': {
+    by: 'tests/unit/bench/args.test.ts',
+    shows: 'exitCodeOf(true, names)).toBe(1)',
+    why: 'all the benchmarks first; that test gives the gate made-up results, met and missed',
+  },
   'sluice proxy-check': {
     by: 'tests/unit/proxy-check-report.test.ts',
     shows: 'proxy-check',

@@ -18,9 +18,10 @@ const click = async (el: HTMLElement) => {
 const type = (testId: string, value: string, within_: HTMLElement = document.body) =>
   fireEvent.change(within(within_).getByTestId(testId), { target: { value } });
 
+/** The dialog's code loads on first open (a lazy chunk): it is found once it has. */
 async function openDialog() {
   await click(screen.getByTestId('conversation-settings-button'));
-  return screen.getByTestId('conversation-settings');
+  return screen.findByTestId('conversation-settings');
 }
 
 test("a new chat's settings ride on its first request only; the header shows them", async () => {

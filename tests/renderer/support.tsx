@@ -4,6 +4,7 @@ import { act, cleanup, configure, render } from '@testing-library/react';
 import type { ReactNode } from 'react';
 import { FakeChatClient, type FakeOptions, type FakeTurn, type ScriptEvent } from './fake-client';
 import { App } from '../../src/renderer/src/components/App';
+import { loadMarkdown } from '../../src/renderer/src/components/LazyMarkdown';
 import { createAppStore, type AppStore } from '../../src/renderer/src/store';
 import { StoreProvider } from '../../src/renderer/src/store/react';
 import type { Conversation, StreamEvent } from '../../src/shared/protocol';
@@ -13,6 +14,11 @@ export { act, cleanup };
 // Settings and the runbook load on demand: on a loaded machine their first import (transformed by
 // the test runner) can take longer than findBy's default second.
 configure({ asyncUtilTimeout: 10_000 });
+
+// The markdown renderer loads on demand in the app (components/LazyMarkdown.tsx); these tests read
+// rendered markdown from the first frame, so it is here before any of them renders.
+// tests/renderer/lazy-markdown.test.tsx covers the moment before it arrives.
+await loadMarkdown();
 
 export function manualFrames() {
   let queue: (() => void)[] = [];

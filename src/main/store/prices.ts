@@ -4,7 +4,8 @@
 // sentence says what to fix.
 import { join } from 'node:path';
 import { issuesOf } from '../../shared/errors';
-import { mergePrices, PriceFileSchema, SHIPPED_PRICES, type PriceTableView } from '../../shared/cost';
+import { mergePrices, SHIPPED_PRICES, type PriceTableView } from '../../shared/cost';
+import { PriceFileSchema } from '../../shared/price-schema';
 import { readJson } from './atomic';
 
 export class PriceStore {

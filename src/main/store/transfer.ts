@@ -20,13 +20,8 @@ import type {
 } from '../../shared/protocol';
 import { activePath, branchProblems, selectVersion } from '../../shared/versions';
 import type { ConversationStore } from './conversations';
-import {
-  AttachmentsSchema,
-  attachmentsProblem,
-  sizeLabel,
-  typeLabel,
-  type Attachment,
-} from '../../shared/attachments';
+import { AttachmentsSchema } from '../../shared/attachment-schema';
+import { attachmentsProblem, sizeLabel, typeLabel, type Attachment } from '../../shared/attachments';
 
 export const BACKUP_FORMAT = 'sluice.backup';
 export const CONVERSATION_FORMAT = 'sluice.conversation';

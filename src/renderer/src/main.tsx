@@ -3,6 +3,7 @@ import { createRoot } from 'react-dom/client';
 import { getChatClient } from './api/client';
 import { App } from './components/App';
 import { HighlighterContext } from './components/CodeBlock';
+import { loadMarkdown } from './components/LazyMarkdown';
 import { createShikiHighlighter } from './markdown/highlight';
 import { createAppStore, type ThemePreference } from './store';
 import { StoreProvider } from './store/react';
@@ -52,4 +53,9 @@ if (root) {
   } catch (err) {
     showFatal(root, err);
   }
+  // The markdown renderer is its own chunk; fetched once the window is idle, so the first answer
+  // shown rarely waits for it (the first one shown before then asks for it itself).
+  const prefetch = () => void loadMarkdown().catch(() => {});
+  if (typeof requestIdleCallback === 'function') requestIdleCallback(prefetch, { timeout: 2000 });
+  else setTimeout(prefetch, 500);
 }

@@ -6,7 +6,6 @@ import {
   describeCost,
   findPrice,
   mergePrices,
-  PriceFileSchema,
   priceProvidersOf,
   SHIPPED_PRICES,
   totalCost,
@@ -14,6 +13,7 @@ import {
   type PriceEntry,
 } from '../../../src/shared/cost';
 import { mergeContinuation } from '../../../src/shared/continue';
+import { PriceFileSchema } from '../../../src/shared/price-schema';
 import SHIPPED from '../../../src/shared/prices.json';
 import type { AssistantMessage, AssistantStep, TokenUsage, Usage } from '../../../src/shared/protocol';
 import {
@@ -228,7 +228,8 @@ test('the person’s entries replace the shipped ones for the same model and add
 });
 
 test('the shipped table is valid, dated, and every real price names the page it came from', () => {
-  expect(PriceFileSchema.safeParse(SHIPPED).success).toBe(true);
+  // Not parsed at start (cost.ts): this is where the shipped file is held to the schema.
+  expect(PriceFileSchema.parse(SHIPPED).models).toEqual(SHIPPED_PRICES);
   expect(SHIPPED_PRICES.length).toBeGreaterThan(5);
   for (const e of SHIPPED_PRICES) {
     expect(e.asOf).toMatch(/^\d{4}-\d{2}-\d{2}$/);

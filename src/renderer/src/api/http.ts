@@ -6,29 +6,29 @@
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { ApiFailure, apiErrorFromReply, relayErrorTypeOf, type ApiError } from '../../../shared/errors';
 import { KEPT, keepsContent, localTerminal } from '../../../shared/terminal';
-import {
-  DEFAULT_SETTINGS,
-  type ChatClient,
-  type Conversation,
-  type ExportFile,
-  type ImportResult,
-  type SearchResults,
-  type ModelList,
-  type ModelsRequest,
-  type ConversationParams,
-  type ConversationSummary,
-  type LiveTurnRef,
-  type Outcome,
-  type RelayError,
-  type RelayErrorType,
-  type RelayEvent,
-  type SettingsPatch,
-  type SettingsView,
-  type StartTurnRequest,
-  type TerminalEvent,
-  type TurnHandle,
-  type McpOverview,
+import type {
+  ChatClient,
+  Conversation,
+  ExportFile,
+  ImportResult,
+  SearchResults,
+  ModelList,
+  ModelsRequest,
+  ConversationParams,
+  ConversationSummary,
+  LiveTurnRef,
+  Outcome,
+  RelayError,
+  RelayErrorType,
+  RelayEvent,
+  SettingsPatch,
+  SettingsView,
+  StartTurnRequest,
+  TerminalEvent,
+  TurnHandle,
+  McpOverview,
 } from '../../../shared/protocol';
+import { DEFAULT_SETTINGS } from '../../../shared/defaults';
 
 export type HttpClientOptions = {
   /** Where `sluice serve` is; default '' (this page's origin). */

@@ -7,6 +7,7 @@ import { isTextField, shortcutHint, shortcutOf } from '../lib/shortcuts';
 import { useNarrow } from '../lib/use-narrow';
 import { runShortcut } from '../lib/shortcut-actions';
 import { Composer } from './Composer';
+import { DialogLoading } from './Dialog';
 import { ExportMenu } from './DataTransfer';
 import { ConversationUsage } from './ConversationUsage';
 import { ConversationSettingsButton, PresetChooser } from './ConversationSettings';
@@ -21,15 +22,6 @@ import { Sidebar } from './Sidebar';
 // their validation); the window's first chunk holds only what every visit shows.
 const SettingsPanel = lazy(() => import('./SettingsPanel').then((m) => ({ default: m.SettingsPanel })));
 const RunbookPanel = lazy(() => import('./RunbookPanel').then((m) => ({ default: m.RunbookPanel })));
-
-/** What a lazy dialog shows for the moment its code is on its way. */
-function DialogLoading() {
-  return (
-    <div className="dialog-loading" role="status" data-testid="dialog-loading">
-      Loading…
-    </div>
-  );
-}
 
 export function App() {
   const store = useAppStore();

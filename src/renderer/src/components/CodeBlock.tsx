@@ -24,16 +24,15 @@ export const CodeBlock = memo(function CodeBlock({
 
   useEffect(() => {
     if (!settled || !highlighter || !lang) return;
-    let cancelled = false;
-    highlighter(code, lang).then(
+    // Unmounted (scrolled out of view, another conversation) before its turn: never tokenized.
+    const gone = new AbortController();
+    highlighter(code, lang, gone.signal).then(
       (lines) => {
-        if (!cancelled && lines) setHighlighted({ code, lang, lines });
+        if (!gone.signal.aborted && lines) setHighlighted({ code, lang, lines });
       },
       () => {}, // a grammar that fails to load leaves the block plain
     );
-    return () => {
-      cancelled = true;
-    };
+    return () => gone.abort();
   }, [code, lang, settled, highlighter]);
 
   const lines =

@@ -2,17 +2,20 @@
 // prompt, temperature and max tokens, or Settings' defaults) and opens a dialog with one row per
 // setting — the model (the composer's picker), the generation fields, saving them as a preset.
 // A new chat can start from a preset (PresetChooser). Each row is a fieldset, so more fit.
-import { useState } from 'react';
+import { lazy, Suspense, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { kindOf } from '../../../shared/choice';
 import type { ConversationParams, ProviderKind, SettingsView } from '../../../shared/protocol';
-import { currentChoice, currentParams, type FieldErrors } from '../store';
+import { currentParams, type FieldErrors } from '../store';
 import { useApp, useAppStore } from '../store/react';
-import { Dialog, PanelForm } from './Dialog';
+import { DialogLoading } from './Dialog';
 import { Icon } from './Icon';
-import { ModelPicker } from './ModelPicker';
-import { paramsDraftOf, paramsOfDraft, type ParamsDraft } from './params-form';
+import type { ParamsDraft } from './params-form';
 import { Field, NumberInput, inputProps } from './SettingsFields';
+
+// The dialog (its form checks the draft with the protocol's zod schema) loads when first opened.
+const ConversationSettingsDialog = lazy(() =>
+  import('./ConversationSettingsDialog').then((m) => ({ default: m.ConversationSettingsDialog })),
+);
 
 /** What the header button says: the chat's own settings in a few words, else that it uses the defaults. */
 export function paramsSummary(params: ConversationParams): string {
@@ -123,143 +126,12 @@ export function ConversationSettingsButton() {
           {preset ? `${preset} · ${summary}` : summary}
         </span>
       </button>
-      {open && <ConversationSettingsDialog close={() => setOpen(false)} />}
-    </>
-  );
-}
-
-function ConversationSettingsDialog({ close }: { close: () => void }) {
-  const settings = useApp((s) => s.settings);
-  return (
-    <Dialog
-      title="Conversation settings"
-      testId="conversation-settings"
-      className="conv-settings-panel"
-      initialFocus="textarea"
-      onClose={close}
-    >
-      {settings ? (
-        <ConversationSettingsForm settings={settings} close={close} />
-      ) : (
-        <p className="muted panel-body">Loading settings…</p>
+      {open && (
+        <Suspense fallback={<DialogLoading />}>
+          <ConversationSettingsDialog close={() => setOpen(false)} />
+        </Suspense>
       )}
-    </Dialog>
-  );
-}
-
-function ConversationSettingsForm({ settings, close }: { settings: SettingsView; close: () => void }) {
-  const store = useAppStore();
-  const params = useApp(useShallow(currentParams));
-  const choice = useApp(useShallow(currentChoice));
-  const [draft, setDraft] = useState<ParamsDraft>(() => paramsDraftOf(params));
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const [problem, setProblem] = useState<string | null>(null);
-  const [presetName, setPresetName] = useState('');
-  const [presetNote, setPresetNote] = useState<{ ok: boolean; text: string } | null>(null);
-  const update = (patch: Partial<ParamsDraft>) => setDraft((d) => ({ ...d, ...patch }));
-
-  /** The draft as params, or null with its errors shown. */
-  const checked = (): ConversationParams | null => {
-    const result = paramsOfDraft(draft);
-    if (result.ok) {
-      setErrors({});
-      return result.params;
-    }
-    setErrors(prefixed(result.errors, 'conv'));
-    return null;
-  };
-
-  const save = async () => {
-    const next = checked();
-    if (!next) {
-      setProblem('Some settings need fixing; nothing was saved.');
-      return;
-    }
-    const failed = await store.getState().saveConversationParams(next);
-    setProblem(failed);
-    if (!failed) close();
-  };
-
-  const saveAsPreset = async () => {
-    const next = checked();
-    if (!next) {
-      setPresetNote({ ok: false, text: 'Fix the settings above first; no preset was saved.' });
-      return;
-    }
-    if (presetName.trim() === '') {
-      setPresetNote({ ok: false, text: 'Give the preset a name.' });
-      return;
-    }
-    const failed = await store
-      .getState()
-      .savePreset({ name: presetName, params: next, ...(choice ? { model: choice } : {}) });
-    setPresetNote(
-      failed
-        ? { ok: false, text: failed }
-        : { ok: true, text: `Saved “${presetName.trim()}”: a new chat can start from it.` },
-    );
-    if (!failed) setPresetName('');
-  };
-
-  return (
-    <PanelForm
-      onSubmit={() => void save()}
-      onCancel={close}
-      error={problem}
-      errorTestId="conversation-settings-error"
-      saveTestId="conversation-settings-save"
-    >
-      <fieldset className="group">
-        <legend>Model</legend>
-        <div className="conv-settings-model">
-          <ModelPicker />
-        </div>
-        <p className="field-hint">The choice goes with this chat&apos;s next message.</p>
-      </fieldset>
-      <fieldset className="group">
-        <legend>Generation</legend>
-        <ParamsFields
-          prefix="conv"
-          draft={draft}
-          update={update}
-          errors={errors}
-          settings={settings}
-          kind={choice ? kindOf(choice) : null}
-        />
-      </fieldset>
-      <fieldset className="group">
-        <legend>Save as a preset</legend>
-        <div className="preset-save">
-          <input
-            type="text"
-            aria-label="Preset name"
-            data-testid="preset-name"
-            placeholder="e.g. Code reviewer"
-            maxLength={60}
-            value={presetName}
-            onChange={(e) => setPresetName(e.target.value)}
-          />
-          <button
-            type="button"
-            className="ghost-button"
-            data-testid="preset-save"
-            onClick={() => void saveAsPreset()}
-          >
-            Save as preset
-          </button>
-        </div>
-        <p className="field-hint">The model and the settings above, for new chats to start from.</p>
-        {presetNote && (
-          <p
-            className={presetNote.ok ? 'field-hint' : 'field-error'}
-            role={presetNote.ok ? 'status' : 'alert'}
-            data-testid="preset-note"
-          >
-            {presetNote.text}
-          </p>
-        )}
-      </fieldset>
-    </PanelForm>
+    </>
   );
 }
 

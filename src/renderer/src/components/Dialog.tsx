@@ -127,3 +127,12 @@ export function PanelForm({
     </form>
   );
 }
+
+/** What a lazy dialog shows for the moment its code is on its way. */
+export function DialogLoading() {
+  return (
+    <div className="dialog-loading" role="status" data-testid="dialog-loading">
+      Loading…
+    </div>
+  );
+}

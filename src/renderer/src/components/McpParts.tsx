@@ -2,7 +2,8 @@
 // part by part. Tool output is untrusted: text is text (never HTML), an image is shown only as a
 // data: URL of a known image type with base64 data, a resource is its address and its text.
 import { memo } from 'react';
-import { SAFE_IMAGE_TYPES, type ToolResultPart } from '../../../shared/protocol';
+import type { ToolResultPart } from '../../../shared/protocol';
+import { SAFE_IMAGE_TYPES } from '../../../shared/defaults';
 import type { ToolCallState } from '../../../shared/turn';
 import { useApp } from '../store/react';
 

@@ -10,6 +10,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { ChatMessage, UserMessage as UserMessageData } from '../../../shared/protocol';
+import { FlingContext, useFling } from '../lib/fling';
 import { useFollowBottom } from '../lib/follow';
 import { pathOf } from '../lib/path';
 import { sentAttachments } from '../store';
@@ -91,6 +92,7 @@ export function MessageList() {
     [view.liveKey, view.liveUserText, view.liveAttachments],
   );
   const { messages } = view;
+  const fling = useFling(scroller);
   // A search hit clicked: once its conversation is on screen, its row is brought into view (it may
   // not be rendered yet: the virtualizer scrolls to its place first) and marked for a moment.
   const store = useAppStore();
@@ -206,18 +208,20 @@ export function MessageList() {
             </p>
           </div>
         )}
-        <div ref={rowsBox} className="message-rows" style={{ paddingTop: before, paddingBottom: after }}>
-          {shown.map((v) => (
-            <div
-              key={String(v.key)}
-              className="message-row"
-              data-index={v.index}
-              ref={virtual ? virtualizer.measureElement : undefined}
-            >
-              {rows[v.index]?.node}
-            </div>
-          ))}
-        </div>
+        <FlingContext.Provider value={fling}>
+          <div ref={rowsBox} className="message-rows" style={{ paddingTop: before, paddingBottom: after }}>
+            {shown.map((v) => (
+              <div
+                key={String(v.key)}
+                className="message-row"
+                data-index={v.index}
+                ref={virtual ? virtualizer.measureElement : undefined}
+              >
+                {rows[v.index]?.node}
+              </div>
+            ))}
+          </div>
+        </FlingContext.Provider>
       </div>
       {!following && newBelow && (
         <div className="jump-dock">

@@ -2,13 +2,8 @@
 // client.updateSettings, which saves everything or nothing. The API key is write-only: the
 // renderer only ever learns whether one is set.
 import { useState } from 'react';
-import {
-  NGINX_PROFILES,
-  SIM_SCENARIOS,
-  type NginxProfile,
-  type SettingsView,
-  type SimScenario,
-} from '../../../shared/protocol';
+import type { NginxProfile, SettingsView, SimScenario } from '../../../shared/protocol';
+import { NGINX_PROFILES, SIM_SCENARIOS } from '../../../shared/defaults';
 import type { FieldErrors } from '../store';
 import { useApp, useAppStore } from '../store/react';
 import { PricesSection } from './PricesSection';

@@ -2,7 +2,7 @@
 // keep their identity while others grow (shared/accumulate), so memo skips all but the growing one.
 import { memo } from 'react';
 import type { AccBlock, AssistantStep, Outcome, ToolResultRecord } from '../../../shared/protocol';
-import { Markdown } from './Markdown';
+import { Markdown } from './LazyMarkdown';
 import { Chip, ThinkingPanel } from './ThinkingPanel';
 import { ToolCard } from './ToolCard';
 

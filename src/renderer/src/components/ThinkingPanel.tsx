@@ -4,7 +4,7 @@ import { useKeyboardScrollable } from '../lib/scrollable';
 import type { ThinkingTime } from '../store/live-turn';
 import { useApp } from '../store/react';
 import { Icon } from './Icon';
-import { Markdown } from './Markdown';
+import { Markdown } from './LazyMarkdown';
 
 /** Words of the text, not markdown's list bullets and rules (a token with no letter or digit). */
 const WORD = /[\p{L}\p{N}]/u;

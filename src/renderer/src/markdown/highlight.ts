@@ -2,13 +2,27 @@
 // one would need 'wasm-unsafe-eval' in the CSP), the engine and each grammar imported only when a
 // code block in that language first appears. Tokens come back as data, not HTML, so React renders
 // them and no inline style attribute ever reaches the DOM parser.
+//
+// Tokenizing is the costly part of showing an answer (a long conversation's scroll spent a third
+// of its time in it: bench/profile-long-conversation.ts), so it never runs on the scroll path:
+// each block waits its turn in the idle queue (lib/idle-queue.ts: after the scroll settles, in idle
+// time, the block asked for last first). A block gone before its turn (its signal aborted) costs
+// nothing. Results are cached per block.
 import type { CSSProperties } from 'react';
 import type { HighlighterCore } from 'shiki/core';
 import { readableOn } from '../lib/contrast';
+import { sharedIdleQueue, type IdleQueue } from '../lib/idle-queue';
 
 export type HighlightToken = { content: string; style: CSSProperties };
-/** Resolves with null when the language is not one we load: the block stays plain. */
-export type Highlighter = (code: string, lang: string) => Promise<HighlightToken[][] | null>;
+/**
+ * Resolves with null when the language is not one we load: the block stays plain. `signal`: the
+ * block is gone (it resolves with null then, and the next ask starts again).
+ */
+export type Highlighter = (
+  code: string,
+  lang: string,
+  signal?: AbortSignal,
+) => Promise<HighlightToken[][] | null>;
 
 type LangId = 'typescript' | 'javascript' | 'python' | 'bash' | 'json';
 
@@ -59,13 +73,14 @@ export function readableStyle(style: Record<string, string> | undefined): Record
   return out;
 }
 
-export function createShikiHighlighter(): Highlighter {
+export function createShikiHighlighter(queue: IdleQueue = sharedIdleQueue()): Highlighter {
   let core: Promise<HighlighterCore> | null = null;
   const grammars = new Map<LangId, Promise<void>>();
   // Highlighting is the costly part of showing an answer again (another conversation, a reload of
-  // the list); a bounded cache keyed by language and code makes it once per block.
-  const done = new Map<string, Promise<HighlightToken[][] | null>>();
-  const CACHE_LIMIT = 256;
+  // the list, a row scrolled back into view); a bounded cache keyed by language and code makes it
+  // once per block. Only finished results are kept: a block that went away asks again.
+  const done = new Map<string, HighlightToken[][]>();
+  const CACHE_LIMIT = 512;
 
   const load = () =>
     (core ??= (async () => {
@@ -80,18 +95,22 @@ export function createShikiHighlighter(): Highlighter {
       });
     })());
 
-  const highlight = async (code: string, id: LangId): Promise<HighlightToken[][] | null> => {
+  const grammar = async (id: LangId): Promise<HighlighterCore> => {
     const highlighter = await load();
-    let grammar = grammars.get(id);
-    if (!grammar) {
-      grammar = GRAMMARS[id]().then((mod) =>
+    let loaded = grammars.get(id);
+    if (!loaded) {
+      loaded = GRAMMARS[id]().then((mod) =>
         highlighter.loadLanguage(
           (mod as { default: Parameters<HighlighterCore['loadLanguage']>[0] }).default,
         ),
       );
-      grammars.set(id, grammar);
+      grammars.set(id, loaded);
     }
-    await grammar;
+    await loaded;
+    return highlighter;
+  };
+
+  const tokenize = (highlighter: HighlighterCore, code: string, id: LangId): HighlightToken[][] => {
     // Both themes' colours as CSS variables; the stylesheet picks one per colour scheme.
     const { tokens } = highlighter.codeToTokens(code, {
       lang: id,
@@ -101,18 +120,22 @@ export function createShikiHighlighter(): Highlighter {
     return tokens.map((line) => line.map((t) => ({ content: t.content, style: readableStyle(t.htmlStyle) })));
   };
 
-  return (code, lang) => {
+  return async (code, lang, signal) => {
     const id = languageOf(lang);
-    if (!id) return Promise.resolve(null);
+    if (!id) return null;
     const key = `${id}\u0000${code}`;
-    let result = done.get(key);
-    if (result) {
+    const cached = done.get(key);
+    if (cached) {
       done.delete(key);
-    } else {
-      result = highlight(code, id);
-      if (done.size >= CACHE_LIMIT) done.delete(done.keys().next().value as string);
+      done.set(key, cached);
+      return cached;
     }
-    done.set(key, result);
-    return result;
+    const highlighter = await grammar(id);
+    const lines = await queue.add(() => done.get(key) ?? tokenize(highlighter, code, id), signal);
+    if (lines) {
+      if (done.size >= CACHE_LIMIT) done.delete(done.keys().next().value as string);
+      done.set(key, lines);
+    }
+    return lines;
   };
 }

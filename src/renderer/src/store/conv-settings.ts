@@ -2,7 +2,7 @@
 // chat starts from. A stored conversation's are saved at once (client.configureConversation); a
 // new chat's ride on its first request, which stores them with the conversation. Presets live in
 // Settings: saved whole with client.updateSettings, which validates them.
-import { type ChatPreset, type ConversationParams, type ModelChoice } from '../../../shared/protocol';
+import type { ChatPreset, ConversationParams, ModelChoice } from '../../../shared/protocol';
 import { addPreset, removePreset, startFrom } from '../../../shared/chat-presets';
 import type { AppSlice, AppState, StoreDeps } from './types';
 

@@ -1,13 +1,12 @@
 // The conversations list and the one conversation on screen. The main process owns storage; this
 // slice only mirrors what the client returns.
-import {
-  RenameSchema,
-  type Conversation,
-  type ConversationSummary,
-  type ExportFile,
-  type ExportRequest,
-  type ImportResult,
-  type SearchResults,
+import type {
+  Conversation,
+  ConversationSummary,
+  ExportFile,
+  ExportRequest,
+  ImportResult,
+  SearchResults,
 } from '../../../shared/protocol';
 import { selectVersion } from '../../../shared/versions';
 import type { AppSlice, StoreDeps } from './types';
@@ -116,6 +115,8 @@ export const createConversationsSlice =
       },
 
       async renameConversation(id, title) {
+        // The schema comes with the protocol's zod, fetched on the first rename.
+        const { RenameSchema } = await import('../../../shared/protocol');
         const parsed = RenameSchema.safeParse({ title });
         if (!parsed.success) return parsed.error.issues[0]?.message ?? 'That title cannot be used.';
         try {

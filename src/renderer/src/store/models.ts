@@ -2,12 +2,8 @@
 // the picker's first open) and kept; the model picked for the chat on screen, which the next
 // request carries (the main process keeps it on the conversation); and Settings' "Test
 // connection", which lists a draft provider's models without saving it.
-import {
-  SIM_SCENARIOS,
-  type ModelChoice,
-  type ModelInfo,
-  type ProviderConfig,
-} from '../../../shared/protocol';
+import type { ModelChoice, ModelInfo, ProviderConfig } from '../../../shared/protocol';
+import { SIM_SCENARIOS } from '../../../shared/defaults';
 import { defaultChoiceOf } from '../lib/models';
 import type { AppSlice, AppState, StoreDeps } from './types';
 

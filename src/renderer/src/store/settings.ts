@@ -1,9 +1,10 @@
 // Settings as the UI may know them (no key, only whether one is set). A save is validated here
 // first, for messages per field, and then sent whole: the main process validates again and
-// either saves everything or nothing.
+// either saves everything or nothing. The schema (zod, with the whole protocol) is fetched with
+// the first save, not carried in the window's first chunk.
 import type { z } from 'zod';
 import { ApiFailure } from '../../../shared/errors';
-import { SettingsSchema, type Settings, type SettingsView } from '../../../shared/protocol';
+import type { Settings, SettingsView } from '../../../shared/protocol';
 import { PRESETS } from '../../../shared/providers';
 import type { AppSlice, StoreDeps } from './types';
 
@@ -44,9 +45,10 @@ function issueMessage(issue: z.core.$ZodIssue): string {
   return issue.message;
 }
 
-export function validateSettings(
+export async function validateSettings(
   candidate: unknown,
-): { ok: true; value: Settings } | { ok: false; fieldErrors: FieldErrors } {
+): Promise<{ ok: true; value: Settings } | { ok: false; fieldErrors: FieldErrors }> {
+  const { SettingsSchema } = await import('../../../shared/protocol');
   const parsed = SettingsSchema.safeParse(candidate);
   if (parsed.success) return { ok: true, value: parsed.data };
   const fieldErrors: FieldErrors = {};
@@ -80,7 +82,7 @@ export const createSettingsSlice =
     },
 
     async saveSettings(candidate) {
-      const checked = validateSettings(candidate);
+      const checked = await validateSettings(candidate);
       if (!checked.ok) {
         return {
           ok: false,
