@@ -30,6 +30,8 @@ export type RenderingConfig = {
   /** The built bench page (bench/lib/page-build.ts). */
   pageDir: string;
   chromiumPath: string;
+  /** Default: the app and every renderer (an experiment may run fewer; the rows then say n/a). */
+  subjects?: Subject[];
 };
 
 // Runs in the page before its own scripts: long tasks, a frame counter and the trace markers,
@@ -307,10 +309,11 @@ export async function rendering(sim: BenchSim, cfg: RenderingConfig): Promise<Be
     }
     browser = await chromium.launch({ executablePath: cfg.chromiumPath, args: CHROMIUM_ARGS });
     version = browser.version();
-    const subjects: { subject: Subject; url: string }[] = [
+    const all: { subject: Subject; url: string }[] = [
       { subject: 'app', url: app.server.url },
       ...RENDERERS.map((r) => ({ subject: r, url: `${bench.server.url}&renderer=${r}` })),
     ];
+    const subjects = all.filter((s) => !cfg.subjects || cfg.subjects.includes(s.subject));
     for (const { subject, url } of subjects) {
       const session = await openSession(browser, url, subject);
       try {
