@@ -328,7 +328,7 @@ export async function rendering(sim: BenchSim, cfg: RenderingConfig): Promise<Be
           runs.push(run);
           progress('rendering', describeRun(run));
         }
-        if (subject === 'app') {
+        if (subject === 'app' || subject === 'sluice') {
           const run = await renderOnce(browser, session, proxy, cfg.slow.tokens, cfg.slow.deltasPerSecond);
           runs.push(run);
           progress('rendering', describeRun(run));
@@ -426,7 +426,11 @@ function rowsOf(runs: RenderRun[], cfg: RenderingConfig): BenchResult['rows'] {
   const longCount = sluiceRuns.reduce((n, r) => n + r.longTasks, 0);
   const ratio = scaling('app');
   const half = med('sluice', large, (r) => r.busyMs) / med('streamdown', large, (r) => r.busyMs);
-  const slow = runs.find((r) => r.subject === 'app' && r.deltasPerSecond === cfg.slow.deltasPerSecond);
+  const slowOf = (s: Subject) =>
+    runs.find((r) => r.subject === s && r.deltasPerSecond === cfg.slow.deltasPerSecond);
+  const slowRow = (r: RenderRun | undefined) =>
+    r ? `${pct(busyOf(r))} (${r.fps.toFixed(0)} fps, ${r.longTasks} long tasks)` : 'n/a';
+  const slow = slowOf('app');
   const slowBusy = slow ? busyOf(slow) : Number.NaN;
   rows.push(
     check(
@@ -437,9 +441,13 @@ function rowsOf(runs: RenderRun[], cfg: RenderingConfig): BenchResult['rows'] {
     ),
     check(
       `${NAMES.app}: main thread busy, ${cfg.slow.tokens / 1000}k tokens at ${cfg.slow.deltasPerSecond}/s`,
-      slow ? `${pct(slowBusy)} (${slow.fps.toFixed(0)} fps, ${slow.longTasks} long tasks)` : 'n/a',
+      slowRow(slow),
       '≤ 5%',
       slowBusy <= 0.05,
+    ),
+    info(
+      `${NAMES.sluice} (bench page): main thread busy, ${cfg.slow.tokens / 1000}k tokens at ${cfg.slow.deltasPerSecond}/s`,
+      slowRow(slowOf('sluice')),
     ),
     check(
       'Sluice: long tasks over 50 ms (all runs, app and page)',
@@ -467,7 +475,7 @@ function rowsOf(runs: RenderRun[], cfg: RenderingConfig): BenchResult['rows'] {
 
 function notesOf(cfg: RenderingConfig, version: string): string[] {
   return [
-    `Chromium ${version} headless (${cfg.chromiumPath}), 1280×900, one page per subject for all its answers; ${cfg.rounds} rounds of ${cfg.sizes.join(' and ')} tokens at ${cfg.deltasPerSecond} deltas/s (order alternated), medians, after a discarded ${WARM_UP_TOKENS}-token warm-up in the same page; then, for the app, one answer of ${cfg.slow.tokens} tokens at ${cfg.slow.deltasPerSecond}/s. The simulated provider is asked for a TPOT-0 answer of N deltas (markdown with headings, lists, tables and code blocks) and a pacing hop releases it at the rate (the provider's TPOT is whole milliseconds). TTFT ${cfg.ttftMs} ms via PATCH /api/settings, maxTokens 128000.`,
+    `Chromium ${version} headless (${cfg.chromiumPath}), 1280×900, one page per subject for all its answers; ${cfg.rounds} rounds of ${cfg.sizes.join(' and ')} tokens at ${cfg.deltasPerSecond} deltas/s (order alternated), medians, after a discarded ${WARM_UP_TOKENS}-token warm-up in the same page; then, for the app and Sluice's Markdown in the page, one answer of ${cfg.slow.tokens} tokens at ${cfg.slow.deltasPerSecond}/s. The simulated provider is asked for a TPOT-0 answer of N deltas (markdown with headings, lists, tables and code blocks) and a pacing hop releases it at the rate (the provider's TPOT is whole milliseconds). TTFT ${cfg.ttftMs} ms via PATCH /api/settings, maxTokens 128000.`,
     "The whole app: the built renderer, a new chat per answer, the prompt typed and Enter pressed. The peers: bench/page/, built with vite (bench only, never shipped) and served by the same `sluice serve`; it starts the turn with the app's HTTP client and applies its relay events once per animation frame with the app's live-turn reducer, in one shell that follows the bottom with the app's hook, then hands the text to one renderer: Sluice's Markdown (given the deltas, as the app does; shiki highlights settled code blocks), streamdown 2 (`<Streamdown mode=\"streaming\" isAnimating>`, its defaults: no code highlighting plugin, Tailwind utilities built for its classes) or react-markdown + remark-gfm over the whole text on every update. The same CSS (base.css, markdown.css, the Tailwind utilities) is on the page for all three.",
     "Busy: the sum of top-level tasks (trace event RunTask) on the renderer's main thread from Enter to the answer's data-outcome leaving \"streaming\", over that wall time, in a trace taken during the answer (the tracing itself adds some cost, to every subject alike). Scripting and layout+style: CDP ScriptDuration, LayoutDuration + RecalcStyleDuration deltas from Enter to 300 ms after the outcome. Long tasks: PerformanceObserver; fps: requestAnimationFrame count / elapsed. Final text: the answer's visible text with each renderer's chrome (code block headers, buttons) left out and all white space removed, hashed; every subject must match react-markdown's for the same answer. To see where the time goes: `npx tsx bench/profile-rendering.ts 50000` (CPU profile and trace of an unminified build).",
   ];
