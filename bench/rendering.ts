@@ -9,6 +9,7 @@
 // Each answer: main-thread busy (a trace's top-level tasks over the stream's wall time), scripting
 // and layout+style (CDP Performance.getMetrics), long tasks, frames per second, and the text shown.
 import { createHash } from 'node:crypto';
+import { availableParallelism, loadavg } from 'node:os';
 import { CHROMIUM_ARGS } from '../playwright.config';
 import { chromium, type Browser, type CDPSession, type Page } from '@playwright/test';
 import { RENDERERS, type PageResult, type RendererId } from './lib/page-protocol';
@@ -279,6 +280,7 @@ const seconds = (v: number) => (Number.isFinite(v) ? `${(v / 1000).toFixed(2)} s
 
 export async function rendering(sim: BenchSim, cfg: RenderingConfig): Promise<BenchResult> {
   const began = performance.now();
+  const load = loadavg()[0] ?? Number.NaN;
   sim.keepWrites = false;
   const proxy = await startUpstreamProxy(sim.url, {
     tokens: cfg.sizes[0] ?? 1000,
@@ -348,7 +350,7 @@ export async function rendering(sim: BenchSim, cfg: RenderingConfig): Promise<Be
     id: 'rendering',
     title: '5. Rendering (Chromium, sluice serve; peers in one page)',
     rows: rowsOf(runs, cfg),
-    notes: notesOf(cfg, version),
+    notes: notesOf(cfg, version, load),
     data: { config: cfg, runs },
     seconds: (performance.now() - began) / 1000,
   };
@@ -473,8 +475,9 @@ function rowsOf(runs: RenderRun[], cfg: RenderingConfig): BenchResult['rows'] {
   return rows;
 }
 
-function notesOf(cfg: RenderingConfig, version: string): string[] {
+function notesOf(cfg: RenderingConfig, version: string, load: number): string[] {
   return [
+    `Load average (1 min) when this section started: ${load.toFixed(1)} on ${availableParallelism()} cores. Busy, long tasks and fps count wall time, so other work on the machine inflates them; compare the subjects side by side.`,
     `Chromium ${version} headless (${cfg.chromiumPath}), 1280×900, one page per subject for all its answers; ${cfg.rounds} rounds of ${cfg.sizes.join(' and ')} tokens at ${cfg.deltasPerSecond} deltas/s (order alternated), medians, after a discarded ${WARM_UP_TOKENS}-token warm-up in the same page; then, for the app and Sluice's Markdown in the page, one answer of ${cfg.slow.tokens} tokens at ${cfg.slow.deltasPerSecond}/s. The simulated provider is asked for a TPOT-0 answer of N deltas (markdown with headings, lists, tables and code blocks) and a pacing hop releases it at the rate (the provider's TPOT is whole milliseconds). TTFT ${cfg.ttftMs} ms via PATCH /api/settings, maxTokens 128000.`,
     "The whole app: the built renderer, a new chat per answer, the prompt typed and Enter pressed. The peers: bench/page/, built with vite (bench only, never shipped) and served by the same `sluice serve`; it starts the turn with the app's HTTP client and applies its relay events once per animation frame with the app's live-turn reducer, in one shell that follows the bottom with the app's hook, then hands the text to one renderer: Sluice's Markdown (given the deltas, as the app does; shiki highlights settled code blocks), streamdown 2 (`<Streamdown mode=\"streaming\" isAnimating>`, its defaults: no code highlighting plugin, Tailwind utilities built for its classes) or react-markdown + remark-gfm over the whole text on every update. The same CSS (base.css, markdown.css, the Tailwind utilities) is on the page for all three.",
     "Busy: the sum of top-level tasks (trace event RunTask) on the renderer's main thread from Enter to the answer's data-outcome leaving \"streaming\", over that wall time, in a trace taken during the answer (the tracing itself adds some cost, to every subject alike). Scripting and layout+style: CDP ScriptDuration, LayoutDuration + RecalcStyleDuration deltas from Enter to 300 ms after the outcome. Long tasks: PerformanceObserver; fps: requestAnimationFrame count / elapsed. Final text: the answer's visible text with each renderer's chrome (code block headers, buttons) left out and all white space removed, hashed; every subject must match react-markdown's for the same answer. To see where the time goes: `npx tsx bench/profile-rendering.ts 50000` (CPU profile and trace of an unminified build).",

@@ -180,14 +180,12 @@ test('a code block is a Tab stop exactly while its code is wider than its box, a
   const answer = lastAnswer(page);
   // Each block's <pre>: does its code overflow, and is it a Tab stop?
   const blocks = () =>
-    answer
-      .locator('[data-testid="code-block"] pre')
-      .evaluateAll((pres) =>
-        pres.map((p) => ({
-          wide: p.scrollWidth > p.clientWidth + 1,
-          stop: p.getAttribute('tabindex') === '0',
-        })),
-      );
+    answer.locator('[data-testid="code-block"] pre').evaluateAll((pres) =>
+      pres.map((p) => ({
+        wide: p.scrollWidth > p.clientWidth + 1,
+        stop: p.getAttribute('tabindex') === '0',
+      })),
+    );
   // While it streams, a block that has grown wide has become a Tab stop by the next frames.
   await expect.poll(async () => (await blocks()).some((b) => b.wide)).toBe(true);
   await expect.poll(async () => (await blocks()).every((b) => b.wide === b.stop)).toBe(true);
