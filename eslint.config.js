@@ -94,7 +94,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/renderer/**/*.{ts,tsx}', 'tests/renderer/**/*.{ts,tsx}'],
+    files: ['src/renderer/**/*.{ts,tsx}', 'tests/renderer/**/*.{ts,tsx}', 'bench/page/**/*.{ts,tsx}'],
     plugins: { 'react-hooks': reactHooks },
     rules: { ...reactHooks.configs.recommended.rules },
   },
@@ -154,8 +154,10 @@ export default tseslint.config(
   {
     // The Node project (tsconfig.node.json) holds no renderer file: only the tests in
     // tsconfig.twin.json drive renderer code (the HTTP client, the live turn) from Node.
+    // bench/page/ is the rendering benchmark's browser page (tsconfig.web.json), not Node-side.
     files: ['tests/{unit,integration,e2e,support}/**/*.ts', 'bench/**/*.ts', '*.config.ts'],
     ignores: [
+      'bench/page/**',
       'tests/integration/serve.test.ts',
       'tests/integration/serve-client.test.ts',
       'tests/integration/serve-resume-client.test.ts',

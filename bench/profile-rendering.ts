@@ -1,5 +1,5 @@
 // Not part of `npm run bench`: where the renderer's time goes while a long answer streams.
-//   npx tsx bench/profile-rendering.ts [tokens=50000] [--trace-only] [--scroll-up] [--css='<extra CSS>']
+//   npx tsx bench/profile-rendering.ts [tokens=50000] [--rate=2000] [--trace-only] [--scroll-up] [--css='<extra CSS>']
 // Builds the renderer unminified (React in production mode, readable function names) into
 // bench/out/, then streams answers as the rendering benchmark does: one under the CDP sampling
 // profiler (JS by function), one under a devtools.timeline trace (native work by event).
@@ -21,6 +21,8 @@ const LONG_TASK_MS = 50;
 const args = process.argv.slice(2);
 const TOKENS = Number(args.find((a) => /^\d+$/.test(a)) ?? 50_000);
 const TRACE_ONLY = args.includes('--trace-only');
+/** Tokens per second. */
+const RATE = Number(args.find((a) => a.startsWith('--rate='))?.slice('--rate='.length) ?? 2000);
 const EXTRA_CSS = args.find((a) => a.startsWith('--css='))?.slice('--css='.length) ?? null;
 /** The reader scrolls up once the answer has begun: the view stops following the stream. */
 const SCROLL_UP = args.includes('--scroll-up');
@@ -69,8 +71,11 @@ async function main(): Promise<void> {
       await page.waitForTimeout(300);
     };
     await ask(); // warm-up: the highlighter and its grammars are loaded
-    proxy.plan = { ...proxy.plan, tokens: TOKENS };
-    const out: string[] = [`${TOKENS} tokens at 2000/s${EXTRA_CSS ? `, extra CSS: ${EXTRA_CSS}` : ''}`, ''];
+    proxy.plan = { tokens: TOKENS, deltasPerSecond: RATE };
+    const out: string[] = [
+      `${TOKENS} tokens at ${RATE}/s${EXTRA_CSS ? `, extra CSS: ${EXTRA_CSS}` : ''}`,
+      '',
+    ];
 
     if (!TRACE_ONLY) {
       await cdp.send('Profiler.enable');

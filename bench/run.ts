@@ -12,6 +12,7 @@ import { cancel } from './cancel';
 import { longConversation } from './long-conversation';
 import { commandOf, exitCodeOf, parseBenchArgs } from './lib/args';
 import { describeMachine } from './lib/machine';
+import { buildBenchPage } from './lib/page-build';
 import { progress, type BenchResult } from './lib/result';
 import { startBenchSim, type BenchSim } from './lib/sim';
 import { mcpBench } from './mcp';
@@ -26,6 +27,8 @@ import { workspace } from './workspace';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const STATIC_DIR = `${ROOT}out/renderer`;
+/** The rendering benchmark's page with its peers (bench/page/), built before that benchmark runs. */
+const PAGE_DIR = `${ROOT}bench/out/render-page`;
 const CHROMIUM = process.env['SLUICE_CHROMIUM'] ?? '/usr/bin/chromium';
 
 const BENCHES: { id: string; run: (sim: BenchSim) => Promise<BenchResult> }[] = [
@@ -71,8 +74,10 @@ const BENCHES: { id: string; run: (sim: BenchSim) => Promise<BenchResult> }[] = 
         sizes: [10_000, 50_000],
         rounds: 2,
         deltasPerSecond: 2000,
+        slow: { tokens: 3000, deltasPerSecond: 100 },
         ttftMs: 300,
         staticDir: STATIC_DIR,
+        pageDir: PAGE_DIR,
         chromiumPath: CHROMIUM,
       }),
   },
@@ -147,6 +152,10 @@ async function main(): Promise<number> {
       );
       await buildRenderer(ROOT);
     }
+  }
+  if (selected.some((b) => b.id === 'rendering')) {
+    progress('bench', 'building the rendering page (bench/page/)');
+    await buildBenchPage(ROOT);
   }
 
   const sim = await startBenchSim();

@@ -4,6 +4,7 @@
 // native work only as "(program)"; the trace names it.
 type TraceEvent = {
   name: string;
+  cat?: string;
   ph: string;
   ts: number;
   dur?: number;
@@ -85,4 +86,46 @@ export function describeTrace(json: string, longTaskMs: number): string[] {
     ...sum((s) => s.taskDur > long, 14),
   );
   return out;
+}
+
+/** The marks the benchmark's pages set (performance.mark) around one streamed answer. */
+export const STREAM_START = 'sluice-bench:start';
+export const STREAM_END = 'sluice-bench:end';
+
+/** Enough for mainThreadBusy and light enough not to weigh on what it measures. */
+export const BUSY_CATEGORIES = ['toplevel', 'blink.user_timing'];
+
+export type MainThreadBusy = {
+  /** Sum of top-level task durations on the renderer's main thread between the marks. */
+  busyMs: number;
+  /** From the start mark to the end mark. */
+  wallMs: number;
+};
+
+/** Main-thread busy time of one streamed answer, from a trace with BUSY_CATEGORIES. */
+export function mainThreadBusy(json: string): MainThreadBusy | null {
+  const events = (JSON.parse(json) as { traceEvents: TraceEvent[] }).traceEvents;
+  // The page's main thread is the one that set the marks.
+  const start = events.find((e) => e.name === STREAM_START);
+  const end = events.find((e) => e.name === STREAM_END);
+  if (!start || !end) return null;
+  const from = start.ts;
+  const to = end.ts;
+  let busy = 0;
+  let coveredTo = -Infinity;
+  // Every complete event of the `toplevel` category (ThreadControllerImpl::RunTask and the mojo
+  // and microtask work beside it): their union, so an event inside another counts once.
+  const tasks = events
+    .filter(
+      (e) =>
+        e.ph === 'X' && e.pid === start.pid && e.tid === start.tid && e.cat?.split(',').includes('toplevel'),
+    )
+    .sort((a, b) => a.ts - b.ts);
+  for (const e of tasks) {
+    const finish = e.ts + (e.dur ?? 0);
+    const begin = Math.max(e.ts, coveredTo, from);
+    busy += Math.max(0, Math.min(finish, to) - begin);
+    coveredTo = Math.max(coveredTo, finish);
+  }
+  return { busyMs: busy / 1000, wallMs: (to - from) / 1000 };
 }

@@ -108,3 +108,22 @@ test('a finished code block has a copy button; a growing one is shown plain', ()
   expect(getAllByTestId('copy-code')).toHaveLength(2);
   expect(container.querySelectorAll('[style]')).toHaveLength(0);
 });
+
+test('final blocks sit in groups of 16 the browser may skip off screen; the growing tail stays outside', () => {
+  const paragraphs = Array.from({ length: 40 }, (_, i) => `Paragraph ${i + 1}.`);
+  const { container, rerender } = render(<Markdown text={paragraphs.join('\n\n')} streaming />);
+  const groups = () => [...container.querySelectorAll('.markdown > .md-group')];
+  // A block is final once the next one has a whole first line: 38 final paragraphs, in two full
+  // groups and one of 6; the last two are the tail.
+  expect(groups().map((g) => g.children.length)).toEqual([16, 16, 6]);
+  expect(container.querySelector('.markdown > p:last-child')?.textContent).toBe('Paragraph 40.');
+  const first = groups()[0];
+  rerender(<Markdown text={`${paragraphs.join('\n\n')}\n\nParagraph 41.`} streaming />);
+  // A full group is never rendered again: the same element, the same text.
+  expect(groups()[0]).toBe(first);
+  expect(groups().map((g) => g.children.length)).toEqual([16, 16, 7]);
+  expect([...container.querySelectorAll('p')].map((p) => p.textContent)).toEqual([
+    ...paragraphs,
+    'Paragraph 41.',
+  ]);
+});

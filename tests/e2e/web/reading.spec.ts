@@ -165,3 +165,33 @@ test('scrolled up, the thinking panel stays put while it grows; back at its bott
   expect(fromBottom(await box(text))).toBeLessThanOrEqual(4);
   await expect(panel).toHaveAttribute('data-streaming', 'true');
 });
+
+test('a code block is a Tab stop exactly while its code is wider than its box, also as it streams', async ({
+  page,
+  sluice,
+}) => {
+  test.setTimeout(60_000);
+  const app = await sluice({
+    settings: { sim: { scenario: 'sim-text', ttftMs: 50, tpotMs: 2 } },
+    simTokens: 3000,
+  });
+  await app.open(page);
+  await send(page, 'Explain how a token stream reaches the screen');
+  const answer = lastAnswer(page);
+  // Each block's <pre>: does its code overflow, and is it a Tab stop?
+  const blocks = () =>
+    answer.locator('[data-testid="code-block"] pre').evaluateAll((pres) =>
+      pres.map((p) => ({
+        wide: p.scrollWidth > p.clientWidth + 1,
+        stop: p.getAttribute('tabindex') === '0',
+      })),
+    );
+  // While it streams, a block that has grown wide has become a Tab stop by the next frames.
+  await expect.poll(async () => (await blocks()).some((b) => b.wide)).toBe(true);
+  await expect.poll(async () => (await blocks()).every((b) => b.wide === b.stop)).toBe(true);
+  await expect(answer).toHaveAttribute('data-outcome', 'complete', { timeout: 30_000 });
+  await expect.poll(async () => (await blocks()).every((b) => b.wide === b.stop)).toBe(true);
+  const settled = await blocks();
+  expect(settled.filter((b) => b.wide).length).toBeGreaterThan(0);
+  expect(settled.filter((b) => !b.wide).length).toBeGreaterThan(0);
+});

@@ -63,6 +63,9 @@ function components(settled: boolean): Components {
 // being the tail, so it does not render again.
 const hasFence = (source: string) => source.includes('```') || source.includes('~~~');
 
+/** Blocks per group: the browser skips a group only when all of it is off screen. */
+const GROUP_SIZE = 16;
+
 const SETTLED = components(true);
 const GROWING = components(false);
 
@@ -74,9 +77,18 @@ const MarkdownBlock = memo(function MarkdownBlock({ source, settled }: { source:
   );
 });
 
-/** Final blocks in a group that never changes; skipped whole by memo on every later frame. */
+/**
+ * Final blocks in a group that never changes; skipped whole by memo on every later frame, and by
+ * the browser's style, layout and paint while it is off screen (`.md-group`, markdown.css).
+ */
 const BlockGroup = memo(function BlockGroup({ sources }: { sources: readonly string[] }) {
-  return sources.map((source, i) => <MarkdownBlock key={i} source={source} settled />);
+  return (
+    <div className="md-group">
+      {sources.map((source, i) => (
+        <MarkdownBlock key={i} source={source} settled />
+      ))}
+    </div>
+  );
 });
 
 /**
@@ -96,7 +108,7 @@ export const Markdown = memo(function Markdown({
   /** The text's deltas while it streams: read instead of `text`, which is never touched then. */
   parts?: readonly string[];
 }) {
-  const [splitter] = useState(() => createBlockSplitter());
+  const [splitter] = useState(() => createBlockSplitter(GROUP_SIZE));
   const { groups, tail } = useMemo(
     () => (streaming && parts ? splitter.parts(parts, text.length) : null) ?? splitter.text(text),
     [splitter, text, streaming, parts],

@@ -1,53 +1,38 @@
 // A box that scrolls must be reachable by keyboard to be scrolled (WCAG 2.1.1): while its content
-// overflows it is a Tab stop (tabindex 0), and only then. Measured when the box is mounted,
-// resized or its content changes; the attribute is set on the element directly, not rendered.
+// overflows it is a Tab stop (tabindex 0), and only then. Measured when the box is resized or its
+// content changes; the attribute is set on the element directly, not rendered.
 //
-// Reading a box's scroll size forces a layout when the page has changed since the last one, and
-// a long conversation mounts dozens of code blocks in one frame (then highlighting changes each
-// again). So the boxes are measured together, once per frame: every read first, then every write,
-// one layout for all of them, the one the frame was about to do anyway.
+// Measured only inside a ResizeObserver callback, which runs after the browser's own layout: a
+// content change (a growing code block, on every frame of a stream) observes the box anew, and the
+// observer reports it after the next layout. Reading its sizes anywhere else would force a layout
+// of the page there and then.
 import { useEffect, useState } from 'react';
-
-const pending = new Set<HTMLElement>();
-let scheduled = false;
-
-function measureAll(): void {
-  scheduled = false;
-  const boxes = [...pending].filter((box) => box.isConnected);
-  pending.clear();
-  const overflows = boxes.map(
-    (box) => box.scrollWidth > box.clientWidth + 1 || box.scrollHeight > box.clientHeight + 1,
-  );
-  boxes.forEach((box, i) => {
-    if (overflows[i]) box.setAttribute('tabindex', '0');
-    else box.removeAttribute('tabindex');
-  });
-}
-
-/** Measures `box` with the others at the next frame. */
-export function measureScrollable(box: HTMLElement): void {
-  pending.add(box);
-  if (scheduled) return;
-  scheduled = true;
-  if (typeof requestAnimationFrame === 'function') requestAnimationFrame(measureAll);
-  else queueMicrotask(measureAll);
-}
 
 /** The callback ref for the box. */
 export function useKeyboardScrollable<T extends HTMLElement>(): (el: T | null) => void {
   const [box, setBox] = useState<T | null>(null);
   useEffect(() => {
     if (!box) return;
-    const measure = () => measureScrollable(box);
-    measure();
-    const resized = typeof ResizeObserver === 'undefined' ? null : new ResizeObserver(measure);
-    resized?.observe(box);
-    const changed = new MutationObserver(measure);
+    const measure = () => {
+      const overflows = box.scrollWidth > box.clientWidth + 1 || box.scrollHeight > box.clientHeight + 1;
+      if (overflows) box.setAttribute('tabindex', '0');
+      else box.removeAttribute('tabindex');
+    };
+    if (typeof ResizeObserver === 'undefined') {
+      measure();
+      return;
+    }
+    const resized = new ResizeObserver(measure);
+    resized.observe(box);
+    // A new observation reports the box's size at the next layout, whether or not it changed.
+    const changed = new MutationObserver(() => {
+      resized.unobserve(box);
+      resized.observe(box);
+    });
     changed.observe(box, { childList: true, characterData: true, subtree: true });
     return () => {
-      resized?.disconnect();
+      resized.disconnect();
       changed.disconnect();
-      pending.delete(box);
     };
   }, [box]);
   return setBox;

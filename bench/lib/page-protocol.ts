@@ -1,0 +1,18 @@
+// What the rendering benchmark's page (bench/page/) and its driver (bench/rendering.ts) say to each other.
+
+export const RENDERERS = ['sluice', 'streamdown', 'naive'] as const;
+export type RendererId = (typeof RENDERERS)[number];
+
+export type PageResult = {
+  /** The markdown the turn delivered. */
+  source: string;
+  outputTokens: number | null;
+};
+
+/** `window.__sluicePage`. */
+export type PageApi = {
+  renderer: RendererId;
+  /** Starts a turn; resolves when it has ended and its last events are applied. */
+  start(prompt: string): Promise<undefined>;
+  result(): PageResult;
+};
