@@ -8,6 +8,11 @@ export async function writeJsonAtomic(path: string, value: unknown, opts = { fsy
   await writeFileAtomic(path, `${JSON.stringify(value)}\n`, { fsync: opts.fsync });
 }
 
+/** Text (a cache's lines), written the same way. */
+export async function writeTextAtomic(path: string, text: string, opts = { fsync: true }): Promise<void> {
+  await writeFileAtomic(path, text, { fsync: opts.fsync });
+}
+
 export type ReadResult<T> = { ok: true; value: T } | { ok: false; missing: boolean; error: string };
 
 export async function readJson<T = unknown>(path: string): Promise<ReadResult<T>> {
@@ -38,5 +43,10 @@ export class KeyedQueue {
       if (this.tails.get(key) === tail) this.tails.delete(key);
     });
     return next;
+  }
+
+  /** Resolves once every write queued so far (under any key) has settled. */
+  async idle(): Promise<void> {
+    await Promise.all([...this.tails.values()]);
   }
 }

@@ -1,23 +1,56 @@
-// Full-text search over every message of every conversation, in the main process: a MiniSearch
+// Full-text search over every message of every conversation, in the main process: a FlexSearch
 // index of one document per message (a user's text; an answer's text, thinking and tool calls),
 // kept in step with the ConversationStore — each save re-indexes only the messages whose text
 // changed, so a streaming answer saved every second costs one document, not the conversation.
-// Results carry a snippet around the first match, with the matched words' ranges to highlight.
-import MiniSearch, { type SearchResult } from 'minisearch';
+//
+// FlexSearch answers the first hits of an AND query without scoring every message that holds a
+// common word (MiniSearch scored and sorted all of them: 0.6–0.8 s for a word in 80,000 messages).
+// Beside it a radix tree of the words indexed (MiniSearch's SearchableMap, each word with the
+// number of messages holding it) widens a query's words before FlexSearch sees them: the last word
+// is the one being typed and also stands for its most common completions; a word of five letters
+// or more that no message holds stands for its nearest indexed words (a typo).
+//
+// The index is built in the background as soon as the store is opened, in slices that give the
+// event loop back every few milliseconds (a streaming turn's relay keeps its pace); a search
+// meanwhile answers from what is indexed and says how far the build is. Once built it is kept in
+// the data directory (`search-index.jsonl`, written atomically, with a format version and a
+// fingerprint of the conversation files): a later start loads it instead, and a file that is
+// missing, torn, of another version or made from other files is rebuilt, never trusted.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Encoder, Index } from 'flexsearch';
+import SearchableMap from 'minisearch/SearchableMap';
 import type { ChatMessage, Conversation, SearchHit, SearchResults } from '../../shared/protocol';
+import { writeTextAtomic } from './atomic';
 import type { ConversationStore } from './conversations';
 
-type Doc = {
-  id: string;
-  conversationId: string;
-  messageId: string;
-  role: 'user' | 'assistant';
-  text: string;
-};
+type Doc = { conversationId: string; messageId: string; role: 'user' | 'assistant'; text: string };
 
 const SNIPPET_BEFORE = 60;
 const SNIPPET_LENGTH = 180;
 const MAX_HITS = 50;
+/** The word being typed stands for itself and at most this many completions, the most common. */
+const PREFIX_TERMS = 8;
+/** A word no message holds, this long or longer, stands for its nearest indexed words. */
+const FUZZY_MIN = 5;
+const FUZZY_TERMS = 4;
+/** At most this many AND queries answer one search (the first words of each query word first). */
+const MAX_CHOICES = 32;
+/** How long a slice of background work may hold the event loop. */
+const SLICE_MS = 8;
+/** Removed messages left in a loaded index before it is rebuilt from the texts in memory. */
+const STALE_LIMIT = 2000;
+/** A change is written to the index file once this long has passed without another. */
+const PERSIST_AFTER_MS = 30_000;
+
+export const INDEX_FILE = 'search-index.jsonl';
+const FORMAT = 'sluice.search-index';
+const FORMAT_VERSION = 1;
+const DOCS_PER_LINE = 2000;
+
+/** How the index came to be this session, for tests and the bench. */
+export type IndexOrigin =
+  { from: 'file' } | { from: 'build'; because: 'missing' | 'unreadable' | 'version' | 'stale' | 'compacted' };
 
 /** What of a message is searchable: its text, and for an answer its thinking and tool calls too. */
 export function searchableText(message: ChatMessage): string {
@@ -59,92 +92,420 @@ export function snippetOf(text: string, words: string[]): SearchHit['snippet'] {
   return { text: textOut, highlights };
 }
 
-export class MessageSearch {
-  private readonly index = new MiniSearch<Doc>({
-    fields: ['text'],
-    storeFields: ['conversationId', 'messageId', 'role'],
-    searchOptions: { prefix: true, fuzzy: 0.15, combineWith: 'AND' },
+/**
+ * The index's words and the query's: lower case, accents folded, split at anything not a letter or
+ * digit; not FlexSearch's default, which also merges doubled letters ("buffer" → "bufer") and cuts
+ * numbers in threes, so a word would no longer be found as written in the snippet to mark it.
+ */
+const encoder = new Encoder({ dedupe: false, numeric: false });
+const wordsOf = (text: string): string[] => encoder.encode(text);
+const newIndex = (fastupdate: boolean) => new Index({ tokenize: 'strict', encoder, fastupdate });
+const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** The words of each query word: itself if indexed, completions of the last, near words of a typo. */
+export function queryWords(words: readonly string[], vocabulary: SearchableMap<number>): string[][] {
+  const commonest = (found: Iterable<[string, number]>, n: number) =>
+    [...found].sort((a, b) => b[1] - a[1]).slice(0, n);
+  return words.map((word, i) => {
+    const out = new Set<string>();
+    if (vocabulary.has(word)) out.add(word);
+    if (i === words.length - 1 && word.length >= 2)
+      for (const [w] of commonest(vocabulary.atPrefix(word).entries(), PREFIX_TERMS)) out.add(w);
+    if (out.size === 0 && word.length >= FUZZY_MIN) {
+      const near = [...vocabulary.fuzzyGet(word, word.length >= 8 ? 2 : 1)];
+      near.sort((a, b) => a[1][1] - b[1][1] || b[1][0] - a[1][0]);
+      for (const [w] of near.slice(0, FUZZY_TERMS)) out.add(w);
+    }
+    return [...out];
   });
-  /** Per conversation: each indexed message's text, to see what a save changed. */
-  private readonly indexed = new Map<string, Map<string, string>>();
+}
+
+export class MessageSearch {
+  private index = newIndex(true);
+  /** Whether removing a message from `index` is cheap (an imported index has no register for it). */
+  private fast = true;
+  /** Messages still in `index` that are no longer live (a loaded index drops them at compaction). */
+  private stale = 0;
+  private nextId = 1;
+  private readonly docs = new Map<number, Doc>();
+  /** Per conversation: each indexed message's document id. */
+  private readonly byConversation = new Map<string, Map<string, number>>();
   private readonly titles = new Map<string, string>();
-  private built: Promise<void> | null = null;
+  private vocabulary = new SearchableMap<number>();
+  /** Conversations saved or deleted since the build began (the listener indexed them already). */
+  private readonly touched = new Set<string>();
+  private progress = { done: 0, total: 0 };
+  private building = true;
+  /** Every conversation is in the index (loaded or built whole): only then is it written. */
+  private complete = false;
+  private compacting: FlexIndex | null = null;
+  /** Bumped by every change: a snapshot written while it moved is thrown away. */
+  private generation = 0;
+  private persisted = -1;
+  private persistTimer: NodeJS.Timeout | null = null;
+  private closed = false;
+  private readonly ready: Promise<void>;
   private readonly unsubscribe: () => void;
+  origin: IndexOrigin | null = null;
 
   constructor(private readonly store: ConversationStore) {
     this.unsubscribe = store.onChange((change) => {
-      // Before the first search there is nothing to keep in step; the build reads the store then.
-      if (!this.built) return;
+      this.touched.add(change.type === 'deleted' ? change.id : change.conversation.id);
       if (change.type === 'deleted') this.remove(change.id);
-      else this.put(change.conversation);
+      else drain(this.putSteps(change.conversation));
+      this.changed();
     });
+    // A failed build (an unreadable directory) leaves what was indexed; searches still answer.
+    this.ready = this.start().catch(() => {});
   }
 
-  private build(): Promise<void> {
-    this.built ??= (async () => {
-      for (const summary of await this.store.list()) this.put(await this.store.get(summary.id));
-    })();
-    return this.built;
+  private get file(): string {
+    return join(this.store.dataDir, INDEX_FILE);
   }
 
-  private put(conversation: Conversation): void {
-    this.titles.set(conversation.id, conversation.title);
-    const before = this.indexed.get(conversation.id) ?? new Map<string, string>();
-    const after = new Map<string, string>();
-    for (const message of conversation.messages) {
-      const text = searchableText(message);
-      after.set(message.id, text);
-      const id = `${conversation.id}/${message.id}`;
-      if (before.get(message.id) === text) continue;
-      if (before.has(message.id)) this.index.discard(id);
-      this.index.add({
-        id,
-        conversationId: conversation.id,
-        messageId: message.id,
-        role: message.role,
-        text,
-      });
+  /** Resolves when every conversation is indexed (loaded or built). */
+  whenReady(): Promise<void> {
+    return this.ready;
+  }
+
+  /** How far the build is: conversations indexed of all (done when not building). */
+  status(): { building: boolean; done: number; total: number } {
+    return { building: this.building, ...this.progress };
+  }
+
+  private async start(): Promise<void> {
+    try {
+      const summaries = await this.store.list();
+      this.progress = { done: 0, total: summaries.length };
+      const fingerprint = await this.store.fingerprint();
+      const loaded = await this.load(fingerprint);
+      if (loaded === true) {
+        this.origin = { from: 'file' };
+        this.persisted = this.generation;
+      } else {
+        this.origin = { from: 'build', because: loaded };
+        await this.build(summaries.map((s) => s.id));
+      }
+      this.complete = !this.closed;
+    } finally {
+      this.building = false;
+      this.progress.done = this.progress.total;
     }
-    for (const messageId of before.keys())
-      if (!after.has(messageId)) this.index.discard(`${conversation.id}/${messageId}`);
-    this.indexed.set(conversation.id, after);
+    await this.persist();
+  }
+
+  /** Indexes every conversation, a slice at a time; a conversation changed meanwhile is skipped. */
+  private async build(ids: string[]): Promise<void> {
+    this.touched.clear();
+    let sliceStart = performance.now();
+    for (const id of ids) {
+      if (this.closed) return;
+      if (!this.touched.has(id)) {
+        const conversation = await this.store.get(id).catch(() => null);
+        if (conversation && !this.touched.has(id)) {
+          for (const _ of this.putSteps(conversation)) {
+            if (performance.now() - sliceStart < SLICE_MS) continue;
+            await tick();
+            sliceStart = performance.now();
+            // A save of it while this slice waited indexed all of it; nothing more to do here.
+            if (this.touched.has(id)) break;
+          }
+        }
+      }
+      this.progress.done++;
+      if (performance.now() - sliceStart >= SLICE_MS) {
+        await tick();
+        sliceStart = performance.now();
+      }
+    }
+  }
+
+  private terms(text: string): string[] {
+    return [...new Set(wordsOf(text))];
+  }
+
+  private add(doc: Doc): number {
+    const id = this.nextId++;
+    this.index.add(id, doc.text);
+    this.compacting?.add(id, doc.text);
+    this.docs.set(id, doc);
+    for (const term of this.terms(doc.text)) this.vocabulary.update(term, (n = 0) => n + 1);
+    return id;
+  }
+
+  private discard(id: number): void {
+    const doc = this.docs.get(id);
+    if (!doc) return;
+    this.docs.delete(id);
+    for (const term of this.terms(doc.text)) {
+      const n = (this.vocabulary.get(term) ?? 1) - 1;
+      if (n > 0) this.vocabulary.set(term, n);
+      else this.vocabulary.delete(term);
+    }
+    this.compacting?.remove(id);
+    if (this.fast) this.index.remove(id);
+    else if (++this.stale > STALE_LIMIT && !this.compacting && !this.building) void this.compact();
+  }
+
+  /** Indexes a conversation's messages whose text changed, yielding after each message. */
+  private *putSteps(conversation: Conversation): Generator<void> {
+    this.titles.set(conversation.id, conversation.title);
+    let ids = this.byConversation.get(conversation.id);
+    if (!ids) this.byConversation.set(conversation.id, (ids = new Map()));
+    const present = new Set<string>();
+    for (const message of conversation.messages) {
+      present.add(message.id);
+      const text = searchableText(message);
+      const before = ids.get(message.id);
+      if (before !== undefined && this.docs.get(before)?.text === text) continue;
+      if (before !== undefined) this.discard(before);
+      const doc: Doc = { conversationId: conversation.id, messageId: message.id, role: message.role, text };
+      ids.set(message.id, this.add(doc));
+      yield;
+    }
+    for (const [messageId, id] of ids)
+      if (!present.has(messageId)) {
+        this.discard(id);
+        ids.delete(messageId);
+      }
   }
 
   private remove(conversationId: string): void {
-    for (const messageId of this.indexed.get(conversationId)?.keys() ?? [])
-      this.index.discard(`${conversationId}/${messageId}`);
-    this.indexed.delete(conversationId);
+    for (const id of this.byConversation.get(conversationId)?.values() ?? []) this.discard(id);
+    this.byConversation.delete(conversationId);
     this.titles.delete(conversationId);
   }
 
-  async search(query: string): Promise<SearchResults> {
-    await this.build();
-    const q = query.trim();
-    if (!q) return { query: q, hits: [], total: 0 };
-    const found: SearchResult[] = this.index.search(q);
-    const hits = found.slice(0, MAX_HITS).map((r): SearchHit => {
-      const conversationId = r['conversationId'] as string;
-      const messageId = r['messageId'] as string;
-      const text = this.indexed.get(conversationId)?.get(messageId) ?? '';
-      return {
-        conversationId,
-        messageId,
-        title: this.titles.get(conversationId) ?? '',
-        role: r['role'] as 'user' | 'assistant',
-        snippet: snippetOf(text, r.terms),
-      };
-    });
-    return { query: q, hits, total: found.length };
+  /**
+   * The first `limit` documents holding, for each query word, one of its words: one AND query per
+   * choice of words, the query's own words first, each cut at `limit` (FlexSearch stops there
+   * instead of merging whole lists, which an OR of eight common completions costs).
+   */
+  private find(groups: string[][], limit: number): number[] {
+    const out = new Set<number>();
+    for (const words of choices(groups, MAX_CHOICES)) {
+      for (const id of this.index.search(words.join(' '), { limit }) as number[]) out.add(id);
+      if (out.size >= limit) break;
+    }
+    return [...out].slice(0, limit);
   }
 
-  close(): void {
-    this.unsubscribe();
+  async search(query: string): Promise<SearchResults> {
+    const q = query.trim();
+    const indexing = this.building ? { indexing: { ...this.progress } } : {};
+    if (!q) return { query: q, hits: [], more: false, ...indexing };
+    const groups = queryWords(wordsOf(q), this.vocabulary);
+    if (groups.length === 0 || groups.some((g) => g.length === 0))
+      return { query: q, hits: [], more: false, ...indexing };
+    const live = this.find(groups, MAX_HITS + 1 + this.stale).filter((id) => this.docs.has(id));
+    const words = groups.flat();
+    const hits = live.slice(0, MAX_HITS).map((id): SearchHit => {
+      const doc = this.docs.get(id) as Doc;
+      return {
+        conversationId: doc.conversationId,
+        messageId: doc.messageId,
+        title: this.titles.get(doc.conversationId) ?? '',
+        role: doc.role,
+        snippet: snippetOf(doc.text, words),
+      };
+    });
+    return { query: q, hits, more: live.length > MAX_HITS, ...indexing };
   }
+
+  private changed(): void {
+    this.generation++;
+    if (!this.building) this.persistLater();
+  }
+
+  private persistLater(): void {
+    if (this.closed) return;
+    if (this.persistTimer) clearTimeout(this.persistTimer);
+    // A cache: a write that fails (a full disk) means a rebuild at the next start, nothing more.
+    this.persistTimer = setTimeout(() => void this.persist().catch(() => {}), PERSIST_AFTER_MS);
+    this.persistTimer.unref();
+  }
+
+  /** Rebuilds the index from the texts in memory (dropping removed messages), then swaps it in. */
+  private async compact(): Promise<void> {
+    const next = newIndex(true);
+    this.compacting = next;
+    let sliceStart = performance.now();
+    for (const id of [...this.docs.keys()]) {
+      if (this.closed) {
+        this.compacting = null;
+        return;
+      }
+      const doc = this.docs.get(id);
+      if (doc) next.add(id, doc.text);
+      if (performance.now() - sliceStart >= SLICE_MS) {
+        await tick();
+        sliceStart = performance.now();
+      }
+    }
+    this.index = next;
+    this.compacting = null;
+    this.fast = true;
+    this.stale = 0;
+    this.origin = { from: 'build', because: 'compacted' };
+  }
+
+  /** The lines of the index file, made a slice at a time; null if a change came meanwhile. */
+  private async snapshot(fingerprint: string): Promise<string[] | null> {
+    const generation = this.generation;
+    const lines: string[] = [
+      JSON.stringify({
+        format: FORMAT,
+        version: FORMAT_VERSION,
+        fingerprint,
+        nextId: this.nextId,
+        stale: this.stale,
+      }),
+      JSON.stringify({ titles: [...this.titles] }),
+    ];
+    const docs = [...this.docs];
+    for (let i = 0; i < docs.length; i += DOCS_PER_LINE) {
+      const chunk = docs
+        .slice(i, i + DOCS_PER_LINE)
+        .map(([id, d]) => [id, d.conversationId, d.messageId, d.role, d.text]);
+      lines.push(JSON.stringify({ docs: chunk }));
+      await tick();
+      if (this.generation !== generation) return null;
+    }
+    lines.push(JSON.stringify({ vocabulary: [...this.vocabulary] }));
+    const index = this.index;
+    await index.export(async (key, data) => {
+      lines.push(JSON.stringify({ part: [key, data] }));
+      await tick();
+    });
+    if (this.generation !== generation || this.index !== index) return null;
+    lines.push(JSON.stringify({ end: lines.length }));
+    return lines;
+  }
+
+  /** Writes the index file, unless nothing changed since the last; a change meanwhile tries later. */
+  async persist(): Promise<void> {
+    if (this.persistTimer) clearTimeout(this.persistTimer);
+    this.persistTimer = null;
+    if (!this.complete || this.building || this.compacting || this.persisted === this.generation) return;
+    const generation = this.generation;
+    // The files as every change indexed so far left them: a change after this one is seen by the
+    // generation, and the snapshot is thrown away rather than written with a wrong fingerprint.
+    await this.store.settled();
+    const fingerprint = await this.store.fingerprint();
+    const lines = await this.snapshot(fingerprint);
+    if (!lines || this.generation !== generation) {
+      this.persistLater();
+      return;
+    }
+    // A cache: no fsync (a torn file reads as unreadable and is rebuilt).
+    await writeTextAtomic(this.file, `${lines.join('\n')}\n`, { fsync: false });
+    this.persisted = generation;
+  }
+
+  /** Reads the index file into this index; true, or why it cannot be trusted. */
+  private async load(fingerprint: string): Promise<true | 'missing' | 'unreadable' | 'version' | 'stale'> {
+    let text: string;
+    try {
+      text = await readFile(this.file, 'utf8');
+    } catch {
+      return 'missing';
+    }
+    const lines = text.split('\n').filter((l) => l.length > 0);
+    type Header = {
+      format?: unknown;
+      version?: unknown;
+      fingerprint?: unknown;
+      nextId?: unknown;
+      stale?: unknown;
+    };
+    let header: Header;
+    try {
+      header = JSON.parse(lines[0] ?? '') as Header;
+      const end = JSON.parse(lines.at(-1) ?? '') as { end?: unknown };
+      if (header.format !== FORMAT || end.end !== lines.length - 1) return 'unreadable';
+    } catch {
+      return 'unreadable';
+    }
+    if (header.version !== FORMAT_VERSION) return 'version';
+    if (header.fingerprint !== fingerprint) return 'stale';
+    const index = newIndex(false);
+    const docs = new Map<number, Doc>();
+    const titles = new Map<string, string>();
+    let vocabulary: [string, number][] = [];
+    try {
+      let sliceStart = performance.now();
+      for (const line of lines.slice(1, -1)) {
+        const value = JSON.parse(line) as {
+          titles?: [string, string][];
+          docs?: [number, string, string, 'user' | 'assistant', string][];
+          vocabulary?: [string, number][];
+          part?: [string, string];
+        };
+        if (value.titles) for (const [id, title] of value.titles) titles.set(id, title);
+        else if (value.docs)
+          for (const [id, conversationId, messageId, role, text] of value.docs)
+            docs.set(id, { conversationId, messageId, role, text });
+        else if (value.vocabulary) vocabulary = value.vocabulary;
+        else if (value.part) index.import(value.part[0], value.part[1]);
+        else return 'unreadable';
+        if (performance.now() - sliceStart >= SLICE_MS) {
+          await tick();
+          sliceStart = performance.now();
+        }
+      }
+    } catch {
+      return 'unreadable';
+    }
+    if (typeof header.nextId !== 'number' || typeof header.stale !== 'number') return 'unreadable';
+    // Saves that came while it loaded were indexed into the (empty) live index: start again clean.
+    if (this.touched.size > 0) return 'stale';
+    this.index = index;
+    this.fast = false;
+    this.stale = header.stale;
+    this.nextId = header.nextId;
+    for (const [id, doc] of docs) {
+      this.docs.set(id, doc);
+      let ids = this.byConversation.get(doc.conversationId);
+      if (!ids) this.byConversation.set(doc.conversationId, (ids = new Map()));
+      ids.set(doc.messageId, id);
+    }
+    for (const [id, title] of titles) this.titles.set(id, title);
+    this.vocabulary = SearchableMap.from(vocabulary);
+    return true;
+  }
+
+  /** Stops the background work and writes what changed since the file was last written. */
+  async close(): Promise<void> {
+    this.unsubscribe();
+    this.closed = true;
+    if (searches.get(this.store) === this) searches.delete(this.store);
+    await this.ready.catch(() => {});
+    await this.persist().catch(() => {});
+  }
+}
+
+type FlexIndex = ReturnType<typeof newIndex>;
+
+/** One word from each group, every way, earlier words of each group first; at most `max` ways. */
+function* choices(groups: string[][], max: number): Generator<string[]> {
+  const at = groups.map(() => 0);
+  for (let n = 0; n < max; n++) {
+    yield groups.map((g, i) => g[at[i] as number] as string);
+    // The last group moves fastest: the query's own words stay while the typed word's completions vary.
+    let i = groups.length - 1;
+    while (i >= 0 && (at[i] as number) + 1 >= (groups[i] as string[]).length) at[i--] = 0;
+    if (i < 0) return;
+    at[i] = (at[i] as number) + 1;
+  }
+}
+
+function drain(steps: Iterator<void>): void {
+  while (!steps.next().done);
 }
 
 const searches = new WeakMap<ConversationStore, MessageSearch>();
 
-/** The one index of a store, made on first use (every face searches through this). */
+/** The one index of a store, made (and its background build begun) on first use. */
 export function searchOf(store: ConversationStore): MessageSearch {
   let search = searches.get(store);
   if (!search) {

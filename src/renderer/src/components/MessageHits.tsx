@@ -64,6 +64,12 @@ export function MessageHits({ query }: { query: string }) {
     <section className="message-hits" aria-label="Found in messages" data-testid="message-hits">
       <h2 className="hits-heading">In messages</h2>
       {error && <p className="field-error">{error}</p>}
+      {results?.indexing && (
+        <p className="muted small-text" data-testid="search-indexing">
+          Still indexing — {results.indexing.done.toLocaleString('en-US')} of{' '}
+          {results.indexing.total.toLocaleString('en-US')} conversations; these are the matches so far.
+        </p>
+      )}
       {results && results.hits.length === 0 && <p className="muted small-text">No message matches.</p>}
       {results && results.hits.length > 0 && (
         <ul className="hit-list">
@@ -80,9 +86,10 @@ export function MessageHits({ query }: { query: string }) {
           ))}
         </ul>
       )}
-      {results && results.total > results.hits.length && (
+      {results?.more && (
         <p className="muted small-text">
-          The first {results.hits.length} of {results.total}; add a word to narrow it down.
+          The first {results.hits.length} matches; more messages hold these words. Add a word to narrow it
+          down.
         </p>
       )}
     </section>
