@@ -35,8 +35,8 @@ async function store(): Promise<ConversationStore> {
 }
 
 /** A fresh store and index on the same directory, as a restart makes them; ready when it resolves. */
-async function restart(dir: string): Promise<MessageSearch> {
-  const search = new MessageSearch(new ConversationStore(dir));
+async function restart(dir: string, opts = {}): Promise<MessageSearch> {
+  const search = new MessageSearch(new ConversationStore(dir), opts);
   await search.whenReady();
   return search;
 }
@@ -44,13 +44,17 @@ async function restart(dir: string): Promise<MessageSearch> {
 const found = async (search: MessageSearch, query: string) =>
   (await search.search(query)).hits.map((h) => `${h.conversationId}/${h.messageId}`).sort();
 
-/** Sixty conversations of three messages, the words `common`, `w<i>` and `c<i % 7>` in each. */
+/**
+ * Sixty conversations of three messages, the words `common`, `w<i>` and `c<i % 7>` in each; k0 the
+ * newest, so a build (newest first) gives k0's messages the first ids.
+ */
 async function filled(): Promise<ConversationStore> {
   const st = await store();
   for (let i = 0; i < 60; i++)
-    await st.save(
-      conversation(`k${i}`, `Chat ${i}`, [`common alpha w${i} c${i % 7}`, `common beta`, `reply ${i}`]),
-    );
+    await st.save({
+      ...conversation(`k${i}`, `Chat ${i}`, [`common alpha w${i} c${i % 7}`, `common beta`, `reply ${i}`]),
+      updatedAt: 1000 - i,
+    });
   return st;
 }
 
@@ -269,5 +273,43 @@ test('per word: the word being typed completes, a typo in a long word is forgive
   expect(await found(search, 'sunn need')).toEqual([]);
   // A one-letter word, last, is only itself.
   expect(await found(search, 'a')).toEqual(['z/z-m3']);
+  await search.close();
+});
+
+test('several shards: hits from each, and a loaded shard with removed messages is rebuilt right', async () => {
+  const st = await filled();
+  const small = { shardSize: 50, staleLimit: 5 };
+  const first = await restart(st.dataDir, small);
+  expect(first.origin).toEqual({ from: 'build', because: 'missing' });
+  // 180 messages in shards of 50: a word in every conversation is found in all four.
+  expect(await found(first, 'w0 alpha')).toEqual(['k0/k0-m0']);
+  expect(await found(first, 'w59 alpha')).toEqual(['k59/k59-m0']);
+  expect(await found(first, 'alpha c3')).toHaveLength(9);
+  await first.close();
+  // Another shard size is another format: rebuilt, not misread.
+  const other = await restart(st.dataDir);
+  expect(other.origin).toEqual({ from: 'build', because: 'version' });
+  await other.close();
+
+  await restart(st.dataDir, small).then((s) => s.close());
+  const search = await restart(st.dataDir, small);
+  expect(search.origin).toEqual({ from: 'file' });
+  const store2 = (search as unknown as { store: ConversationStore }).store;
+  // Edits of loaded messages (k0–k7: the first shard): each leaves one stale there; past five, the
+  // shard is rebuilt from the texts in memory.
+  const edit = (i: number) =>
+    store2.save({
+      ...conversation(`k${i}`, `Chat ${i}`, [`edited ${i} gamma`, 'common beta', `reply ${i}`]),
+      updatedAt: 1000 - i,
+    });
+  for (let i = 0; i < 5; i++) await edit(i);
+  expect(search.status().stale).toBe(5);
+  expect(await found(search, 'w3 alpha')).toEqual([]);
+  for (let i = 5; i < 8; i++) await edit(i);
+  while (search.status().stale > 0) await new Promise((r) => setTimeout(r, 5));
+  expect(await found(search, 'gamma')).toHaveLength(8);
+  expect(await found(search, 'w3 alpha')).toEqual([]);
+  expect(await found(search, '3 edited')).toEqual(['k3/k3-m0']);
+  expect(await found(search, 'alpha c3')).toHaveLength(8); // k10 … k59: k3 lost its alpha
   await search.close();
 });

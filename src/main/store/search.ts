@@ -16,12 +16,11 @@
 // the data directory (`search-index.jsonl`, written atomically, with a format version and a
 // fingerprint of the conversation files): a later start loads it instead, and a file that is
 // missing, torn, of another version or made from other files is rebuilt, never trusted.
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Encoder, Index } from 'flexsearch';
 import SearchableMap from 'minisearch/SearchableMap';
 import type { ChatMessage, Conversation, SearchHit, SearchResults } from '../../shared/protocol';
-import { writeTextAtomic } from './atomic';
+import { readLines, writeLinesAtomic } from './atomic';
 import type { ConversationStore } from './conversations';
 
 type Doc = { conversationId: string; messageId: string; role: 'user' | 'assistant'; text: string };
@@ -38,15 +37,20 @@ const FUZZY_TERMS = 4;
 const MAX_CHOICES = 32;
 /** How long a slice of background work may hold the event loop. */
 const SLICE_MS = 8;
-/** Removed messages left in a loaded index before it is rebuilt from the texts in memory. */
-const STALE_LIMIT = 2000;
+/** Removed messages left in a loaded shard before it is rebuilt from the texts in memory. */
+const STALE_LIMIT = 500;
 /** A change is written to the index file once this long has passed without another. */
 const PERSIST_AFTER_MS = 30_000;
 
 export const INDEX_FILE = 'search-index.jsonl';
 const FORMAT = 'sluice.search-index';
 const FORMAT_VERSION = 1;
-const DOCS_PER_LINE = 2000;
+const DOCS_PER_LINE = 500;
+/**
+ * Messages per shard: a search asks each shard in turn and stops once it has its hits, and a
+ * shard's part of the file is small enough to write and read without holding the event loop long.
+ */
+const SHARD_SIZE = 10_000;
 
 /** How the index came to be this session, for tests and the bench. */
 export type IndexOrigin =
@@ -121,12 +125,9 @@ export function queryWords(words: readonly string[], vocabulary: SearchableMap<n
 }
 
 export class MessageSearch {
-  private index = newIndex(true);
-  /** Whether removing a message from `index` is cheap (an imported index has no register for it). */
-  private fast = true;
-  /** Messages still in `index` that are no longer live (a loaded index drops them at compaction). */
-  private stale = 0;
-  private nextId = 1;
+  /** Message `id` is in shard `floor(id / shardSize)`. */
+  private shards: Shard[] = [];
+  private nextId = 0;
   private readonly docs = new Map<number, Doc>();
   /** Per conversation: each indexed message's document id. */
   private readonly byConversation = new Map<string, Map<string, number>>();
@@ -138,7 +139,6 @@ export class MessageSearch {
   private building = true;
   /** Every conversation is in the index (loaded or built whole): only then is it written. */
   private complete = false;
-  private compacting: FlexIndex | null = null;
   /** Bumped by every change: a snapshot written while it moved is thrown away. */
   private generation = 0;
   private persisted = -1;
@@ -148,7 +148,16 @@ export class MessageSearch {
   private readonly unsubscribe: () => void;
   origin: IndexOrigin | null = null;
 
-  constructor(private readonly store: ConversationStore) {
+  private readonly shardSize: number;
+  private readonly staleLimit: number;
+
+  /** `shardSize` and `staleLimit` are for tests, to see several shards and a rebuild on a few messages. */
+  constructor(
+    private readonly store: ConversationStore,
+    opts: { shardSize?: number; staleLimit?: number } = {},
+  ) {
+    this.shardSize = opts.shardSize ?? SHARD_SIZE;
+    this.staleLimit = opts.staleLimit ?? STALE_LIMIT;
     this.unsubscribe = store.onChange((change) => {
       this.touched.add(change.type === 'deleted' ? change.id : change.conversation.id);
       if (change.type === 'deleted') this.remove(change.id);
@@ -168,9 +177,10 @@ export class MessageSearch {
     return this.ready;
   }
 
-  /** How far the build is: conversations indexed of all (done when not building). */
-  status(): { building: boolean; done: number; total: number } {
-    return { building: this.building, ...this.progress };
+  /** How far the build is (conversations indexed of all), and removed messages loaded shards still hold. */
+  status(): { building: boolean; done: number; total: number; stale: number } {
+    const stale = this.shards.reduce((n, s) => n + (s?.stale ?? 0), 0);
+    return { building: this.building, ...this.progress, stale };
   }
 
   private async start(): Promise<void> {
@@ -203,7 +213,8 @@ export class MessageSearch {
       if (!this.touched.has(id)) {
         const conversation = await this.store.get(id).catch(() => null);
         if (conversation && !this.touched.has(id)) {
-          for (const _ of this.putSteps(conversation)) {
+          const steps = this.putSteps(conversation);
+          while (!steps.next().done) {
             if (performance.now() - sliceStart < SLICE_MS) continue;
             await tick();
             sliceStart = performance.now();
@@ -226,8 +237,10 @@ export class MessageSearch {
 
   private add(doc: Doc): number {
     const id = this.nextId++;
-    this.index.add(id, doc.text);
-    this.compacting?.add(id, doc.text);
+    const n = Math.floor(id / this.shardSize);
+    const shard = (this.shards[n] ??= { index: newIndex(true), fast: true, stale: 0, next: null });
+    shard.index.add(id, doc.text);
+    shard.next?.add(id, doc.text);
     this.docs.set(id, doc);
     for (const term of this.terms(doc.text)) this.vocabulary.update(term, (n = 0) => n + 1);
     return id;
@@ -242,9 +255,12 @@ export class MessageSearch {
       if (n > 0) this.vocabulary.set(term, n);
       else this.vocabulary.delete(term);
     }
-    this.compacting?.remove(id);
-    if (this.fast) this.index.remove(id);
-    else if (++this.stale > STALE_LIMIT && !this.compacting && !this.building) void this.compact();
+    const n = Math.floor(id / this.shardSize);
+    const shard = this.shards[n];
+    if (!shard) return;
+    shard.next?.remove(id);
+    if (shard.fast) shard.index.remove(id);
+    else if (++shard.stale > this.staleLimit && !shard.next && !this.building) void this.compact(n, shard);
   }
 
   /** Indexes a conversation's messages whose text changed, yielding after each message. */
@@ -283,11 +299,15 @@ export class MessageSearch {
    */
   private find(groups: string[][], limit: number): number[] {
     const out = new Set<number>();
-    for (const words of choices(groups, MAX_CHOICES)) {
-      for (const id of this.index.search(words.join(' '), { limit }) as number[]) out.add(id);
-      if (out.size >= limit) break;
+    for (const shard of this.shards) {
+      if (!shard) continue;
+      for (const words of choices(groups, MAX_CHOICES)) {
+        const found = shard.index.search(words.join(' '), { limit: limit + shard.stale }) as number[];
+        for (const id of found) if (this.docs.has(id)) out.add(id);
+        if (out.size >= limit) return [...out].slice(0, limit);
+      }
     }
-    return [...out].slice(0, limit);
+    return [...out];
   }
 
   async search(query: string): Promise<SearchResults> {
@@ -297,7 +317,7 @@ export class MessageSearch {
     const groups = queryWords(wordsOf(q), this.vocabulary);
     if (groups.length === 0 || groups.some((g) => g.length === 0))
       return { query: q, hits: [], more: false, ...indexing };
-    const live = this.find(groups, MAX_HITS + 1 + this.stale).filter((id) => this.docs.has(id));
+    const live = this.find(groups, MAX_HITS + 1);
     const words = groups.flat();
     const hits = live.slice(0, MAX_HITS).map((id): SearchHit => {
       const doc = this.docs.get(id) as Doc;
@@ -325,14 +345,16 @@ export class MessageSearch {
     this.persistTimer.unref();
   }
 
-  /** Rebuilds the index from the texts in memory (dropping removed messages), then swaps it in. */
-  private async compact(): Promise<void> {
+  /** Rebuilds a loaded shard from the texts in memory (dropping removed messages), then swaps it in. */
+  private async compact(n: number, shard: Shard): Promise<void> {
     const next = newIndex(true);
-    this.compacting = next;
+    shard.next = next;
+    const from = n * this.shardSize;
+    const ids = [...this.docs.keys()].filter((id) => id >= from && id < from + this.shardSize);
     let sliceStart = performance.now();
-    for (const id of [...this.docs.keys()]) {
+    for (const id of ids) {
       if (this.closed) {
-        this.compacting = null;
+        shard.next = null;
         return;
       }
       const doc = this.docs.get(id);
@@ -342,11 +364,9 @@ export class MessageSearch {
         sliceStart = performance.now();
       }
     }
-    this.index = next;
-    this.compacting = null;
-    this.fast = true;
-    this.stale = 0;
-    this.origin = { from: 'build', because: 'compacted' };
+    this.shards[n] = { index: next, fast: true, stale: 0, next: null };
+    this.generation++;
+    this.persistLater();
   }
 
   /** The lines of the index file, made a slice at a time; null if a change came meanwhile. */
@@ -356,9 +376,9 @@ export class MessageSearch {
       JSON.stringify({
         format: FORMAT,
         version: FORMAT_VERSION,
+        shardSize: this.shardSize,
         fingerprint,
         nextId: this.nextId,
-        stale: this.stale,
       }),
       JSON.stringify({ titles: [...this.titles] }),
     ];
@@ -372,12 +392,17 @@ export class MessageSearch {
       if (this.generation !== generation) return null;
     }
     lines.push(JSON.stringify({ vocabulary: [...this.vocabulary] }));
-    const index = this.index;
-    await index.export(async (key, data) => {
-      lines.push(JSON.stringify({ part: [key, data] }));
-      await tick();
-    });
-    if (this.generation !== generation || this.index !== index) return null;
+    const shards = [...this.shards];
+    for (const [n, shard] of shards.entries()) {
+      if (!shard) continue;
+      lines.push(JSON.stringify({ shard: n, stale: shard.stale }));
+      // FlexSearch's own export: its key on one line, its data (JSON already) on the next, as is.
+      await shard.index.export(async (key, data) => {
+        lines.push(JSON.stringify({ part: key }), data);
+        await tick();
+      });
+      if (this.generation !== generation || this.shards[n] !== shard) return null;
+    }
     lines.push(JSON.stringify({ end: lines.length }));
     return lines;
   }
@@ -386,7 +411,8 @@ export class MessageSearch {
   async persist(): Promise<void> {
     if (this.persistTimer) clearTimeout(this.persistTimer);
     this.persistTimer = null;
-    if (!this.complete || this.building || this.compacting || this.persisted === this.generation) return;
+    const compacting = this.shards.some((s) => s?.next);
+    if (!this.complete || this.building || compacting || this.persisted === this.generation) return;
     const generation = this.generation;
     // The files as every change indexed so far left them: a change after this one is seen by the
     // generation, and the snapshot is thrown away rather than written with a wrong fingerprint.
@@ -398,56 +424,73 @@ export class MessageSearch {
       return;
     }
     // A cache: no fsync (a torn file reads as unreadable and is rebuilt).
-    await writeTextAtomic(this.file, `${lines.join('\n')}\n`, { fsync: false });
+    await writeLinesAtomic(this.file, lines, { fsync: false });
     this.persisted = generation;
   }
 
   /** Reads the index file into this index; true, or why it cannot be trusted. */
   private async load(fingerprint: string): Promise<true | 'missing' | 'unreadable' | 'version' | 'stale'> {
-    let text: string;
-    try {
-      text = await readFile(this.file, 'utf8');
-    } catch {
-      return 'missing';
-    }
-    const lines = text.split('\n').filter((l) => l.length > 0);
-    type Header = {
-      format?: unknown;
-      version?: unknown;
-      fingerprint?: unknown;
-      nextId?: unknown;
-      stale?: unknown;
-    };
+    const lines = await readLines(this.file);
+    if (!lines) return 'missing';
+    type Header = Partial<Record<'format' | 'version' | 'shardSize' | 'fingerprint' | 'nextId', unknown>>;
     let header: Header;
     try {
-      header = JSON.parse(lines[0] ?? '') as Header;
-      const end = JSON.parse(lines.at(-1) ?? '') as { end?: unknown };
-      if (header.format !== FORMAT || end.end !== lines.length - 1) return 'unreadable';
+      header = JSON.parse((await lines.next()).value ?? '') as Header;
     } catch {
+      await lines.return(undefined);
       return 'unreadable';
     }
-    if (header.version !== FORMAT_VERSION) return 'version';
-    if (header.fingerprint !== fingerprint) return 'stale';
-    const index = newIndex(false);
+    const refuse = (): 'unreadable' | 'version' | 'stale' | null => {
+      if (header.format !== FORMAT || typeof header.nextId !== 'number') return 'unreadable';
+      if (header.version !== FORMAT_VERSION || header.shardSize !== this.shardSize) return 'version';
+      return header.fingerprint === fingerprint ? null : 'stale';
+    };
+    const refused = refuse();
+    if (refused) {
+      await lines.return(undefined);
+      return refused;
+    }
+    const shards: Shard[] = [];
     const docs = new Map<number, Doc>();
     const titles = new Map<string, string>();
     let vocabulary: [string, number][] = [];
+    let count = 1;
+    let ended = false;
     try {
       let sliceStart = performance.now();
-      for (const line of lines.slice(1, -1)) {
-        const value = JSON.parse(line) as {
-          titles?: [string, string][];
-          docs?: [number, string, string, 'user' | 'assistant', string][];
-          vocabulary?: [string, number][];
-          part?: [string, string];
-        };
-        if (value.titles) for (const [id, title] of value.titles) titles.set(id, title);
-        else if (value.docs)
-          for (const [id, conversationId, messageId, role, text] of value.docs)
-            docs.set(id, { conversationId, messageId, role, text });
-        else if (value.vocabulary) vocabulary = value.vocabulary;
-        else if (value.part) index.import(value.part[0], value.part[1]);
-        else return 'unreadable';
+      let shard: Shard | null = null;
+      let part: string | null = null;
+      for await (const line of lines) {
+        count++;
+        if (part !== null) {
+          shard?.index.import(part, line);
+          part = null;
+        } else {
+          const value = JSON.parse(line) as {
+            titles?: [string, string][];
+            docs?: [number, string, string, 'user' | 'assistant', string][];
+            vocabulary?: [string, number][];
+            shard?: number;
+            stale?: number;
+            part?: string;
+            end?: number;
+          };
+          if (value.titles) for (const [id, title] of value.titles) titles.set(id, title);
+          else if (value.docs)
+            for (const [id, conversationId, messageId, role, text] of value.docs)
+              docs.set(id, { conversationId, messageId, role, text });
+          else if (value.vocabulary) vocabulary = value.vocabulary;
+          else if (typeof value.shard === 'number')
+            shards[value.shard] = shard = {
+              index: newIndex(false),
+              fast: false,
+              stale: value.stale ?? 0,
+              next: null,
+            };
+          else if (typeof value.part === 'string' && shard) part = value.part;
+          else if (value.end === count - 1) ended = true;
+          else return 'unreadable';
+        }
         if (performance.now() - sliceStart >= SLICE_MS) {
           await tick();
           sliceStart = performance.now();
@@ -456,13 +499,12 @@ export class MessageSearch {
     } catch {
       return 'unreadable';
     }
-    if (typeof header.nextId !== 'number' || typeof header.stale !== 'number') return 'unreadable';
+    if (!ended) return 'unreadable';
     // Saves that came while it loaded were indexed into the (empty) live index: start again clean.
     if (this.touched.size > 0) return 'stale';
-    this.index = index;
-    this.fast = false;
-    this.stale = header.stale;
-    this.nextId = header.nextId;
+    this.shards = shards;
+    // New messages go to a shard of their own, built this session, where removing one is cheap.
+    this.nextId = Math.ceil((header.nextId as number) / this.shardSize) * this.shardSize;
     for (const [id, doc] of docs) {
       this.docs.set(id, doc);
       let ids = this.byConversation.get(doc.conversationId);
@@ -485,6 +527,12 @@ export class MessageSearch {
 }
 
 type FlexIndex = ReturnType<typeof newIndex>;
+/**
+ * A part of the index: its messages' ids are a range of `shardSize`. Loaded from the file it cannot
+ * remove a message cheaply (FlexSearch keeps no register through an export), so a removal there
+ * only counts it stale (searches skip it) until the shard is rebuilt (`next`) in the background.
+ */
+type Shard = { index: FlexIndex; fast: boolean; stale: number; next: FlexIndex | null };
 
 /** One word from each group, every way, earlier words of each group first; at most `max` ways. */
 function* choices(groups: string[][], max: number): Generator<string[]> {
