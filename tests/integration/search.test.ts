@@ -119,6 +119,28 @@ test('the index keeps in step with the store: an edited message, a rename and a 
   await search.close();
 });
 
+test('a snippet deep in a long message is cut from the stretch around the match alone, at whole words', () => {
+  const text = `${'alpha   beta\n'.repeat(500)}where the Danube\tflows${' gamma delta'.repeat(500)}`;
+  const { text: snippet, highlights } = snippetOf(text, ['danube']);
+  expect(snippet.startsWith('…')).toBe(true);
+  expect(snippet.endsWith('…')).toBe(true);
+  expect(snippet).toContain('alpha beta where the Danube flows gamma delta');
+  expect(highlights.map(([a, b]) => snippet.slice(a, b))).toEqual(['Danube']);
+  expect(snippet.length).toBeLessThanOrEqual(182);
+  expect(
+    snippet
+      .slice(1, -1)
+      .trim()
+      .split(' ')
+      .every((w) => /^(alpha|beta|where|the|Danube|flows|gamma|delta)$/.test(w)),
+  ).toBe(true);
+  // At the very start, no ellipsis before; a short message whole, with none at all.
+  expect(snippetOf(`Danube ${'x '.repeat(400)}`, ['danube']).text.startsWith('Danube x')).toBe(true);
+  expect(snippetOf('  the Danube  ', ['danube'])).toEqual({ text: 'the Danube', highlights: [[4, 10]] });
+  // No word matched (a typo's near word the text lacks): the message's start.
+  expect(snippetOf(`first words ${'y '.repeat(300)}`, ['zzz']).text.startsWith('first words y')).toBe(true);
+});
+
 test('a snippet is cut at whole words around the first match, and its highlights are the matched words', () => {
   const text = `${'lorem ipsum '.repeat(20)}the Danube flows east; the danube is long. ${'dolor sit '.repeat(30)}`;
   const { text: snippet, highlights } = snippetOf(text, ['danube']);

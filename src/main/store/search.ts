@@ -75,17 +75,26 @@ const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** The snippet around the first place a matched word occurs, and where each matched word is in it. */
 export function snippetOf(text: string, words: string[]): SearchHit['snippet'] {
-  const flat = text.replace(/\s+/g, ' ').trim();
   const pattern = words.length > 0 ? new RegExp(`(${words.map(escape).join('|')})`, 'giu') : null;
-  const first = pattern ? flat.search(pattern) : -1;
+  // Only the stretch around the first match is flattened and cut, not the whole message (a long
+  // answer would cost each of the 50 hits its full length); whitespace runs make it a little wider.
+  const match = pattern ? text.search(pattern) : -1;
+  const windowFrom = Math.max(0, match - SNIPPET_BEFORE * 4);
+  const windowTo = Math.min(text.length, Math.max(match, 0) + SNIPPET_LENGTH * 4);
+  const flat = text.slice(windowFrom, windowTo).replace(/\s+/g, ' ');
+  const cutBefore = windowFrom > 0;
+  const cutAfter = windowTo < text.length;
+  const trimmed = cutBefore ? flat : flat.trimStart();
+  const body0 = cutAfter ? trimmed : trimmed.trimEnd();
+  const first = pattern ? body0.search(pattern) : -1;
   const start = Math.max(0, (first < 0 ? 0 : first) - SNIPPET_BEFORE);
   // Whole words at the cut: start after a space, end before one.
-  const from = start === 0 ? 0 : flat.indexOf(' ', start) + 1 || start;
-  let to = Math.min(flat.length, from + SNIPPET_LENGTH);
-  if (to < flat.length) to = flat.lastIndexOf(' ', to) > from ? flat.lastIndexOf(' ', to) : to;
-  const body = flat.slice(from, to);
-  const prefix = from > 0 ? '…' : '';
-  const textOut = `${prefix}${body}${to < flat.length ? '…' : ''}`;
+  const from = start === 0 && !cutBefore ? 0 : body0.indexOf(' ', start) + 1 || start;
+  let to = Math.min(body0.length, from + SNIPPET_LENGTH);
+  if (to < body0.length || cutAfter) to = body0.lastIndexOf(' ', to) > from ? body0.lastIndexOf(' ', to) : to;
+  const body = body0.slice(from, to);
+  const prefix = from > 0 || cutBefore ? '…' : '';
+  const textOut = `${prefix}${body}${to < body0.length || cutAfter ? '…' : ''}`;
   const highlights: [number, number][] = [];
   if (pattern) {
     for (const m of body.matchAll(pattern)) {
