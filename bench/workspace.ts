@@ -88,9 +88,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  */
 async function indexComplete(served: Served, t0: number): Promise<{ ms: number; healthMs: number[] }> {
   const healthMs: number[] = [];
-  let done = false;
+  const state = { done: false };
   const pinger = (async () => {
-    while (!done) {
+    while (!state.done) {
       const a = performance.now();
       await fetch(`http://127.0.0.1:${served.port}/api/health`, {
         headers: { authorization: `Bearer ${served.token}` },
@@ -101,7 +101,7 @@ async function indexComplete(served: Served, t0: number): Promise<{ ms: number; 
   })();
   while ((await search(served, 'stream')).indexing) await sleep(200);
   const ms = performance.now() - t0;
-  done = true;
+  state.done = true;
   await pinger;
   return { ms, healthMs };
 }

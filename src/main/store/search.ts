@@ -135,7 +135,7 @@ export function queryWords(words: readonly string[], vocabulary: SearchableMap<n
 
 export class MessageSearch {
   /** Message `id` is in shard `floor(id / shardSize)`. */
-  private shards: Shard[] = [];
+  private shards: (Shard | undefined)[] = [];
   private nextId = 0;
   private readonly docs = new Map<number, Doc>();
   /** Per conversation: each indexed message's document id. */
@@ -406,10 +406,12 @@ export class MessageSearch {
       if (!shard) continue;
       lines.push(JSON.stringify({ shard: n, stale: shard.stale }));
       // FlexSearch's own export: its key on one line, its data (JSON already) on the next, as is.
-      await shard.index.export(async (key, data) => {
+      // With a handler that returns a promise, FlexSearch waits for it between parts.
+      const exported = shard.index.export(async (key, data) => {
         lines.push(JSON.stringify({ part: key }), data);
         await tick();
-      });
+      }) as unknown as Promise<void>;
+      await exported;
       if (this.generation !== generation || this.shards[n] !== shard) return null;
     }
     lines.push(JSON.stringify({ end: lines.length }));
@@ -459,7 +461,7 @@ export class MessageSearch {
       await lines.return(undefined);
       return refused;
     }
-    const shards: Shard[] = [];
+    const shards: (Shard | undefined)[] = [];
     const docs = new Map<number, Doc>();
     const titles = new Map<string, string>();
     let vocabulary: [string, number][] = [];
