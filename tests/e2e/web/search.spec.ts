@@ -4,15 +4,8 @@
 // into view. The conversations are stored directly (no turns streamed): one compact test a size.
 import type { Page } from '@playwright/test';
 import { expect, snap, test } from '../support/fixtures';
-import { sidebar } from '../support/page';
+import { COMBOS, lookAs, sidebar } from '../support/page';
 import { generateConversation, seededRng } from '../../support/generate';
-
-const COMBOS = [
-  { scheme: 'light', width: 1280 },
-  { scheme: 'dark', width: 1280 },
-  { scheme: 'light', width: 390 },
-  { scheme: 'dark', width: 390 },
-] as const;
 
 async function searchFor(page: Page, query: string): Promise<void> {
   await sidebar(page);
@@ -27,8 +20,7 @@ for (const combo of COMBOS) {
     page,
     sluice,
   }) => {
-    await page.setViewportSize({ width: combo.width, height: combo.width > 760 ? 800 : 844 });
-    await page.emulateMedia({ colorScheme: combo.scheme });
+    await lookAs(page, combo);
     const app = await sluice({ settings: { sim: { scenario: 'sim-text', ttftMs: 0, tpotMs: 0 } } });
     const now = Date.now();
     // Thirty messages; the word is planted in the second question (message 2), far above the end.

@@ -6,16 +6,9 @@
 import { readFile } from 'node:fs/promises';
 import type { Page } from '@playwright/test';
 import { expect, snap, test } from '../support/fixtures';
-import { lastAnswer, sidebar } from '../support/page';
+import { COMBOS, lastAnswer, lookAs, sidebar } from '../support/page';
 import { generateConversation, seededRng } from '../../support/generate';
 import type { Conversation } from '../../../src/shared/protocol';
-
-const COMBOS = [
-  { scheme: 'light', width: 1280 },
-  { scheme: 'dark', width: 1280 },
-  { scheme: 'light', width: 390 },
-  { scheme: 'dark', width: 390 },
-] as const;
 
 async function download(page: Page, click: () => Promise<void>): Promise<{ name: string; text: string }> {
   const [file] = await Promise.all([page.waitForEvent('download'), click()]);
@@ -61,8 +54,7 @@ for (const combo of COMBOS) {
     page,
     sluice,
   }) => {
-    await page.setViewportSize({ width: combo.width, height: combo.width > 760 ? 800 : 844 });
-    await page.emulateMedia({ colorScheme: combo.scheme });
+    await lookAs(page, combo);
     const app = await sluice({ settings: { sim: { scenario: 'sim-text', ttftMs: 0, tpotMs: 0 } } });
     await app.conversations.save(rivers());
     await app.open(page);
