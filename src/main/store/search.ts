@@ -573,3 +573,8 @@ export function searchOf(store: ConversationStore): MessageSearch {
   }
   return search;
 }
+
+/** Closes the store's index if it has one (a face that is closing; tests removing its directory). */
+export async function closeSearch(store: ConversationStore): Promise<void> {
+  await searches.get(store)?.close();
+}
