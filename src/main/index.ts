@@ -20,6 +20,7 @@ import { createMainWindow } from './electron/window';
 import { createHandlers } from './desktop/handlers';
 import { PortTurns } from './desktop/turns';
 import { ConversationStore } from './store/conversations';
+import { searchOf } from './store/search';
 import { SettingsStore } from './store/settings';
 
 const SHUTDOWN_WAIT_MS = 3_000;
@@ -140,6 +141,7 @@ async function main(): Promise<void> {
       await service
         .close()
         .catch((err: unknown) => log(`closing the simulated provider failed: ${String(err)}`));
+      await searchOf(conversations).close();
       await lock.release();
       quitting = 'done';
       app.quit();

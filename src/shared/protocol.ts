@@ -842,8 +842,12 @@ export type SearchHit = {
 };
 export type SearchResults = {
   query: string;
+  /** The first matches (at most 50). */
   hits: SearchHit[];
-  /** Matches in all, hits the first of them. */ total: number;
+  /** More messages match than the hits shown (they are not counted: that would cost each search). */
+  more: boolean;
+  /** Present while the index is still being built: conversations indexed so far, of all. */
+  indexing?: { done: number; total: number };
 };
 
 /** An import file's text (a Sluice backup or conversation, or ChatGPT's conversations.json). */

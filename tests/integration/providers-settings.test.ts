@@ -8,6 +8,7 @@ import { ChatService } from '../../src/main/chat/service';
 import { createHandlers } from '../../src/main/desktop/handlers';
 import { SecretKeyStore, type Cipher } from '../../src/main/electron/secrets';
 import { ConversationStore } from '../../src/main/store/conversations';
+import { closeSearch } from '../../src/main/store/search';
 import { InvalidSettingsError, SettingsStore } from '../../src/main/store/settings';
 import { DEFAULT_SETTINGS, type ProviderConfig } from '../../src/shared/protocol';
 import { CollectingSink } from '../support/relay';
@@ -173,6 +174,7 @@ test('each provider has its own key: set through the desktop face, reported only
   await keys.load();
   const chat = new ChatService({ conversations, settings, keys, env });
   cleanup(() => chat.close());
+  cleanup(() => closeSearch(conversations));
   const handlers = createHandlers({ service: chat, conversations, settings, keys });
 
   const before = await handlers['settings:get'](null);

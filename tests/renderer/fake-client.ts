@@ -363,7 +363,7 @@ export class FakeChatClient implements ChatClient {
             snippet: { text, highlights: [[at, at + q.length]] },
           });
       }
-    return { query: request.query.trim(), hits, total: hits.length };
+    return { query: request.query.trim(), hits, more: false };
   }
 
   async importConversations(request: ImportRequest): Promise<ImportResult> {

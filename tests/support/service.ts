@@ -7,6 +7,7 @@ import { afterEach } from 'vitest';
 import { ChatService } from '../../src/main/chat/service';
 import { EmbeddedSimulator, envKeySource } from '../../src/main/chat/target';
 import { ConversationStore } from '../../src/main/store/conversations';
+import { closeSearch } from '../../src/main/store/search';
 import { SettingsStore } from '../../src/main/store/settings';
 
 export function servicePerTest(prefix: string) {
@@ -26,6 +27,8 @@ export function servicePerTest(prefix: string) {
     const settings = new SettingsStore(dir);
     const chat = new ChatService({ conversations, settings, keys: envKeySource({}), simulator, env: {} });
     cleanup(() => chat.close());
+    // Desktop handlers made on it start its full-text index, which writes into the directory.
+    cleanup(() => closeSearch(conversations));
     return { chat, conversations, settings };
   }
   return { dataDir, service, cleanup };

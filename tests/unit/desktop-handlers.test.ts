@@ -10,6 +10,7 @@ import type { KeyStore } from '../../src/main/chat/target';
 import { createHandlers } from '../../src/main/desktop/handlers';
 import { isTrustedFrame } from '../../src/main/desktop/sender';
 import { ConversationStore } from '../../src/main/store/conversations';
+import { closeSearch } from '../../src/main/store/search';
 import { SettingsStore } from '../../src/main/store/settings';
 import { IPC_CHANNELS, INVOKE_CHANNELS } from '../../src/shared/ipc';
 
@@ -40,6 +41,8 @@ async function setup() {
   const service = new ChatService({ conversations, settings, keys });
   cleanups.push(async () => {
     await service.close();
+    // The full-text index the handlers started writes into the directory: closed first, as at quit.
+    await closeSearch(conversations);
     await rm(dir, { recursive: true, force: true });
   });
   return { conversations, keys, handlers: createHandlers({ service, conversations, settings, keys }) };

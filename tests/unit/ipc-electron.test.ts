@@ -15,6 +15,7 @@ import type { KeyStore } from '../../src/main/chat/target';
 import { createHandlers } from '../../src/main/desktop/handlers';
 import { PortTurns } from '../../src/main/desktop/turns';
 import { ConversationStore } from '../../src/main/store/conversations';
+import { closeSearch } from '../../src/main/store/search';
 import { SettingsStore } from '../../src/main/store/settings';
 import type { RelayEvent } from '../../src/shared/protocol';
 import { pageEnd } from '../support/ipc-ports';
@@ -119,6 +120,8 @@ async function wire() {
   cleanups.push(async () => {
     unregister();
     await service.close();
+    // The full-text index the handlers started writes into the directory: closed first, as at quit.
+    await closeSearch(conversations);
     await rm(dir, { recursive: true, force: true });
   });
   return { log, turns };

@@ -85,6 +85,8 @@ export function createHandlers({ service, conversations, settings, keys }: Handl
     const note = keys.note();
     return { ...(await service.settingsView()), ...(note ? { keyNote: note } : {}) };
   };
+  // The full-text index starts building (or loading) now, in the background, not at the first search.
+  searchOf(conversations);
   return {
     'conversations:list': handler(None, () => conversations.list()),
     'turns:list': handler(None, async () => service.listLiveTurns()),

@@ -5,6 +5,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { ChatService } from '../chat/service';
 import type { ConversationStore } from '../store/conversations';
+import { searchOf } from '../store/search';
 import type { SettingsStore } from '../store/settings';
 import { handleApi, type ApiContext } from './api';
 import { createGuard } from './guard';
@@ -55,6 +56,8 @@ export async function startServer(opts: ServeOptions): Promise<SluiceServer> {
     ...(opts.onTurnEnd ? { onTurnEnd: opts.onTurnEnd } : {}),
   };
   let guard = createGuard({ token, port: opts.port ?? 0, host });
+  // The full-text index starts building (or loading) now, in the background, not at the first search.
+  const search = searchOf(opts.conversations);
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     try {
@@ -106,6 +109,7 @@ export async function startServer(opts: ServeOptions): Promise<SluiceServer> {
         await Promise.allSettled([...live]);
         server.closeAllConnections();
         await closed;
+        await search.close();
       })()),
   };
 }

@@ -8,7 +8,7 @@
 // never trusted over the files: saves do not touch it (a conversation saved this session is read
 // once at the next start), and a missing or unreadable index only means every file is read.
 // Opened conversations are kept in memory, up to a bound; a file is read again when one falls out.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Conversation, ConversationSummary } from '../../shared/protocol';
@@ -74,7 +74,7 @@ export class ConversationStore {
   /** How the last load went: files whose index entry held, and files read in full. */
   readonly loadStats = { fromIndex: 0, read: 0 };
 
-  constructor(dataDir: string) {
+  constructor(readonly dataDir: string) {
     this.dir = join(dataDir, 'conversations');
     this.indexPath = join(dataDir, INDEX_FILE);
   }
@@ -145,6 +145,28 @@ export class ConversationStore {
     return this.queue.run(snapshot.id, () =>
       writeJsonAtomic(join(this.dir, `${snapshot.id}.json`), snapshot),
     );
+  }
+
+  /**
+   * What the conversation files look like now (each one's name, size and time, hashed): a cache
+   * made from them (the search index) is trusted only while this is unchanged.
+   */
+  async fingerprint(): Promise<string> {
+    await this.load();
+    const names = (await readdir(this.dir)).filter((name) => name.endsWith('.json')).sort();
+    const lines = new Map<string, string>();
+    await mapLimit(names, 32, async (name) => {
+      const info = await stat(join(this.dir, name)).catch(() => null);
+      if (info) lines.set(name, `${name}:${info.size}:${info.mtimeMs}\n`);
+    });
+    const hash = createHash('sha256');
+    for (const name of names) hash.update(lines.get(name) ?? '');
+    return hash.digest('hex');
+  }
+
+  /** Resolves once every file write and removal queued so far is done. */
+  settled(): Promise<void> {
+    return this.queue.idle();
   }
 
   /** Called after each save and delete (the search index keeps in step); returns the unsubscribe. */

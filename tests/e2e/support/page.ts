@@ -16,13 +16,20 @@ export type PageWindow = {
   __pwned?: unknown;
 };
 
-/** The four looks a UI spec checks: light and dark, wide and narrow (the drawer). */
+/** The four looks each section is checked in: 1280 and 390 px wide, light and dark. */
 export const COMBOS = [
   { scheme: 'light', width: 1280 },
   { scheme: 'dark', width: 1280 },
   { scheme: 'light', width: 390 },
   { scheme: 'dark', width: 390 },
 ] as const;
+export type Combo = (typeof COMBOS)[number];
+
+/** The window at the combo's size (a phone's height when narrow) and colour scheme. */
+export async function lookAs(page: Page, combo: Combo): Promise<void> {
+  await page.setViewportSize({ width: combo.width, height: combo.width > 760 ? 800 : 844 });
+  await page.emulateMedia({ colorScheme: combo.scheme });
+}
 
 export const isNarrow = (page: Page): boolean => (page.viewportSize()?.width ?? 1280) <= 760;
 

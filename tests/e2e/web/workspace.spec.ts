@@ -5,19 +5,17 @@
 // page's clock fixed), the shortcut sheet, and the title made after the first answer.
 import type { Page } from '@playwright/test';
 import { expect, snap, test, type WebApp } from '../support/fixtures';
-import { COMBOS, lastAnswer, send, type El } from '../support/page';
+import { COMBOS, lastAnswer, lookAs, send, type Combo, type El } from '../support/page';
 import type { Conversation } from '../../../src/shared/protocol';
 
 const FAST = { ttftMs: 0, tpotMs: 0 };
-
 /** The window at the combo's size and scheme, and a stack on the fast simulated provider. */
 async function setup(
   page: Page,
-  combo: (typeof COMBOS)[number],
+  combo: Combo,
   sluice: (opts?: { settings?: object }) => Promise<WebApp>,
 ): Promise<WebApp> {
-  await page.setViewportSize({ width: combo.width, height: combo.width > 760 ? 800 : 844 });
-  await page.emulateMedia({ colorScheme: combo.scheme });
+  await lookAs(page, combo);
   return sluice({ settings: { sim: { scenario: 'sim-text', ...FAST } } });
 }
 

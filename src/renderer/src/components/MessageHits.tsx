@@ -6,6 +6,8 @@ import type { SearchHit, SearchResults } from '../../../shared/protocol';
 import { useAppStore } from '../store/react';
 
 const DEBOUNCE_MS = 180;
+/** While the index is still being built, the same query is asked again this often. */
+const INDEXING_AGAIN_MS = 1000;
 
 function Snippet({ snippet }: { snippet: SearchHit['snippet'] }) {
   const parts: React.ReactNode[] = [];
@@ -28,6 +30,8 @@ export function MessageHits({ query }: { query: string }) {
     results: SearchResults | null;
     error: string | null;
   }>();
+  // Bumped to ask again while the main process is still indexing: the hits fill in as it goes.
+  const [round, setRound] = useState(0);
 
   useEffect(() => {
     if (q.length < 2) return;
@@ -49,7 +53,14 @@ export function MessageHits({ query }: { query: string }) {
       current = false;
       clearTimeout(timer);
     };
-  }, [q, store]);
+  }, [q, store, round]);
+
+  const indexing = found?.query === q ? found.results?.indexing : undefined;
+  useEffect(() => {
+    if (!indexing) return;
+    const timer = setTimeout(() => setRound((r) => r + 1), INDEXING_AGAIN_MS);
+    return () => clearTimeout(timer);
+  }, [indexing]);
 
   if (q.length < 2) return null;
   const results = found?.query === q ? found.results : null;
@@ -64,6 +75,12 @@ export function MessageHits({ query }: { query: string }) {
     <section className="message-hits" aria-label="Found in messages" data-testid="message-hits">
       <h2 className="hits-heading">In messages</h2>
       {error && <p className="field-error">{error}</p>}
+      {results?.indexing && (
+        <p className="muted small-text" data-testid="search-indexing">
+          Still indexing — {results.indexing.done.toLocaleString('en-US')} of{' '}
+          {results.indexing.total.toLocaleString('en-US')} conversations; these are the matches so far.
+        </p>
+      )}
       {results && results.hits.length === 0 && <p className="muted small-text">No message matches.</p>}
       {results && results.hits.length > 0 && (
         <ul className="hit-list">
@@ -80,9 +97,10 @@ export function MessageHits({ query }: { query: string }) {
           ))}
         </ul>
       )}
-      {results && results.total > results.hits.length && (
+      {results?.more && (
         <p className="muted small-text">
-          The first {results.hits.length} of {results.total}; add a word to narrow it down.
+          The first {results.hits.length} matches; more messages hold these words. Add a word to narrow it
+          down.
         </p>
       )}
     </section>
