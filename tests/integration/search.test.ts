@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, test } from 'vitest';
 import { ConversationStore } from '../../src/main/store/conversations';
-import { INDEX_FILE, MessageSearch, snippetOf } from '../../src/main/store/search';
+import { foldedInPlace, INDEX_FILE, MessageSearch, snippetOf } from '../../src/main/store/search';
 import type { Conversation, SearchResults } from '../../src/shared/protocol';
 import { servePerTest } from '../support/serve';
 
@@ -139,6 +139,15 @@ test('a snippet deep in a long message is cut from the stretch around the match 
   expect(snippetOf('  the Danube  ', ['danube'])).toEqual({ text: 'the Danube', highlights: [[4, 10]] });
   // No word matched (a typo's near word the text lacks): the message's start.
   expect(snippetOf(`first words ${'y '.repeat(300)}`, ['zzz']).text.startsWith('first words y')).toBe(true);
+});
+
+test('an accented word is found by its folded form and marked as written', () => {
+  const text = `${'lorem ipsum '.repeat(20)}We met at the Café in Zürich, then a CAFÉ au lait. ${'dolor '.repeat(40)}`;
+  const { text: snippet, highlights } = snippetOf(text, ['cafe', 'zurich']);
+  expect(snippet).toContain('We met at the Café in Zürich, then a CAFÉ au lait.');
+  expect(highlights.map(([a, b]) => snippet.slice(a, b))).toEqual(['Café', 'Zürich', 'CAFÉ']);
+  // Folding keeps every place: only letters that fold to one letter change, nothing else does.
+  expect(foldedInPlace('Straße ﬁle naïve ´ x\u00a0y 😀é')).toBe('Straße ﬁle naive ´ x\u00a0y 😀e');
 });
 
 test('a snippet is cut at whole words around the first match, and its highlights are the matched words', () => {

@@ -73,20 +73,47 @@ export function searchableText(message: ChatMessage): string {
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
+/**
+ * `text` with each accented letter folded to its base letter, one code unit for one, so what is
+ * found in the copy is at the same place in the original: "Café" → "Cafe". A letter that folds to
+ * more or less than one letter or digit (ß, ﬁ, a lone mark) stays as it is.
+ */
+export function foldedInPlace(text: string): string {
+  return text.replace(/[\u0080-\uffff]/g, foldedLetter);
+}
+
+const foldedLetters = new Map<string, string>();
+function foldedLetter(c: string): string {
+  let folded = foldedLetters.get(c);
+  if (folded === undefined) {
+    const base = c.normalize('NFKD').replace(/\p{M}/gu, '');
+    folded = base.length === 1 && /[\p{L}\p{N}]/u.test(base) ? base : c;
+    if (foldedLetters.size < 4096) foldedLetters.set(c, folded);
+  }
+  return folded;
+}
+
 /** The snippet around the first place a matched word occurs, and where each matched word is in it. */
 export function snippetOf(text: string, words: string[]): SearchHit['snippet'] {
   const pattern = words.length > 0 ? new RegExp(`(${words.map(escape).join('|')})`, 'giu') : null;
+  // The index folds accents, so the words are found in a folded copy; the original is what is cut
+  // and shown. Every step below does the same to both, so their places stay the same.
+  const folded = foldedInPlace(text);
   // Only the stretch around the first match is flattened and cut, not the whole message (a long
   // answer would cost each of the 50 hits its full length); whitespace runs make it a little wider.
-  const match = pattern ? text.search(pattern) : -1;
+  const match = pattern ? folded.search(pattern) : -1;
   const windowFrom = Math.max(0, match - SNIPPET_BEFORE * 4);
   const windowTo = Math.min(text.length, Math.max(match, 0) + SNIPPET_LENGTH * 4);
-  const flat = text.slice(windowFrom, windowTo).replace(/\s+/g, ' ');
   const cutBefore = windowFrom > 0;
   const cutAfter = windowTo < text.length;
-  const trimmed = cutBefore ? flat : flat.trimStart();
-  const body0 = cutAfter ? trimmed : trimmed.trimEnd();
-  const first = pattern ? body0.search(pattern) : -1;
+  const cut = (s: string) => {
+    const flat = s.slice(windowFrom, windowTo).replace(/\s+/g, ' ');
+    const trimmed = cutBefore ? flat : flat.trimStart();
+    return cutAfter ? trimmed : trimmed.trimEnd();
+  };
+  const body0 = cut(text);
+  const foldedBody0 = cut(folded);
+  const first = pattern ? foldedBody0.search(pattern) : -1;
   const start = Math.max(0, (first < 0 ? 0 : first) - SNIPPET_BEFORE);
   // Whole words at the cut: start after a space, end before one.
   const from = start === 0 && !cutBefore ? 0 : body0.indexOf(' ', start) + 1 || start;
@@ -97,7 +124,7 @@ export function snippetOf(text: string, words: string[]): SearchHit['snippet'] {
   const textOut = `${prefix}${body}${to < body0.length || cutAfter ? '…' : ''}`;
   const highlights: [number, number][] = [];
   if (pattern) {
-    for (const m of body.matchAll(pattern)) {
+    for (const m of foldedBody0.slice(from, to).matchAll(pattern)) {
       const at = m.index + prefix.length;
       highlights.push([at, at + m[0].length]);
     }
