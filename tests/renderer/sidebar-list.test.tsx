@@ -6,13 +6,12 @@
 // each row about the height it has in Chromium (57 px, a group's first row 27 px more).
 import { fireEvent, screen } from '@testing-library/react';
 import { afterEach, beforeEach, expect, test, vi } from 'vitest';
-import type { Conversation } from '../../src/shared/protocol';
+import { hourlyConversations } from './fake-client';
 import { act, cleanup, renderApp, settle } from './support';
 
 const COUNT = 2000;
 const VIEW_PX = 600;
 const ROW_PX = 57;
-const HOUR = 3600_000;
 
 beforeEach(() => {
   localStorage.clear();
@@ -38,15 +37,7 @@ afterEach(() => {
 });
 
 /** Conversation i was last changed i hours ago: the list shows them in index order. */
-function conversations(now: number): Conversation[] {
-  return Array.from({ length: COUNT }, (_, i) => ({
-    id: `c-${i}`,
-    title: `Conversation ${i}`,
-    createdAt: now - i * HOUR,
-    updatedAt: now - i * HOUR,
-    messages: [{ id: `u-${i}`, role: 'user', text: `Question ${i}`, createdAt: now - i * HOUR }],
-  }));
-}
+const conversations = (now: number) => hourlyConversations(COUNT, now);
 
 const nav = () => document.querySelector<HTMLElement>('.conversation-nav')!;
 const rows = () => Array.from(document.querySelectorAll<HTMLElement>('.conversation-row'));

@@ -4,23 +4,13 @@
 // its first render already lists every conversation; a list slower than the wait, or one that
 // fails, does not hold the window; an app chunk that cannot load is a sentence, not a blank page.
 import { afterEach, expect, test, vi } from 'vitest';
-import { FakeChatClient } from './fake-client';
+import { FakeChatClient, hourlyConversations } from './fake-client';
 import { createAppStore, type AppStore } from '../../src/renderer/src/store';
 import { FIRST_RENDER_WAIT_MS, startWindow, type MountModule } from '../../src/renderer/src/start';
-import type { Conversation, ConversationSummary } from '../../src/shared/protocol';
+import type { ConversationSummary } from '../../src/shared/protocol';
 
-const HOUR = 3600_000;
 const NOW = Date.parse('2026-11-30T12:00:00Z');
-
-function conversations(n: number): Conversation[] {
-  return Array.from({ length: n }, (_, i) => ({
-    id: `c-${i}`,
-    title: `Conversation ${i}`,
-    createdAt: NOW - i * HOUR,
-    updatedAt: NOW - i * HOUR,
-    messages: [{ id: `u-${i}`, role: 'user', text: `Question ${i}`, createdAt: NOW - i * HOUR }],
-  }));
-}
+const conversations = (n: number) => hourlyConversations(n, NOW);
 
 function deferred<T>() {
   let resolve!: (value: T) => void;
