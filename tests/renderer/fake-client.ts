@@ -439,3 +439,15 @@ export class FakeChatClient implements ChatClient {
     return structuredClone(this.settings);
   }
 }
+
+/** `count` conversations of one question each, conversation i last changed i hours before `now`. */
+export function hourlyConversations(count: number, now: number): Conversation[] {
+  const hour = 3600_000;
+  return Array.from({ length: count }, (_, i) => ({
+    id: `c-${i}`,
+    title: `Conversation ${i}`,
+    createdAt: now - i * hour,
+    updatedAt: now - i * hour,
+    messages: [{ id: `u-${i}`, role: 'user', text: `Question ${i}`, createdAt: now - i * hour }],
+  }));
+}

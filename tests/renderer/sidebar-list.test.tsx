@@ -3,15 +3,15 @@
 // place among all 2,000; the keyboard (End, arrows) and scrolling reach the last one; the row that
 // holds focus stays rendered as the list scrolls away from it; a conversation opened from elsewhere
 // comes into view. happy-dom lays nothing out, so the sidebar's view is given a height (600 px) and
-// each row the height it has in the browser (52 px, a group's first row more).
+// each row about the height it has in Chromium (57 px, a group's first row 27 px more).
 import { fireEvent, screen } from '@testing-library/react';
 import { afterEach, beforeEach, expect, test, vi } from 'vitest';
-import type { Conversation } from '../../src/shared/protocol';
+import { hourlyConversations } from './fake-client';
 import { act, cleanup, renderApp, settle } from './support';
 
 const COUNT = 2000;
 const VIEW_PX = 600;
-const HOUR = 3600_000;
+const ROW_PX = 57;
 
 beforeEach(() => {
   localStorage.clear();
@@ -28,7 +28,7 @@ beforeEach(() => {
   // What the virtualizer measures a row by.
   vi.spyOn(HTMLElement.prototype, 'offsetHeight', 'get').mockImplementation(function (this: HTMLElement) {
     if (!this.classList.contains('conversation-row')) return 0;
-    return this.getAttribute('data-heading') === 'true' ? 86 : 52;
+    return this.getAttribute('data-heading') === 'true' ? ROW_PX + 27 : ROW_PX;
   });
 });
 afterEach(() => {
@@ -37,15 +37,7 @@ afterEach(() => {
 });
 
 /** Conversation i was last changed i hours ago: the list shows them in index order. */
-function conversations(now: number): Conversation[] {
-  return Array.from({ length: COUNT }, (_, i) => ({
-    id: `c-${i}`,
-    title: `Conversation ${i}`,
-    createdAt: now - i * HOUR,
-    updatedAt: now - i * HOUR,
-    messages: [{ id: `u-${i}`, role: 'user', text: `Question ${i}`, createdAt: now - i * HOUR }],
-  }));
-}
+const conversations = (now: number) => hourlyConversations(COUNT, now);
 
 const nav = () => document.querySelector<HTMLElement>('.conversation-nav')!;
 const rows = () => Array.from(document.querySelectorAll<HTMLElement>('.conversation-row'));
@@ -77,8 +69,8 @@ test('2,000 conversations: a bounded number of rows in the page, each with its p
   expect(list.getAttribute('data-count')).toBe(String(COUNT));
   expect(list.getAttribute('data-virtual')).toBe('true');
   const shown = rows();
-  // A 600 px view of 52 px rows and the overscan, not 2,000.
-  expect(shown.length).toBeGreaterThanOrEqual(Math.floor(VIEW_PX / 52));
+  // A 600 px view of 57 px rows and the overscan, not 2,000.
+  expect(shown.length).toBeGreaterThanOrEqual(Math.floor(VIEW_PX / ROW_PX));
   expect(shown.length).toBeLessThan(40);
   expect(ids().slice(0, 3)).toEqual(['c-0', 'c-1', 'c-2']);
   shown.forEach((row, k) => {
@@ -93,7 +85,7 @@ test('2,000 conversations: a bounded number of rows in the page, each with its p
 
 test('scrolled to its end, the list shows the last conversations, and the first ones leave the page', async () => {
   await renderApp({ conversations: conversations(Date.now()) });
-  await scrollNavTo(COUNT * 52);
+  await scrollNavTo(COUNT * ROW_PX);
   const shown = ids();
   expect(shown).toContain(`c-${COUNT - 1}`);
   expect(shown).not.toContain('c-0');
@@ -125,13 +117,13 @@ test('the row holding focus stays in the page, focused, while the list scrolls f
   await renderApp({ conversations: conversations(Date.now()) });
   const rename = document.querySelector<HTMLElement>('[data-id="c-2"] [data-testid="rename"]')!;
   rename.focus();
-  await scrollNavTo(1000 * 52);
+  await scrollNavTo(1000 * ROW_PX);
   expect(ids()).toContain('c-1000');
   expect(ids()).toContain('c-2');
   expect(document.activeElement).toBe(rename);
   // Focus gone from the list: the row may leave.
   act(() => rename.blur());
-  await scrollNavTo(1001 * 52);
+  await scrollNavTo(1001 * ROW_PX);
   expect(ids()).not.toContain('c-2');
 });
 
@@ -143,5 +135,5 @@ test('a conversation opened from elsewhere (a search hit, the address) is scroll
   await settle();
   const active = document.querySelector<HTMLElement>('[data-testid="conversation-item"][data-active="true"]');
   expect(active?.dataset['id']).toBe('c-1500');
-  expect(nav().scrollTop).toBeGreaterThan(1400 * 52);
+  expect(nav().scrollTop).toBeGreaterThan(1400 * ROW_PX);
 });

@@ -1,12 +1,7 @@
-import { StrictMode } from 'react';
-import { createRoot } from 'react-dom/client';
+// The window's entry: the client, the store and the first requests (start.ts), without React.
 import { getChatClient } from './api/client';
-import { App } from './components/App';
-import { HighlighterContext } from './components/CodeBlock';
-import { loadMarkdown } from './components/LazyMarkdown';
-import { createShikiHighlighter } from './markdown/highlight';
+import { showFatal, startWindow } from './start';
 import { createAppStore, type ThemePreference } from './store';
-import { StoreProvider } from './store/react';
 import { readPrefs } from './lib/prefs';
 import './styles/base.css';
 import './styles/layout.css';
@@ -27,35 +22,12 @@ function savedTheme(): ThemePreference {
   }
 }
 
-function showFatal(root: HTMLElement, err: unknown) {
-  const p = document.createElement('p');
-  p.className = 'fatal';
-  p.textContent = `Sluice could not start: ${err instanceof Error ? err.message : String(err)}`;
-  root.replaceChildren(p);
-}
-
 const root = document.getElementById('root');
 if (root) {
   try {
     const store = createAppStore(getChatClient(), { theme: savedTheme(), prefs: readPrefs() });
-    // The first requests go out now, not after React's first render and effects.
-    store.getState().boot();
-    const highlighter = createShikiHighlighter();
-    createRoot(root).render(
-      <StrictMode>
-        <StoreProvider store={store}>
-          <HighlighterContext.Provider value={highlighter}>
-            <App />
-          </HighlighterContext.Provider>
-        </StoreProvider>
-      </StrictMode>,
-    );
+    void startWindow(root, store, () => import('./mount'));
   } catch (err) {
     showFatal(root, err);
   }
-  // The markdown renderer is its own chunk; fetched once the window is idle, so the first answer
-  // shown rarely waits for it (the first one shown before then asks for it itself).
-  const prefetch = () => void loadMarkdown().catch(() => {});
-  if (typeof requestIdleCallback === 'function') requestIdleCallback(prefetch, { timeout: 2000 });
-  else setTimeout(prefetch, 500);
 }

@@ -37,7 +37,7 @@ export function App() {
   const storedId = useApp((s) => s.active?.id ?? null);
 
   useEffect(() => {
-    store.getState().boot();
+    void store.getState().boot();
     // `#/c/<id>`: a reload or a bookmark reopens that conversation.
     return followRoute(store);
   }, [store]);

@@ -3,7 +3,7 @@ import { useKeyboardScrollable } from '../lib/scrollable';
 import type { Highlighter, HighlightToken } from '../markdown/highlight';
 import { CopyButton } from './CopyButton';
 
-/** Null: code stays plain (tests, and until main.tsx provides shiki). */
+/** Null: code stays plain (tests, and until mount.tsx provides shiki). */
 export const HighlighterContext = createContext<Highlighter | null>(null);
 
 type Highlighted = { code: string; lang: string; lines: HighlightToken[][] };

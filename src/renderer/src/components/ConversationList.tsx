@@ -26,9 +26,13 @@ import { ConversationItem } from './ConversationItem';
 export const VIRTUAL_FROM = 60;
 /** Rows rendered beyond each edge of the view. */
 const OVERSCAN = 6;
-/** A row's height before it is measured (layout.css: two lines and their padding; a heading above). */
-const ROW_PX = 52;
-const HEADING_PX = 24;
+/**
+ * A row's height before it is measured (layout.css: two lines and their padding; a heading above),
+ * as Chromium lays it out (56.6 px, a heading 27.2 px more): close estimates keep the first screen's
+ * range when the rows are measured, so that measuring re-renders only the spacers.
+ */
+const ROW_PX = 57;
+const HEADING_PX = 27;
 const GROUP_GAP_PX = 10;
 
 type Row = { summary: ConversationSummary; heading: GroupName | null };

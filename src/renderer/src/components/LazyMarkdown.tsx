@@ -1,5 +1,5 @@
 // The markdown pipeline (react-markdown, remark-gfm, micromark, mdast, hast: about 170 kB) is not
-// in the window's first chunk: it is fetched the first time an answer is shown (main.tsx also asks
+// in the window's first chunk: it is fetched the first time an answer is shown (mount.tsx also asks
 // for it once the window is idle). For the moment before it arrives the text is shown plain, block
 // by block with the markdown's own spacing and code boxes, so the formatted text takes its place
 // without a jump worth noticing. Once loaded, every answer renders through it at once.

@@ -19,11 +19,12 @@ export type ConversationsSlice = {
   loadError: string | null;
   loadConversations(): Promise<void>;
   /**
-   * The page's first loads (settings, the list, turns still running), once per store: main.tsx
-   * calls it before the first render, so the list is on its way while React mounts; App calls it
-   * too (a test's store, where it starts there).
+   * The page's first loads (settings, the list, turns still running), once per store: the window's
+   * start (start.ts) calls it before React is even evaluated, so the list is on its way meanwhile;
+   * App calls it too (a test's store, where it starts there). Resolves once the list is in the
+   * store or its error is (never rejects); every call answers the first call's promise.
    */
-  boot(): void;
+  boot(): Promise<void>;
   openConversation(id: string): Promise<void>;
   newChat(): void;
   /** Resolves with an error sentence, or null when the title was saved. */
@@ -57,7 +58,7 @@ export const createConversationsSlice =
   (set, get) => {
     // Only the last open request may land: clicking A then B must end on B.
     let opening = 0;
-    let booted = false;
+    let booted: Promise<void> | null = null;
     return {
       conversations: [],
       listError: null,
@@ -75,13 +76,13 @@ export const createConversationsSlice =
       },
 
       boot() {
-        if (booted) return;
-        booted = true;
+        if (booted) return booted;
         const { loadSettings, resumeTurns } = get();
         void loadSettings();
-        void get().loadConversations();
+        booted = get().loadConversations();
         // Turns still running in the main process (this page reloaded) stream on here.
         void resumeTurns();
+        return booted;
       },
 
       async openConversation(id) {
