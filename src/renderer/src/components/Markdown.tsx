@@ -4,14 +4,14 @@
 // mail and in a new window, and images are never loaded.
 import { memo, useMemo, useState, type ReactNode } from 'react';
 import ReactMarkdown, { type Components } from 'react-markdown';
-import remarkGfm from 'remark-gfm';
 import type { Element, ElementContent } from 'hast';
 import { useKeyboardScrollable } from '../lib/scrollable';
+import { remarkGfmOnce } from '../markdown/gfm';
 import { createBlockSplitter } from '../markdown/split';
 import { safeUrl } from '../markdown/url';
 import { CodeBlock } from './CodeBlock';
 
-const PLUGINS = [remarkGfm];
+const PLUGINS = [remarkGfmOnce];
 
 const textOf = (nodes: ElementContent[]): string =>
   nodes.map((n) => (n.type === 'text' ? n.value : n.type === 'element' ? textOf(n.children) : '')).join('');
