@@ -7,7 +7,7 @@ import ReactMarkdown, { type Components } from 'react-markdown';
 import type { Element, ElementContent } from 'hast';
 import { useKeyboardScrollable } from '../lib/scrollable';
 import { remarkGfmOnce } from '../markdown/gfm';
-import { createBlockSplitter } from '../markdown/split';
+import { createBlockSplitter, openFence } from '../markdown/split';
 import { safeUrl } from '../markdown/url';
 import { CodeBlock } from './CodeBlock';
 
@@ -118,13 +118,20 @@ export const Markdown = memo(function Markdown({
       {groups.map((sources, i) => (
         <BlockGroup key={i} sources={sources} />
       ))}
-      {tail.map((source, i) => (
-        <MarkdownBlock
-          key={`tail-${i}`}
-          source={source}
-          settled={!streaming || i < tail.length - 1 || !hasFence(source)}
-        />
-      ))}
+      {tail.map((source, i) => {
+        // The growing block, a code block still open: its code as the parser would read it,
+        // without parsing markdown on every frame.
+        const open = streaming && i === tail.length - 1 ? openFence(source) : null;
+        return open ? (
+          <CodeBlock key={`tail-${i}`} code={open.code} lang={open.lang} settled={false} />
+        ) : (
+          <MarkdownBlock
+            key={`tail-${i}`}
+            source={source}
+            settled={!streaming || i < tail.length - 1 || !hasFence(source)}
+          />
+        );
+      })}
     </div>
   );
 });
