@@ -1,9 +1,11 @@
 // Not part of `npm run bench`: where the renderer's time goes while a long answer streams.
-//   npx tsx bench/profile-rendering.ts [tokens=50000] [--rate=2000] [--trace-only] [--scroll-up] [--css='<extra CSS>']
+//   npx tsx bench/profile-rendering.ts [tokens=50000] [--rate=2000] [--trace-only] [--scroll-up] [--css='<extra CSS>'] [--page=sluice|streamdown|naive]
 // Builds the renderer unminified (React in production mode, readable function names) into
 // bench/out/, then streams answers as the rendering benchmark does: one under the CDP sampling
 // profiler (JS by function), one under a devtools.timeline trace (native work by event).
 // --css injects a style sheet into the page first: an A/B experiment without touching the app.
+// --page profiles the benchmark's page (bench/page/, minified as the benchmark builds it) with one
+// renderer instead of the whole app (--scroll-up is the app's only).
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +13,8 @@ import { chromium } from '@playwright/test';
 import { startBenchServe } from './lib/serve-face';
 import { startBenchSim } from './lib/sim';
 import { startUpstreamProxy } from './lib/upstream-proxy';
+import { buildBenchPage } from './lib/page-build';
+import { RENDERERS, type RendererId } from './lib/page-protocol';
 import { buildProfileRenderer } from './profile/build';
 import { describeProfile, type Profile } from './profile/cpu-profile';
 import { describeTrace, TRACE_CATEGORIES } from './profile/trace';
@@ -26,9 +30,13 @@ const RATE = Number(args.find((a) => a.startsWith('--rate='))?.slice('--rate='.l
 const EXTRA_CSS = args.find((a) => a.startsWith('--css='))?.slice('--css='.length) ?? null;
 /** The reader scrolls up once the answer has begun: the view stops following the stream. */
 const SCROLL_UP = args.includes('--scroll-up');
+const PAGE = args.find((a) => a.startsWith('--page='))?.slice('--page='.length) ?? null;
+const PROMPT = 'Explain how a token stream reaches the screen';
 
 async function main(): Promise<void> {
-  const staticDir = await buildProfileRenderer(ROOT);
+  const renderer = RENDERERS.find((r) => r === PAGE) ?? null;
+  if (PAGE !== null && renderer === null) throw new Error(`--page takes one of ${RENDERERS.join(', ')}`);
+  const staticDir = renderer ? await buildBenchPage(ROOT) : await buildProfileRenderer(ROOT);
   await mkdir(OUT, { recursive: true });
   const sim = await startBenchSim();
   sim.keepWrites = false;
@@ -52,11 +60,17 @@ async function main(): Promise<void> {
     });
     const page = await context.newPage();
     const cdp = await context.newCDPSession(page);
-    await page.goto(serve.server.url);
+    await page.goto(renderer ? `${serve.server.url}&renderer=${renderer}` : serve.server.url);
     if (EXTRA_CSS) await page.addStyleTag({ content: EXTRA_CSS });
-    const ask = async () => {
+    const askPage = async (which: RendererId) => {
+      await page.waitForFunction('window.__sluicePage !== undefined');
+      process.stderr.write(`bench page, ${which}\n`);
+      await page.evaluate(`window.__sluicePage.start(${JSON.stringify(PROMPT)})`);
+      await page.waitForTimeout(300);
+    };
+    const askApp = async () => {
       await page.getByTestId('new-chat').click();
-      await page.getByTestId('composer-input').fill('Explain how a token stream reaches the screen');
+      await page.getByTestId('composer-input').fill(PROMPT);
       await page.getByTestId('composer-input').press('Enter');
       if (SCROLL_UP) {
         await page.locator('[data-testid="assistant-text"]').first().waitFor({ state: 'attached' });
@@ -70,10 +84,11 @@ async function main(): Promise<void> {
         .waitFor({ state: 'attached', timeout: 240_000 });
       await page.waitForTimeout(300);
     };
+    const ask = () => (renderer ? askPage(renderer) : askApp());
     await ask(); // warm-up: the highlighter and its grammars are loaded
     proxy.plan = { tokens: TOKENS, deltasPerSecond: RATE };
     const out: string[] = [
-      `${TOKENS} tokens at ${RATE}/s${EXTRA_CSS ? `, extra CSS: ${EXTRA_CSS}` : ''}`,
+      `${TOKENS} tokens at ${RATE}/s${renderer ? `, bench page: ${renderer}` : ', the whole app'}${EXTRA_CSS ? `, extra CSS: ${EXTRA_CSS}` : ''}`,
       '',
     ];
 
@@ -84,7 +99,7 @@ async function main(): Promise<void> {
       process.stderr.write(`streaming ${TOKENS} tokens with the CPU profiler on\n`);
       await ask();
       const { profile } = (await cdp.send('Profiler.stop')) as unknown as { profile: Profile };
-      const file = join(OUT, `rendering-${TOKENS}.cpuprofile`);
+      const file = join(OUT, `rendering-${renderer ?? 'app'}-${TOKENS}.cpuprofile`);
       await writeFile(file, JSON.stringify(profile));
       out.push(`(${file})`, ...describeProfile(profile, LONG_TASK_MS), '');
     }
@@ -93,7 +108,7 @@ async function main(): Promise<void> {
     await browser.startTracing(page, { categories: TRACE_CATEGORIES });
     await ask();
     const trace = (await browser.stopTracing()).toString('utf8');
-    const file = join(OUT, `rendering-${TOKENS}.trace.json`);
+    const file = join(OUT, `rendering-${renderer ?? 'app'}-${TOKENS}.trace.json`);
     await writeFile(file, trace);
     out.push(`(${file})`, ...describeTrace(trace, LONG_TASK_MS));
     process.stdout.write(`${out.join('\n')}\n`);

@@ -4,14 +4,14 @@
 // mail and in a new window, and images are never loaded.
 import { memo, useMemo, useState, type ReactNode } from 'react';
 import ReactMarkdown, { type Components } from 'react-markdown';
-import remarkGfm from 'remark-gfm';
 import type { Element, ElementContent } from 'hast';
 import { useKeyboardScrollable } from '../lib/scrollable';
-import { createBlockSplitter } from '../markdown/split';
+import { remarkGfmOnce } from '../markdown/gfm';
+import { createBlockSplitter, openFence } from '../markdown/split';
 import { safeUrl } from '../markdown/url';
 import { CodeBlock } from './CodeBlock';
 
-const PLUGINS = [remarkGfm];
+const PLUGINS = [remarkGfmOnce];
 
 const textOf = (nodes: ElementContent[]): string =>
   nodes.map((n) => (n.type === 'text' ? n.value : n.type === 'element' ? textOf(n.children) : '')).join('');
@@ -118,13 +118,20 @@ export const Markdown = memo(function Markdown({
       {groups.map((sources, i) => (
         <BlockGroup key={i} sources={sources} />
       ))}
-      {tail.map((source, i) => (
-        <MarkdownBlock
-          key={`tail-${i}`}
-          source={source}
-          settled={!streaming || i < tail.length - 1 || !hasFence(source)}
-        />
-      ))}
+      {tail.map((source, i) => {
+        // The growing block, a code block still open: its code as the parser would read it,
+        // without parsing markdown on every frame.
+        const open = streaming && i === tail.length - 1 ? openFence(source) : null;
+        return open ? (
+          <CodeBlock key={`tail-${i}`} code={open.code} lang={open.lang} settled={false} />
+        ) : (
+          <MarkdownBlock
+            key={`tail-${i}`}
+            source={source}
+            settled={!streaming || i < tail.length - 1 || !hasFence(source)}
+          />
+        );
+      })}
     </div>
   );
 });

@@ -38,13 +38,17 @@ export function createFocusKeeper(recover: () => void) {
   document.addEventListener('focusin', onFocusIn);
   const look = () => {
     timer = null;
+    // Focus still on a control: nothing was lost. This runs after every store change (each frame
+    // of a stream), and checkVisibility() below costs a style pass, so it runs only when focus
+    // has actually fallen to <body>.
     const now = document.activeElement;
+    if (now !== null && now !== document.body) return;
     const lost =
       last !== null &&
       (!last.isConnected ||
         last.matches(':disabled') ||
         ('checkVisibility' in last && !last.checkVisibility()));
-    if ((now === null || now === document.body) && lost) {
+    if (lost) {
       last = null;
       recover();
     }

@@ -72,6 +72,35 @@ function splitWithStarts(text: string): { blocks: string[]; starts: number[] } {
   return { blocks, starts };
 }
 
+const OPEN_FENCE = /^(`{3,}|~{3,})([^\n]*)/;
+const CLOSE_FENCE = /^ {0,3}(`{3,}|~{3,})\s*$/;
+
+/**
+ * A block that is a fenced code block still open (no closing fence yet), as the parser would read
+ * it: its code and its language. Null for anything else, and for what the parser would read
+ * differently from this plain reading (an info string with escapes or entities, a carriage return,
+ * a NUL): those take the parser. A stream's growing code block is this on every frame, so it is
+ * shown without parsing markdown at all (tests/renderer/growing-fence.test.tsx holds the two equal
+ * for every prefix of a corpus).
+ */
+export function openFence(block: string): { code: string; lang: string } | null {
+  const open = OPEN_FENCE.exec(block);
+  if (!open?.[1]) return null;
+  const marker = open[1];
+  const info = (open[2] ?? '').trim();
+  if (marker.startsWith('`') && info.includes('`')) return null; // not a fence: inline code
+  if (/[\\&]/.test(info) || /[\r\0]/.test(block)) return null;
+  const newline = block.indexOf('\n');
+  const lines = newline < 0 ? [] : block.slice(newline + 1).split('\n');
+  for (const line of lines) {
+    const close = CLOSE_FENCE.exec(line);
+    if (close?.[1] && close[1][0] === marker[0] && close[1].length >= marker.length) return null;
+  }
+  // The line ending before the end of the text is not the code's (the parser reads it so).
+  if (lines.at(-1) === '') lines.pop();
+  return { code: lines.join('\n'), lang: info.split(/[ \t]/)[0] ?? '' };
+}
+
 export type SplitBlocks = {
   /**
    * Blocks that can no longer change, in groups of `groupSize`. A full group keeps its identity
