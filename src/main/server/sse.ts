@@ -1,7 +1,14 @@
 // The relay's sink for `sluice serve`: each relay event is one SSE message on the HTTP response.
-// write() returns what res.write() returns, so a slow reader fills the socket, the engine stops
-// pulling and TCP pushes back on the upstream. A `: ping` comment goes out whenever nothing else
-// has for a ping interval, so idle-timeout proxies keep a slow-to-first-token stream open.
+// write() returns false once the response's socket is full, so a slow reader fills it, the engine
+// stops pulling and TCP pushes back on the upstream. A `: ping` comment goes out whenever nothing
+// else has for a ping interval, so idle-timeout proxies keep a slow-to-first-token stream open.
+//
+// Writes per tick: the first message of a tick goes to the socket at once (uncorked: Node's own
+// res.write holds it corked until the microtask queue has drained, and the work that follows an
+// event in the same tick — the next events, the end of a turn and its final save — held it back
+// by tens of milliseconds). The messages that follow it in the same tick are joined and written
+// once, on the next tick, when Node would have sent them anyway: one chunk for a burst instead of
+// one per event. The terminal goes out at once with whatever waits before it.
 import type { ServerResponse } from 'node:http';
 import type { RelayEvent } from '../../shared/protocol';
 import type { Subscriber } from '../relay/replay';
@@ -29,6 +36,9 @@ export class SseSink implements Subscriber {
   private lastWriteAt = 0;
   private pingTimer: ReturnType<typeof setTimeout> | null = null;
   private ended = false;
+  /** Messages written since this tick's first one, joined; sent on the next tick. */
+  private batch = '';
+  private flushQueued = false;
   terminalWritten = false;
   readonly stats: SseStats = { bytesWritten: 0, peakBufferedBytes: 0, events: 0, pings: 0 };
 
@@ -58,9 +68,12 @@ export class SseSink implements Subscriber {
     this.open();
     if (event.type === 'terminal') this.terminalWritten = true;
     this.stats.events += 1;
-    return this.send(
+    const ok = this.send(
       `id: ${id ?? this.nextId++}\nevent: ${event.type}\ndata: ${data ?? JSON.stringify(event)}\n\n`,
     );
+    if (event.type !== 'terminal') return ok;
+    // Nothing follows the terminal: what waits goes now, not after the turn's final save.
+    return this.flush();
   }
 
   /** A newer connection re-attached to the turn: this one ends here. */
@@ -70,6 +83,8 @@ export class SseSink implements Subscriber {
 
   drain(): Promise<void> {
     return new Promise((resolve) => {
+      // Resolved at once while the socket takes more: a batch waiting for its tick is bounded by
+      // what the engine may hold (its pending bound), and the write after it sees a full socket.
       if (this.closed || !this.res.writableNeedDrain) return resolve();
       const done = () => {
         this.res.off('drain', done);
@@ -85,14 +100,40 @@ export class SseSink implements Subscriber {
   end(): void {
     this.stopPings();
     if (this.closed) return;
+    this.flush();
     this.ended = true;
     this.res.end();
   }
 
+  /** Sends a message now if it is the tick's first, else adds it to the tick's batch. */
   private send(frame: string): boolean {
     this.lastWriteAt = performance.now();
-    this.stats.bytesWritten += Buffer.byteLength(frame);
-    const ok = this.res.write(frame);
+    if (this.flushQueued) {
+      this.batch += frame;
+      return !this.res.writableNeedDrain;
+    }
+    this.flushQueued = true;
+    process.nextTick(() => this.flush());
+    return this.writeNow(frame);
+  }
+
+  /** Writes the batch (if any) now; returns whether the socket takes more. */
+  private flush(): boolean {
+    this.flushQueued = false;
+    const text = this.batch;
+    this.batch = '';
+    if (text === '' || this.closed) return !this.res.writableNeedDrain;
+    return this.writeNow(text);
+  }
+
+  /** One res.write, handed to the socket before this returns (not at Node's next-tick uncork). */
+  private writeNow(text: string): boolean {
+    this.stats.bytesWritten += Buffer.byteLength(text);
+    const socket = this.res.socket;
+    const corked = socket?.writableCorked ?? 0;
+    const ok = this.res.write(text);
+    // res.write corked the socket until the next tick; undo only that cork, never another's.
+    if (socket && socket.writableCorked > corked) socket.uncork();
     this.stats.peakBufferedBytes = Math.max(this.stats.peakBufferedBytes, this.res.writableLength);
     return ok;
   }

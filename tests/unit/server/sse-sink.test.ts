@@ -1,0 +1,157 @@
+// SseSink's writes per tick: the first message of a tick is on the socket before write() returns,
+// the rest of that tick's messages travel as one HTTP chunk on the next tick, the terminal takes
+// everything waiting with it at once, and every message arrives once, in order.
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
+import { afterEach, expect, test } from 'vitest';
+import { SseSink } from '../../../src/main/server/sse';
+import type { RelayEvent } from '../../../src/shared/protocol';
+import { localTerminal } from '../../../src/shared/terminal';
+
+const delta = (text: string): RelayEvent => ({
+  type: 'provider',
+  turnId: 't',
+  t: 0,
+  step: 0,
+  event: { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text } },
+});
+const terminal = (): RelayEvent => localTerminal({ turnId: 't', t: 0, outcome: 'complete', error: null });
+const nextTick = () => new Promise<void>((resolve) => process.nextTick(resolve));
+const later = () => new Promise<void>((resolve) => setTimeout(resolve, 20));
+
+type Probe = { corked: number; unsent: number };
+
+const servers: Server[] = [];
+afterEach(async () => {
+  for (const s of servers.splice(0)) await new Promise((resolve) => s.close(resolve));
+});
+
+/**
+ * Serves one SSE response driven by `script`, read on a raw socket: the body's HTTP chunks, as
+ * the chunked encoding frames them (one per res.write), and the messages they carry.
+ */
+async function serveOne(script: (sink: SseSink, res: ServerResponse) => Promise<void>) {
+  const server = createServer((_req, res) => {
+    const sink = new SseSink(res, 60_000);
+    sink.open();
+    void script(sink, res).then(() => sink.end());
+  });
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const raw = await new Promise<Buffer>((resolve, reject) => {
+    const parts: Buffer[] = [];
+    const socket = connect(port, '127.0.0.1', () =>
+      socket.write('GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n'),
+    );
+    socket.on('data', (b: Buffer) => {
+      parts.push(b);
+      // The last chunk of a chunked body (the response keeps its connection alive).
+      if (Buffer.concat(parts).toString('latin1').endsWith('\r\n0\r\n\r\n')) {
+        socket.destroy();
+        resolve(Buffer.concat(parts));
+      }
+    });
+    socket.on('end', () => resolve(Buffer.concat(parts)));
+    socket.on('error', reject);
+  });
+  const text = raw.toString('utf8');
+  let at = text.indexOf('\r\n\r\n') + 4;
+  const chunks: string[] = [];
+  for (;;) {
+    const eol = text.indexOf('\r\n', at);
+    const size = Number.parseInt(text.slice(at, eol), 16);
+    if (!(size > 0)) break;
+    chunks.push(text.slice(eol + 2, eol + 2 + size));
+    at = eol + 2 + size + 2;
+  }
+  const ids = (chunk: string) => [...chunk.matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1]));
+  return { chunks: chunks.map(ids), messages: chunks.join('').split('\n\n').filter(Boolean) };
+}
+
+const probe = (res: ServerResponse): Probe => ({
+  corked: res.socket?.writableCorked ?? -1,
+  unsent: res.socket?.writableLength ?? -1,
+});
+
+test('a lone event is on the socket before write() returns, not at the next tick', async () => {
+  const probes: Probe[] = [];
+  const got = await serveOne(async (sink, res) => {
+    for (let i = 0; i < 3; i++) {
+      expect(sink.write(delta(`w${i}`))).toBe(true);
+      probes.push(probe(res));
+      await later();
+    }
+    sink.write(terminal());
+  });
+  // Plain res.write leaves the socket corked, holding the bytes, until the microtasks drain.
+  expect(probes).toEqual([
+    { corked: 0, unsent: 0 },
+    { corked: 0, unsent: 0 },
+    { corked: 0, unsent: 0 },
+  ]);
+  expect(got.chunks).toEqual([[1], [2], [3], [4]]);
+  expect(got.messages.map((m) => /^data: (.*)$/m.exec(m)?.[1])).toEqual([
+    ...['w0', 'w1', 'w2'].map((text) => JSON.stringify(delta(text))),
+    JSON.stringify(terminal()),
+  ]);
+});
+
+test('a burst in one tick goes as the first event, then one chunk with the rest, in order', async () => {
+  const probes: Probe[] = [];
+  const got = await serveOne(async (sink, res) => {
+    for (let i = 0; i < 50; i++) sink.write(delta(`a${i}`));
+    probes.push(probe(res));
+    await nextTick();
+    // The batch went out on the tick after the burst.
+    probes.push(probe(res));
+    await later();
+    for (let i = 0; i < 3; i++) sink.write(delta(`b${i}`));
+    await later();
+    sink.write(terminal());
+  });
+  expect(probes).toEqual([
+    { corked: 0, unsent: 0 },
+    { corked: 0, unsent: 0 },
+  ]);
+  const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+  expect(got.chunks).toEqual([[1], range(2, 50), [51], [52, 53], [54]]);
+  const texts = got.messages
+    .slice(0, -1)
+    .map((m) => JSON.parse(/^data: (.*)$/m.exec(m)?.[1] ?? '') as RelayEvent);
+  expect(texts).toEqual([
+    ...Array.from({ length: 50 }, (_, i) => delta(`a${i}`)),
+    ...Array.from({ length: 3 }, (_, i) => delta(`b${i}`)),
+  ]);
+});
+
+test('the terminal takes what waits in its tick with it at once', async () => {
+  const probes: Probe[] = [];
+  const got = await serveOne(async (sink, res) => {
+    sink.write(delta('x'));
+    sink.write(delta('y'));
+    sink.write(terminal());
+    probes.push(probe(res));
+    // Work after the terminal (the final save) holds nothing back.
+    const until = performance.now() + 30;
+    while (performance.now() < until) {
+      // busy, as a synchronous save would be
+    }
+    await later();
+  });
+  expect(probes).toEqual([{ corked: 0, unsent: 0 }]);
+  expect(got.chunks).toEqual([[1], [2, 3]]);
+  expect(got.messages.at(-1)).toContain('event: terminal');
+});
+
+test('end() sends what waits first; a batch for a client that left is dropped', async () => {
+  const got = await serveOne(async (sink) => {
+    sink.write(delta('p'));
+    sink.write(delta('q'));
+    sink.end();
+    // Accepted and dropped, as every write after the end is.
+    expect(sink.write(delta('r'))).toBe(true);
+    await later();
+  });
+  expect(got.chunks).toEqual([[1], [2]]);
+});
