@@ -10,40 +10,29 @@ import type { RelayEvent, StreamEvent } from '../../shared/protocol';
 type ProviderRelayEvent = Extract<RelayEvent, { type: 'provider' }>;
 type DeltaKind = 'text_delta' | 'thinking_delta' | 'input_json_delta';
 
-/** The kind of a delta that can merge with its neighbours; null for any other event. */
+/** The kind of a delta that can merge with its neighbours; null for any other event (junk included). */
 function mergeableKind(event: RelayEvent): DeltaKind | null {
-  if (event.type !== 'provider' || event.event.type !== 'content_block_delta') return null;
-  const kind = event.event.delta.type;
+  if (event.type !== 'provider') return null;
+  // Junk from the wire may not be an object, or lack its delta (the SDK yields `data: null` as null).
+  const e = event.event as StreamEvent | null;
+  if (typeof e !== 'object' || e === null || e.type !== 'content_block_delta') return null;
+  const kind = (e.delta as { type?: unknown } | undefined)?.type;
   return kind === 'text_delta' || kind === 'thinking_delta' || kind === 'input_json_delta' ? kind : null;
 }
 
-/** The text a mergeable delta carries. */
-function partOf(event: RelayEvent): string {
-  if (event.type !== 'provider' || event.event.type !== 'content_block_delta') return '';
-  const d = event.event.delta;
-  return d.type === 'text_delta'
-    ? d.text
-    : d.type === 'thinking_delta'
-      ? d.thinking
-      : d.type === 'input_json_delta'
-        ? d.partial_json
-        : '';
+/** The text a delta of mergeable `kind` carries ('' when the wire sent something else than a string). */
+function partOf(event: ProviderRelayEvent, kind: DeltaKind): string {
+  const d = (event.event as Extract<StreamEvent, { type: 'content_block_delta' }>).delta as Record<
+    string,
+    unknown
+  >;
+  const text = d[kind === 'text_delta' ? 'text' : kind === 'thinking_delta' ? 'thinking' : 'partial_json'];
+  return typeof text === 'string' ? text : '';
 }
 
-function sizeOf(event: RelayEvent): number {
-  if (event.type !== 'provider' || event.event.type !== 'content_block_delta') return 64;
-  const d = event.event.delta;
-  return (
-    64 +
-    (d.type === 'text_delta'
-      ? d.text.length
-      : d.type === 'thinking_delta'
-        ? d.thinking.length
-        : d.type === 'input_json_delta'
-          ? d.partial_json.length
-          : 64)
-  );
-}
+/** Approximate characters an event holds: its text and a little for the rest. */
+const sizeOf = (event: RelayEvent, kind: DeltaKind | null): number =>
+  event.type !== 'provider' ? 64 : kind ? 64 + partOf(event, kind).length : 128;
 
 /** The first event of a run with the whole run's text, as one delta (built as a literal). */
 function joined(first: ProviderRelayEvent, kind: DeltaKind, text: string): ProviderRelayEvent {
@@ -62,6 +51,8 @@ function joined(first: ProviderRelayEvent, kind: DeltaKind, text: string): Provi
 
 type Entry = {
   event: RelayEvent;
+  /** The event's kind of mergeable delta, or null. */
+  kind: DeltaKind | null;
   size: number;
   /** A run of mergeable deltas: their kind and every part's text, the first event's included. */
   run: { kind: DeltaKind; parts: string[] } | null;
@@ -79,18 +70,18 @@ export class PendingEvents {
   }
 
   push(event: RelayEvent): void {
-    const size = sizeOf(event);
-    this.size += size;
     const kind = mergeableKind(event);
+    const size = sizeOf(event, kind);
+    this.size += size;
     const last = this.events.at(-1);
-    if (kind && last && this.joins(last, event, kind)) {
-      last.run ??= { kind, parts: [partOf(last.event)] };
-      last.run.parts.push(partOf(event));
+    if (kind && last && event.type === 'provider' && this.joins(last, event, kind)) {
+      last.run ??= { kind, parts: [partOf(last.event as ProviderRelayEvent, kind)] };
+      last.run.parts.push(partOf(event, kind));
       last.size += size;
       this.mergedCount += 1;
       return;
     }
-    this.events.push({ event, size, run: null });
+    this.events.push({ event, kind, size, run: null });
   }
 
   shift(): RelayEvent | undefined {
@@ -103,10 +94,11 @@ export class PendingEvents {
   }
 
   /** Whether `event` continues the run `last` holds: same step, block and kind of delta. */
-  private joins(last: Entry, event: RelayEvent, kind: DeltaKind): boolean {
+  private joins(last: Entry, event: ProviderRelayEvent, kind: DeltaKind): boolean {
     const a = last.event;
-    if (a.type !== 'provider' || event.type !== 'provider' || a.step !== event.step) return false;
-    if (a.event.type !== 'content_block_delta' || event.event.type !== 'content_block_delta') return false;
-    return a.event.index === event.event.index && (last.run?.kind ?? mergeableKind(a)) === kind;
+    if (last.kind !== kind || a.type !== 'provider' || a.step !== event.step) return false;
+    // Both are deltas of `kind` (mergeableKind checked them).
+    const index = (e: ProviderRelayEvent) => (e.event as { index?: unknown }).index;
+    return index(a) === index(event);
   }
 }

@@ -25,6 +25,23 @@ const providerEvents = (events: RelayEvent[]): StreamEvent[] =>
   events.flatMap((e) => (e.type === 'provider' ? [e.event] : []));
 
 describe('PendingEvents', () => {
+  test('junk from the wire (a null event, a delta without its delta, a text that is no string) waits in order', () => {
+    const junk = [null, { type: 'content_block_delta', index: 0 }, textDelta(0, 7 as unknown as string)];
+    const events = [
+      relayed(textDelta(0, 'a')),
+      ...junk.map((e) => relayed(e as unknown as StreamEvent)),
+      relayed(textDelta(0, 'b')),
+      relayed(textDelta(0, 'c')),
+    ];
+    const queue = new PendingEvents();
+    for (const e of events) queue.push(e);
+    const out = drain(queue);
+    // A number is no text: the reducer adds nothing for it, and its run carries only the text after it.
+    expect(providerEvents(out)).toEqual([textDelta(0, 'a'), null, junk[1], textDelta(0, 'bc')]);
+    expect(queue.mergedCount).toBe(2);
+    expect(queue.size).toBe(0);
+  });
+
   test('any legal stream comes out merged, and reduces to the same message', () => {
     fc.assert(
       fc.property(streamPlan, (plan) => {
