@@ -199,6 +199,7 @@ export async function workspace(cfg: WorkspaceConfig): Promise<BenchResult> {
   let idleHealthMs: number[] = [];
   const pageTimes: number[] = [];
   const opens: number[] = [];
+  const reloads: number[] = [];
   let version = '';
   try {
     const g0 = performance.now();
@@ -220,11 +221,8 @@ export async function workspace(cfg: WorkspaceConfig): Promise<BenchResult> {
       const t0 = performance.now();
       served = await spawnServe(dataDir);
       const listenMs = performance.now() - t0;
-      const pageToListMs = await listShown(
-        page,
-        `http://127.0.0.1:${served.port}/?token=${served.token}`,
-        cfg.conversations,
-      );
+      const url = `http://127.0.0.1:${served.port}/?token=${served.token}`;
+      const pageToListMs = await listShown(page, url, cfg.conversations);
       const spawnToListMs = performance.now() - t0;
       const index = await indexComplete(served, t0);
       // The first start writes the index once complete; the next start must find it (stop is a kill).
@@ -247,7 +245,9 @@ export async function workspace(cfg: WorkspaceConfig): Promise<BenchResult> {
         await context.close();
         continue;
       }
-      // The last start: search and open, in this page.
+      // The last start: reloads in the same browser (its cache and compiled code warm), then search
+      // and open, in this page. Chromium keeps a script's compiled code from its second load on.
+      for (let r = 0; r < 3; r++) reloads.push(await listShown(page, url, cfg.conversations));
       // The same pings with the index complete and nothing else to do: the machine's own noise.
       idleHealthMs = (await pingWhile(served, sleep(5000))).healthMs;
       const all = queries(cfg.apiQueries, generated);
@@ -282,6 +282,10 @@ export async function workspace(cfg: WorkspaceConfig): Promise<BenchResult> {
       ms(listMs, 0),
       '< 300 ms',
       listMs < 300,
+    ),
+    info(
+      `Reloads in the same browser, its cache warm: page → list shown (median of ${reloads.length})`,
+      ms(median(reloads), 0),
     ),
     info(
       'Later starts: process spawned → listening · → list shown',
@@ -320,9 +324,18 @@ export async function workspace(cfg: WorkspaceConfig): Promise<BenchResult> {
     rows,
     notes: [
       `A generated store (tests/support/generate.ts, seeded): ${generated.conversations} conversations, ${generated.messages} messages, ${mb(generated.bytes)} of JSON; one conversation of ${cfg.largest} messages, the rest of ~${Math.round((cfg.messages - cfg.largest) / (cfg.conversations - 1))}; prose drawn with Zipf's law from 6,000 words, a fifth of each answer TypeScript. \`sluice serve\` as a child process (node + tsx, as the tests spawn it), started ${cfg.starts} times on the same directory; Chromium ${version} headless, 1280×900.`,
-      "List shown: navigation start to the sidebar's list knowing every conversation (its data-count, repeated by each row's aria-setsize, equals the store's count) with its rows filling the sidebar's view (the last rendered row reaches the view's bottom edge); the list is virtualized, so the rows further down are not in the page (polled each frame). Opening: the click until the conversation's last message is in the page, plus a frame. Queries: words from every band of the vocabulary, prefixes, two-word queries and planted rare words, POST /api/search timed by the client on loopback, once the index is complete. Index complete: the first search that answers without `indexing`, polled every 200 ms.",
+      "List shown: navigation start to the sidebar's list knowing every conversation (its data-count, repeated by each row's aria-setsize, equals the store's count) with its rows filling the sidebar's view (the last rendered row reaches the view's bottom edge); the list is virtualized, so the rows further down are not in the page (polled each frame). Later starts: each in a new browser context, so nothing is cached; reloads: the last start's page navigated again, its HTTP cache (the build's hashed files are immutable) and compiled code kept. Opening: the click until the conversation's last message is in the page, plus a frame. Queries: words from every band of the vocabulary, prefixes, two-word queries and planted rare words, POST /api/search timed by the client on loopback, once the index is complete. Index complete: the first search that answers without `indexing`, polled every 200 ms.",
     ],
-    data: { config: cfg, starts, idleHealthMs, apiTimes, pageTimes, opens, largest: generated.largest },
+    data: {
+      config: cfg,
+      starts,
+      reloads,
+      idleHealthMs,
+      apiTimes,
+      pageTimes,
+      opens,
+      largest: generated.largest,
+    },
     seconds: (performance.now() - began) / 1000,
   };
 }

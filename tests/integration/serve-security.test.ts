@@ -306,6 +306,17 @@ describe('static files', () => {
     expect((await s.call('POST', '/', 'x', { 'content-type': 'text/plain' })).status).toBe(405);
   });
 
+  test('a hashed build file is kept by the browser; the page and any other file are revalidated', async () => {
+    const s = await serve();
+    const cache = async (path: string) =>
+      (await s.call('GET', path, undefined, { authorization: null })).headers['cache-control'];
+    expect(await cache('/assets/index-YDIMp8Qn.js')).toBe('public, max-age=31536000, immutable');
+    expect(await cache('/assets/index-C47_9Wgi.css')).toBe('public, max-age=31536000, immutable');
+    expect(await cache('/')).toBe('no-cache');
+    expect(await cache('/index.html')).toBe('no-cache');
+    expect(await cache('/assets/app.js')).toBe('no-cache');
+  });
+
   test('the header policy is the one in the renderer’s own meta CSP', async () => {
     const html = await readFile(
       fileURLToPath(new URL('../../src/renderer/index.html', import.meta.url)),

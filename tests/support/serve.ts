@@ -95,6 +95,9 @@ async function fakeRenderer(dir: string): Promise<void> {
   );
   await writeFile(join(dir, 'assets', 'app.js'), 'console.log("sluice");\n');
   await writeFile(join(dir, 'assets', 'app.css'), 'body { margin: 0; }\n');
+  // Named as a build names them, with their content's hash.
+  await writeFile(join(dir, 'assets', 'index-YDIMp8Qn.js'), 'console.log("hashed");\n');
+  await writeFile(join(dir, 'assets', 'index-C47_9Wgi.css'), 'body { padding: 0; }\n');
 }
 
 /**

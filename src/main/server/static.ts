@@ -50,6 +50,17 @@ export function resolveStaticPath(root: string, urlPath: string): string | null 
   return full.startsWith(base + sep) ? full : null;
 }
 
+/**
+ * A build's file under assets/ has its content's hash in its name (`index-YDIMp8Qn.js`): the same
+ * name is always the same bytes, so the browser keeps it and, on the next start, neither fetches
+ * nor compiles it again (Chromium keeps the compiled code beside a cached script). The page names
+ * those files; it is small and always revalidated, so a rebuild is seen at once.
+ */
+export function cacheControl(urlPath: string): string {
+  return HASHED_ASSET.test(urlPath) ? 'public, max-age=31536000, immutable' : 'no-cache';
+}
+const HASHED_ASSET = /^\/assets\/[\w.-]+-[\w-]{8}\.(?:js|css|wasm|woff2?|ttf|svg|png)$/;
+
 export async function serveStatic(
   root: string,
   req: IncomingMessage,
@@ -80,8 +91,7 @@ export async function serveStatic(
     ...BASE_HEADERS,
     'Content-Type': type,
     'Content-Length': info.size,
-    // The page is small and names hashed assets; always revalidating it keeps a rebuild visible.
-    'Cache-Control': 'no-cache',
+    'Cache-Control': cacheControl(urlPath),
     ...(html ? { 'Content-Security-Policy': CSP_HEADER, 'X-Frame-Options': 'DENY' } : {}),
   });
   if (req.method === 'HEAD') {
