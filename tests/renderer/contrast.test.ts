@@ -28,6 +28,12 @@ const { process } = globalThis as unknown as { process: { getBuiltinModule(id: s
 const fs = process.getBuiltinModule('node:fs') as Fs;
 const sheet = fs.readFileSync(new URL('../../src/renderer/src/styles/base.css', import.meta.url), 'utf8');
 const TOKENS = tokens(sheet);
+// A notice's detail line is drawn in its notice's colour, at the opacity messages.css gives it.
+const messages = fs.readFileSync(
+  new URL('../../src/renderer/src/styles/messages.css', import.meta.url),
+  'utf8',
+);
+const DETAIL_OPACITY = Number(/\.notice \.detail \{[^}]*?opacity:\s*([\d.]+)/.exec(messages)?.[1] ?? 1);
 
 function rgbOf(name: string, scheme: Scheme): Rgb {
   const literal = name.startsWith('#') ? name : TOKENS[name]?.[scheme];
@@ -56,7 +62,8 @@ const PAIRS: Pair[] = [
   ...on('on-accent', ['accent', 'accent-hover'], 4.5, 'primary and Send buttons, at rest and hovered'),
   { fg: 'bg', bg: 'text', min: 4.5, where: 'the Stop button' },
   ...on('error', ['bg', 'error-soft', 'bg-hover'], 4.5, 'error notices, Retry at rest and hovered'),
-  { fg: 'error', bg: 'error-soft', alpha: 0.85, min: 4.5, where: 'an error notice’s detail line' },
+  { fg: 'error', bg: 'error-soft', alpha: DETAIL_OPACITY, min: 4.5, where: 'an error notice’s detail line' },
+  { fg: 'warn', bg: 'warn-soft', alpha: DETAIL_OPACITY, min: 4.5, where: 'a warning notice’s detail line' },
   ...on('warn', ['bg', 'warn-soft', 'bg-hover'], 4.5, 'banner, Simulated badge, warning buttons'),
   { fg: 'on-error', bg: 'error', min: 4.5, where: 'the Delete button' },
   ...on('focus', [...SURFACES, 'user-bubble'], 3, 'the focus ring'),
