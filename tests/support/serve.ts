@@ -280,7 +280,9 @@ export async function startTestServe(opts: TestServeOptions = {}): Promise<TestS
       await server.close();
       await service.close();
       for (const proxy of proxies) await proxy.close();
-      await rm(dataDir, { recursive: true, force: true });
+      // A save still landing (an answer's title, written once its tiny request returns) can put a
+      // file in the directory while it is being removed (ENOTEMPTY): Node retries that case.
+      await rm(dataDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
     },
   };
 }
