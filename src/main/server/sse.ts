@@ -9,6 +9,12 @@
 // by tens of milliseconds). The messages that follow it in the same tick are joined and written
 // once, on the next tick, when Node would have sent them anyway: one chunk for a burst instead of
 // one per event. The terminal goes out at once with whatever waits before it.
+//
+// And socket writes are WRITE_SPACING_MS apart at least: a message that comes sooner after the last
+// write waits for the spacing, joined with the ones after it. A stream slower than one event per
+// spacing is written event by event as it comes; a fast one (thousands of deltas a second) goes in
+// about a frame's worth per chunk, and the reader pays its per-chunk cost (a browser's task, promise
+// and decode for each) over a hundred times a second, not once per upstream packet.
 import type { ServerResponse } from 'node:http';
 import type { RelayEvent } from '../../shared/protocol';
 import type { Subscriber } from '../relay/replay';
@@ -21,6 +27,11 @@ export const SSE_HEADERS: Record<string, string> = {
   'X-Accel-Buffering': 'no',
   Connection: 'keep-alive',
 };
+
+/** The least time between two writes to the socket; events that come sooner wait, joined. */
+export const WRITE_SPACING_MS = 8;
+/** A batch this long goes at once, spacing or not: what waits in user space stays small. */
+const MAX_BATCH_CHARS = 64 * 1024;
 
 export type SseStats = {
   /** Bytes handed to res.write (events and pings). */
@@ -36,15 +47,18 @@ export class SseSink implements Subscriber {
   private lastWriteAt = 0;
   private pingTimer: ReturnType<typeof setTimeout> | null = null;
   private ended = false;
-  /** Messages written since this tick's first one, joined; sent on the next tick. */
+  /** Messages written since the last socket write, joined; sent on the next tick or at the spacing. */
   private batch = '';
   private flushQueued = false;
+  private spacingTimer: ReturnType<typeof setTimeout> | null = null;
+  private lastSocketWriteAt = Number.NEGATIVE_INFINITY;
   terminalWritten = false;
   readonly stats: SseStats = { bytesWritten: 0, peakBufferedBytes: 0, events: 0, pings: 0 };
 
   constructor(
     private readonly res: ServerResponse,
     private readonly pingIntervalMs: number,
+    private readonly writeSpacingMs: number = WRITE_SPACING_MS,
   ) {}
 
   private get closed(): boolean {
@@ -105,14 +119,22 @@ export class SseSink implements Subscriber {
     this.res.end();
   }
 
-  /** Sends a message now if it is the tick's first, else adds it to the tick's batch. */
+  /** Sends a message now if the socket was last written a spacing ago, else adds it to the batch. */
   private send(frame: string): boolean {
-    this.lastWriteAt = performance.now();
+    const now = performance.now();
+    this.lastWriteAt = now;
     if (this.flushQueued) {
       this.batch += frame;
+      if (this.batch.length >= MAX_BATCH_CHARS) return this.flush();
       return !this.res.writableNeedDrain;
     }
     this.flushQueued = true;
+    const wait = this.lastSocketWriteAt + this.writeSpacingMs - now;
+    if (wait > 0) {
+      this.batch = frame;
+      this.spacingTimer = setTimeout(() => this.flush(), wait);
+      return !this.res.writableNeedDrain;
+    }
     process.nextTick(() => this.flush());
     return this.writeNow(frame);
   }
@@ -120,6 +142,8 @@ export class SseSink implements Subscriber {
   /** Writes the batch (if any) now; returns whether the socket takes more. */
   private flush(): boolean {
     this.flushQueued = false;
+    if (this.spacingTimer) clearTimeout(this.spacingTimer);
+    this.spacingTimer = null;
     const text = this.batch;
     this.batch = '';
     if (text === '' || this.closed) return !this.res.writableNeedDrain;
@@ -128,6 +152,7 @@ export class SseSink implements Subscriber {
 
   /** One res.write, handed to the socket before this returns (not at Node's next-tick uncork). */
   private writeNow(text: string): boolean {
+    this.lastSocketWriteAt = performance.now();
     this.stats.bytesWritten += Buffer.byteLength(text);
     const socket = this.res.socket;
     const corked = socket?.writableCorked ?? 0;

@@ -1,6 +1,7 @@
 // SseSink's writes per tick: the first message of a tick is on the socket before write() returns,
-// the rest of that tick's messages travel as one HTTP chunk on the next tick, the terminal takes
-// everything waiting with it at once, and every message arrives once, in order.
+// the rest of that tick's messages travel as one HTTP chunk on the next tick, messages sooner than
+// the write spacing wait for it, joined, the terminal takes everything waiting with it at once, and
+// every message arrives once, in order.
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { afterEach, expect, test } from 'vitest';
@@ -30,9 +31,12 @@ afterEach(async () => {
  * Serves one SSE response driven by `script`, read on a raw socket: the body's HTTP chunks, as
  * the chunked encoding frames them (one per res.write), and the messages they carry.
  */
-async function serveOne(script: (sink: SseSink, res: ServerResponse) => Promise<void>) {
+async function serveOne(
+  script: (sink: SseSink, res: ServerResponse) => Promise<void>,
+  writeSpacingMs?: number,
+) {
   const server = createServer((_req, res) => {
-    const sink = new SseSink(res, 60_000);
+    const sink = new SseSink(res, 60_000, writeSpacingMs);
     sink.open();
     void script(sink, res).then(() => sink.end());
   });
@@ -154,4 +158,47 @@ test('end() sends what waits first; a batch for a client that left is dropped', 
     await later();
   });
   expect(got.chunks).toEqual([[1], [2]]);
+});
+
+const macrotask = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+test('events sooner than the spacing after a write wait for it, joined; one after it goes at once', async () => {
+  const probes: Probe[] = [];
+  const got = await serveOne(async (sink, res) => {
+    sink.write(delta('s0'));
+    for (let i = 1; i < 4; i++) {
+      await macrotask();
+      // Each in its own tick, well inside the spacing: held, and not yet on the socket.
+      sink.write(delta(`s${i}`));
+      probes.push(probe(res));
+    }
+    // The batch went at 100 ms; this is past a spacing after it.
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    sink.write(delta('s4'));
+    probes.push(probe(res));
+    await later();
+    sink.write(terminal());
+  }, 100);
+  expect(got.chunks).toEqual([[1], [2, 3, 4], [5], [6]]);
+  expect(probes.at(-1)).toEqual({ corked: 0, unsent: 0 });
+  expect(got.messages.slice(0, -1).map((m) => /^data: (.*)$/m.exec(m)?.[1])).toEqual(
+    ['s0', 's1', 's2', 's3', 's4'].map((text) => JSON.stringify(delta(text))),
+  );
+});
+
+test('a held batch goes at once when it grows past 64 KB, long before the spacing', async () => {
+  const began = performance.now();
+  const big = 'x'.repeat(4096);
+  const got = await serveOne(async (sink) => {
+    sink.write(delta('first'));
+    for (let i = 0; i < 20; i++) {
+      await macrotask();
+      sink.write(delta(`${i}${big}`));
+    }
+    sink.write(terminal());
+  }, 60_000);
+  // Messages 2..17 pass 64 KB together; the rest go with the terminal.
+  expect(got.chunks.map((c) => c.length)).toEqual([1, 16, 5]);
+  expect(got.chunks.flat()).toEqual(Array.from({ length: 22 }, (_, i) => i + 1));
+  expect(performance.now() - began).toBeLessThan(60_000);
 });

@@ -212,17 +212,25 @@ export function createHttpClient(opts: HttpClientOptions = {}): ChatClient {
               : `The connection to Sluice dropped before any of the answer arrived (${detail}).`,
             retryable: true,
           });
+    // The idle clock: each read moves the deadline; one timer waits for it and, when it fires
+    // early, waits again for the rest. A timer set and cleared per read cost as much as the parse.
+    let idleDeadline = 0;
+    const onIdleTimer = () => {
+      idleTimer = null;
+      const left = idleDeadline - performance.now();
+      if (left > 0) {
+        idleTimer = setTimeout(onIdleTimer, left);
+        return;
+      }
+      endLocally('stalled', {
+        type: 'stalled',
+        message: `Nothing arrived from Sluice for ${Math.round(idleMs / 1000)} s, not even a keep-alive.${kept ? ` ${KEPT}` : ''}`,
+        retryable: true,
+      });
+    };
     const armIdle = () => {
-      if (idleTimer) clearTimeout(idleTimer);
-      idleTimer = setTimeout(
-        () =>
-          endLocally('stalled', {
-            type: 'stalled',
-            message: `Nothing arrived from Sluice for ${Math.round(idleMs / 1000)} s, not even a keep-alive.${kept ? ` ${KEPT}` : ''}`,
-            retryable: true,
-          }),
-        idleMs,
-      );
+      idleDeadline = performance.now() + idleMs;
+      idleTimer ??= setTimeout(onIdleTimer, idleMs);
     };
     const askServerToStop = (id: string) => {
       void fetchImpl(`${base}/api/turns/${encodeURIComponent(id)}/abort`, {
@@ -292,6 +300,7 @@ export function createHttpClient(opts: HttpClientOptions = {}): ChatClient {
     const over = () => finished;
     const clearIdle = () => {
       if (idleTimer) clearTimeout(idleTimer);
+      idleTimer = null;
     };
     const stopped = () => stopping;
     const idNow = () => turnId;

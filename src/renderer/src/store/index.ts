@@ -6,6 +6,7 @@ import { createConvSettingsSlice } from './conv-settings';
 import { createMcpSlice } from './mcp';
 import { createModelsSlice } from './models';
 import { createSettingsSlice } from './settings';
+import { beforePaint, pacedFrames, PAINT_INTERVAL_MS } from './frames';
 import { createTurnSlice } from './turn';
 import { liveTurnOf } from './live-turns';
 import type { AppState, StoreDeps } from './types';
@@ -32,17 +33,10 @@ export type AppStoreOptions = Partial<Omit<StoreDeps, 'client'>> & {
   prefs?: LayoutPrefs;
 };
 
-// Looked up at call time, so a test's stubbed requestAnimationFrame is the one used. A hidden
-// window gets no animation frames, and its queue must still drain.
-const defaultRequestFrame = (callback: () => void) => {
-  if (typeof document !== 'undefined' && document.hidden) setTimeout(callback, 50);
-  else requestAnimationFrame(() => callback());
-};
-
 export function createAppStore(client: ChatClient, options: AppStoreOptions = {}) {
   const deps: StoreDeps = {
     client,
-    requestFrame: options.requestFrame ?? defaultRequestFrame,
+    requestFrame: options.requestFrame ?? pacedFrames(beforePaint, PAINT_INTERVAL_MS),
     now: options.now ?? (() => performance.now()),
   };
   return createStore<AppState>()((set, get, api) => {

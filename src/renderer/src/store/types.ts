@@ -20,7 +20,7 @@ export type AppSlice<T> = StateCreator<AppState, [], [], T>;
 
 export type StoreDeps = {
   client: ChatClient;
-  /** Runs `callback` before the next paint (requestAnimationFrame in a browser). */
+  /** Runs `callback` before a paint (in a browser: an animation frame, paced by store/frames.ts). */
   requestFrame: (callback: () => void) => void;
   /** The renderer's monotonic clock. */
   now: () => number;
