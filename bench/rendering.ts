@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { availableParallelism, loadavg } from 'node:os';
 import { CHROMIUM_ARGS } from '../playwright.config';
 import { chromium, type Browser, type CDPSession, type Page } from '@playwright/test';
-import { RENDERERS, type PageResult, type RendererId } from './lib/page-protocol';
+import { FLOOR, RENDERERS, type PageResult, type RendererId } from './lib/page-protocol';
 import { check, info, ms, progress, type BenchResult } from './lib/result';
 import { startBenchServe, type BenchServe } from './lib/serve-face';
 import type { BenchSim } from './lib/sim';
@@ -87,8 +87,12 @@ type Snapshot = {
   endedAt: number | null;
 };
 
-/** Who rendered: the whole app, or one renderer in the bench page. */
-export type Subject = 'app' | RendererId;
+/**
+ * Who rendered: the whole app, or one renderer in the bench page; or the floor under them all, the
+ * page showing the text as plain paragraphs, once per frame or at the app's pace (slow answer only).
+ */
+export type Subject = 'app' | RendererId | 'floor' | 'floor-paced';
+const FLOORS = ['floor', 'floor-paced'] as const;
 
 export type RenderRun = {
   subject: Subject;
@@ -273,6 +277,8 @@ const NAMES: Record<Subject, string> = {
   sluice: 'Sluice Markdown',
   streamdown: 'streamdown',
   naive: 'react-markdown, whole text',
+  floor: 'The floor (plain paragraphs, every frame)',
+  'floor-paced': "The floor (plain paragraphs, at the app's pace)",
 };
 
 const pct = (v: number) => (Number.isFinite(v) ? `${(v * 100).toFixed(0)}%` : 'n/a');
@@ -314,6 +320,8 @@ export async function rendering(sim: BenchSim, cfg: RenderingConfig): Promise<Be
     const all: { subject: Subject; url: string }[] = [
       { subject: 'app', url: app.server.url },
       ...RENDERERS.map((r) => ({ subject: r, url: `${bench.server.url}&renderer=${r}` })),
+      { subject: 'floor', url: `${bench.server.url}&renderer=${FLOOR}` },
+      { subject: 'floor-paced', url: `${bench.server.url}&renderer=${FLOOR}&pace=app` },
     ];
     const subjects = all.filter((s) => !cfg.subjects || cfg.subjects.includes(s.subject));
     for (const { subject, url } of subjects) {
@@ -322,7 +330,8 @@ export async function rendering(sim: BenchSim, cfg: RenderingConfig): Promise<Be
         // Warm-up (the page's first turn, the highlighter and its grammars' first load), discarded.
         await renderOnce(browser, session, proxy, WARM_UP_TOKENS, cfg.deltasPerSecond);
         const plan = [];
-        for (let round = 0; round < cfg.rounds; round++) {
+        const floor = subject === 'floor' || subject === 'floor-paced';
+        for (let round = 0; round < (floor ? 0 : cfg.rounds); round++) {
           plan.push(...(round % 2 === 0 ? cfg.sizes : [...cfg.sizes].reverse()));
         }
         for (const tokens of plan) {
@@ -330,7 +339,7 @@ export async function rendering(sim: BenchSim, cfg: RenderingConfig): Promise<Be
           runs.push(run);
           progress('rendering', describeRun(run));
         }
-        if (subject === 'app' || subject === 'sluice') {
+        if (subject === 'app' || subject === 'sluice' || floor) {
           const run = await renderOnce(browser, session, proxy, cfg.slow.tokens, cfg.slow.deltasPerSecond);
           runs.push(run);
           progress('rendering', describeRun(run));
@@ -451,6 +460,13 @@ function rowsOf(runs: RenderRun[], cfg: RenderingConfig): BenchResult['rows'] {
       `${NAMES.sluice} (bench page): main thread busy, ${cfg.slow.tokens / 1000}k tokens at ${cfg.slow.deltasPerSecond}/s`,
       slowRow(slowOf('sluice')),
     ),
+    info(
+      `The floor: the bench page showing the same answer as plain paragraphs (no markdown), ${cfg.slow.tokens / 1000}k tokens at ${cfg.slow.deltasPerSecond}/s, applied every frame · at the app's pace (store/frames.ts)`,
+      FLOORS.map((f) => {
+        const r = slowOf(f);
+        return r?.outcome === 'complete' ? slowRow(r) : 'n/a';
+      }).join(' · '),
+    ),
     check(
       'Sluice: long tasks over 50 ms (all runs, app and page)',
       longCount === 0
@@ -478,7 +494,7 @@ function rowsOf(runs: RenderRun[], cfg: RenderingConfig): BenchResult['rows'] {
 function notesOf(cfg: RenderingConfig, version: string, load: number): string[] {
   return [
     `Load average (1 min) when this section started: ${load.toFixed(1)} on ${availableParallelism()} cores. Busy, long tasks and fps count wall time, so other work on the machine inflates them; compare the subjects side by side.`,
-    `Chromium ${version} headless (${cfg.chromiumPath}), 1280×900, one page per subject for all its answers; ${cfg.rounds} rounds of ${cfg.sizes.join(' and ')} tokens at ${cfg.deltasPerSecond} deltas/s (order alternated), medians, after a discarded ${WARM_UP_TOKENS}-token warm-up in the same page; then, for the app and Sluice's Markdown in the page, one answer of ${cfg.slow.tokens} tokens at ${cfg.slow.deltasPerSecond}/s. The simulated provider is asked for a TPOT-0 answer of N deltas (markdown with headings, lists, tables and code blocks) and a pacing hop releases it at the rate (the provider's TPOT is whole milliseconds). TTFT ${cfg.ttftMs} ms via PATCH /api/settings, maxTokens 128000.`,
+    `Chromium ${version} headless (${cfg.chromiumPath}), 1280×900, one page per subject for all its answers; ${cfg.rounds} rounds of ${cfg.sizes.join(' and ')} tokens at ${cfg.deltasPerSecond} deltas/s (order alternated), medians, after a discarded ${WARM_UP_TOKENS}-token warm-up in the same page; then, for the app, Sluice's Markdown in the page and the floor, one answer of ${cfg.slow.tokens} tokens at ${cfg.slow.deltasPerSecond}/s. The floor is the same page and feed with no renderer: the answer's text as plain paragraphs (memoized, only the last one grows), applied every animation frame as the peers are, and at the app's pace (PAINT_INTERVAL_MS in store/frames.ts, as the whole app applies events); what any page pays to show this stream on this machine. The simulated provider is asked for a TPOT-0 answer of N deltas (markdown with headings, lists, tables and code blocks) and a pacing hop releases it at the rate (the provider's TPOT is whole milliseconds). TTFT ${cfg.ttftMs} ms via PATCH /api/settings, maxTokens 128000.`,
     "The whole app: the built renderer, a new chat per answer, the prompt typed and Enter pressed. The peers: bench/page/, built with vite (bench only, never shipped) and served by the same `sluice serve`; it starts the turn with the app's HTTP client and applies its relay events once per animation frame with the app's live-turn reducer, in one shell that follows the bottom with the app's hook, then hands the text to one renderer: Sluice's Markdown (given the deltas, as the app does; shiki highlights settled code blocks), streamdown 2 (`<Streamdown mode=\"streaming\" isAnimating>`, its defaults: no code highlighting plugin, Tailwind utilities built for its classes) or react-markdown + remark-gfm over the whole text on every update. The same CSS (base.css, markdown.css, the Tailwind utilities) is on the page for all three.",
     "Busy: the sum of top-level tasks (trace event RunTask) on the renderer's main thread from Enter to the answer's data-outcome leaving \"streaming\", over that wall time, in a trace taken during the answer (the tracing itself adds some cost, to every subject alike). Scripting and layout+style: CDP ScriptDuration, LayoutDuration + RecalcStyleDuration deltas from Enter to 300 ms after the outcome. Long tasks: PerformanceObserver; fps: requestAnimationFrame count / elapsed. Final text: the answer's visible text with each renderer's chrome (code block headers, buttons) left out and all white space removed, hashed; every subject must match react-markdown's for the same answer. To see where the time goes: `npx tsx bench/profile-rendering.ts 50000` (CPU profile and trace of an unminified build).",
   ];

@@ -2,6 +2,9 @@
 
 export const RENDERERS = ['sluice', 'streamdown', 'naive'] as const;
 export type RendererId = (typeof RENDERERS)[number];
+/** Not a renderer: the answer's text as one paragraph, the least a page can do with the feed. */
+export const FLOOR = 'plain';
+export type PageRendererId = RendererId | typeof FLOOR;
 
 export type PageResult = {
   /** The markdown the turn delivered. */
@@ -11,7 +14,7 @@ export type PageResult = {
 
 /** `window.__sluicePage`. */
 export type PageApi = {
-  renderer: RendererId;
+  renderer: PageRendererId;
   /** Starts a turn; resolves when it has ended and its last events are applied. */
   start(prompt: string): Promise<undefined>;
   result(): PageResult;

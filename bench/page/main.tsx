@@ -5,6 +5,8 @@
 //   ?renderer=sluice      Sluice's Markdown (its deltas as the app passes them, shiki on settled code)
 //   ?renderer=streamdown  streamdown's <Streamdown> in streaming mode, with its defaults
 //   ?renderer=naive       react-markdown + remark-gfm over the whole text on every update
+//   ?renderer=plain       no renderer: the text as one paragraph, the floor under all of them;
+//                         with &pace=app, applied at the app's store's pace (store/frames.ts)
 // The answer scrolls in a box that follows the bottom with the app's own hook (lib/follow).
 // Bench only: never shipped, never imported by src/.
 import { memo, useEffect, useState } from 'react';
@@ -17,13 +19,14 @@ import { HighlighterContext } from '../../src/renderer/src/components/CodeBlock'
 import { Markdown } from '../../src/renderer/src/components/Markdown';
 import { useFollowBottom } from '../../src/renderer/src/lib/follow';
 import { createShikiHighlighter } from '../../src/renderer/src/markdown/highlight';
+import { pacedFrames, PAINT_INTERVAL_MS } from '../../src/renderer/src/store/frames';
 import {
   applyBatch,
   createLiveTurn,
   type LiveTurn,
   type TimedEvent,
 } from '../../src/renderer/src/store/live-turn';
-import { RENDERERS, type PageApi, type PageResult, type RendererId } from '../lib/page-protocol';
+import { FLOOR, RENDERERS, type PageApi, type PageRendererId, type PageResult } from '../lib/page-protocol';
 import '../../src/renderer/src/styles/base.css';
 import '../../src/renderer/src/styles/markdown.css';
 import './page.css';
@@ -31,13 +34,23 @@ import './page.css';
 const client = createHttpClient();
 const highlighter = createShikiHighlighter();
 
-const named = new URLSearchParams(location.search).get('renderer');
-const renderer: RendererId = RENDERERS.find((r) => r === named) ?? 'sluice';
+const query = new URLSearchParams(location.search);
+const named = query.get('renderer');
+const renderer: PageRendererId = named === FLOOR ? FLOOR : (RENDERERS.find((r) => r === named) ?? 'sluice');
+const requestFrame =
+  query.get('pace') === 'app'
+    ? pacedFrames((run) => requestAnimationFrame(run), PAINT_INTERVAL_MS)
+    : requestAnimationFrame;
 
 const PLUGINS = [remarkGfm];
 
 const Naive = memo(function Naive({ text }: { text: string }) {
   return <ReactMarkdown remarkPlugins={PLUGINS}>{text}</ReactMarkdown>;
+});
+
+/** The floor's paragraphs: the text between blank lines, markdown and all; only the last one grows. */
+const Plain = memo(function Plain({ text }: { text: string }) {
+  return <p className="bench-plain">{text}</p>;
 });
 
 function Answer({ live }: { live: LiveTurn }) {
@@ -61,6 +74,14 @@ function Answer({ live }: { live: LiveTurn }) {
       return (
         <div className="markdown">
           <Naive text={text} />
+        </div>
+      );
+    case FLOOR:
+      return (
+        <div className="markdown">
+          {text.split('\n\n').map((paragraph, i) => (
+            <Plain key={i} text={paragraph} />
+          ))}
         </div>
       );
   }
@@ -101,7 +122,7 @@ function Page() {
           queue.push({ event, at: performance.now() });
           if (!frameRequested) {
             frameRequested = true;
-            requestAnimationFrame(flush);
+            requestFrame(flush);
           }
         });
         return turn.done.then(() => {
