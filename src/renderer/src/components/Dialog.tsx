@@ -1,7 +1,7 @@
 // A modal side panel: overlay, title bar with a close button, Esc to close, focus kept inside
 // while open and given back to whatever opened it — or to the message box when nothing did (or
 // the opener is gone).
-import { useEffect, useRef, type KeyboardEvent, type ReactNode } from 'react';
+import { useLayoutEffect, useRef, type KeyboardEvent, type ReactNode } from 'react';
 import { focusComposer } from '../lib/focus';
 import { Icon } from './Icon';
 
@@ -26,7 +26,9 @@ export function Dialog({
   const panel = useRef<HTMLDivElement>(null);
   const titleId = `${testId}-title`;
 
-  useEffect(() => {
+  // Before the first paint: a panel on screen already holds the focus, so an Esc or a Tab pressed
+  // the moment it shows reaches it (after the paint, the key went to the opener).
+  useLayoutEffect(() => {
     const opener = document.activeElement;
     panel.current?.querySelector<HTMLElement>(initialFocus)?.focus();
     return () => {
