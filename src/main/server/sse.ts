@@ -10,11 +10,12 @@
 // once, on the next tick, when Node would have sent them anyway: one chunk for a burst instead of
 // one per event. The terminal goes out at once with whatever waits before it.
 //
-// And socket writes are WRITE_SPACING_MS apart at least: a message that comes sooner after the last
-// write waits for the spacing, joined with the ones after it. A stream slower than one event per
-// spacing is written event by event as it comes; a fast one (thousands of deltas a second) goes in
-// about a frame's worth per chunk, and the reader pays its per-chunk cost (a browser's task, promise
-// and decode for each) over a hundred times a second, not once per upstream packet.
+// And a dense stream's socket writes are WRITE_SPACING_MS apart at least. Once DENSE_RUN events in a
+// row have come less than DENSE_GAP_MS apart (thousands of deltas a second), a message that comes
+// sooner than the spacing after the last write waits for it, joined with the ones after it: about a
+// hundred chunks a second, and the reader pays its per-chunk cost (a browser's task, promise and
+// decode for each) that often, not once per upstream packet. A stream with gaps (a model at 200
+// tokens a second, the real API's bursts with pauses between) is written as it comes, never held.
 import type { ServerResponse } from 'node:http';
 import type { RelayEvent } from '../../shared/protocol';
 import type { Subscriber } from '../relay/replay';
@@ -28,8 +29,15 @@ export const SSE_HEADERS: Record<string, string> = {
   Connection: 'keep-alive',
 };
 
-/** The least time between two writes to the socket; events that come sooner wait, joined. */
+/** The least time between two writes to the socket in a dense stream; events that come sooner wait. */
 export const WRITE_SPACING_MS = 8;
+/** Events closer together than this count toward a dense run. */
+export const DENSE_GAP_MS = 2;
+/** How many close events in a row make a stream dense. */
+const DENSE_RUN = 8;
+
+export type SsePacing = { writeSpacingMs: number; denseGapMs: number };
+const PACING: SsePacing = { writeSpacingMs: WRITE_SPACING_MS, denseGapMs: DENSE_GAP_MS };
 /** A batch this long goes at once, spacing or not: what waits in user space stays small. */
 const MAX_BATCH_CHARS = 64 * 1024;
 
@@ -52,13 +60,16 @@ export class SseSink implements Subscriber {
   private flushQueued = false;
   private spacingTimer: ReturnType<typeof setTimeout> | null = null;
   private lastSocketWriteAt = Number.NEGATIVE_INFINITY;
+  private lastMessageAt = Number.NEGATIVE_INFINITY;
+  /** Messages in a row, up to this one, that came less than denseGapMs after the one before. */
+  private denseRun = 0;
   terminalWritten = false;
   readonly stats: SseStats = { bytesWritten: 0, peakBufferedBytes: 0, events: 0, pings: 0 };
 
   constructor(
     private readonly res: ServerResponse,
     private readonly pingIntervalMs: number,
-    private readonly writeSpacingMs: number = WRITE_SPACING_MS,
+    private readonly pacing: SsePacing = PACING,
   ) {}
 
   private get closed(): boolean {
@@ -119,18 +130,20 @@ export class SseSink implements Subscriber {
     this.res.end();
   }
 
-  /** Sends a message now if the socket was last written a spacing ago, else adds it to the batch. */
+  /** Sends a message now, unless a dense stream wrote the socket less than a spacing ago: then batched. */
   private send(frame: string): boolean {
     const now = performance.now();
     this.lastWriteAt = now;
+    this.denseRun = now - this.lastMessageAt < this.pacing.denseGapMs ? this.denseRun + 1 : 0;
+    this.lastMessageAt = now;
     if (this.flushQueued) {
       this.batch += frame;
       if (this.batch.length >= MAX_BATCH_CHARS) return this.flush();
       return !this.res.writableNeedDrain;
     }
     this.flushQueued = true;
-    const wait = this.lastSocketWriteAt + this.writeSpacingMs - now;
-    if (wait > 0) {
+    const wait = this.lastSocketWriteAt + this.pacing.writeSpacingMs - now;
+    if (this.denseRun >= DENSE_RUN && wait > 0) {
       this.batch = frame;
       this.spacingTimer = setTimeout(() => this.flush(), wait);
       return !this.res.writableNeedDrain;

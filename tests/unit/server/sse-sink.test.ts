@@ -1,11 +1,11 @@
 // SseSink's writes per tick: the first message of a tick is on the socket before write() returns,
 // the rest of that tick's messages travel as one HTTP chunk on the next tick, messages sooner than
-// the write spacing wait for it, joined, the terminal takes everything waiting with it at once, and
+// the write spacing in a dense stream wait for it, joined, the terminal takes everything waiting with it at once, and
 // every message arrives once, in order.
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { afterEach, expect, test } from 'vitest';
-import { SseSink } from '../../../src/main/server/sse';
+import { SseSink, type SsePacing } from '../../../src/main/server/sse';
 import type { RelayEvent } from '../../../src/shared/protocol';
 import { localTerminal } from '../../../src/shared/terminal';
 
@@ -31,12 +31,9 @@ afterEach(async () => {
  * Serves one SSE response driven by `script`, read on a raw socket: the body's HTTP chunks, as
  * the chunked encoding frames them (one per res.write), and the messages they carry.
  */
-async function serveOne(
-  script: (sink: SseSink, res: ServerResponse) => Promise<void>,
-  writeSpacingMs?: number,
-) {
+async function serveOne(script: (sink: SseSink, res: ServerResponse) => Promise<void>, pacing?: SsePacing) {
   const server = createServer((_req, res) => {
-    const sink = new SseSink(res, 60_000, writeSpacingMs);
+    const sink = new SseSink(res, 60_000, pacing);
     sink.open();
     void script(sink, res).then(() => sink.end());
   });
@@ -161,44 +158,70 @@ test('end() sends what waits first; a batch for a client that left is dropped', 
 });
 
 const macrotask = () => new Promise<void>((resolve) => setImmediate(resolve));
+const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-test('events sooner than the spacing after a write wait for it, joined; one after it goes at once', async () => {
+test('a stream with gaps between its events is written as they come, never held', async () => {
+  const got = await serveOne(
+    async (sink) => {
+      for (let i = 0; i < 12; i++) {
+        sink.write(delta(`g${i}`));
+        // Gaps a little over the dense gap: no run ever starts.
+        await wait(8);
+      }
+      sink.write(terminal());
+    },
+    { writeSpacingMs: 100, denseGapMs: 5 },
+  );
+  expect(got.chunks).toEqual(Array.from({ length: 13 }, (_, i) => [i + 1]));
+});
+
+test('in a dense run, events sooner than the spacing after a write wait for it, joined', async () => {
   const probes: Probe[] = [];
-  const got = await serveOne(async (sink, res) => {
-    sink.write(delta('s0'));
-    for (let i = 1; i < 4; i++) {
-      await macrotask();
-      // Each in its own tick, well inside the spacing: held, and not yet on the socket.
-      sink.write(delta(`s${i}`));
+  const got = await serveOne(
+    async (sink, res) => {
+      // Eight close events, each in its own tick, make the run; they go as they come.
+      for (let i = 0; i < 8; i++) {
+        sink.write(delta(`d${i}`));
+        await macrotask();
+      }
+      for (let i = 8; i < 12; i++) {
+        sink.write(delta(`d${i}`));
+        probes.push(probe(res));
+        await macrotask();
+      }
+      // The batch went at 100 ms after the last write; this is past a spacing after it.
+      await wait(250);
+      sink.write(delta('d12'));
       probes.push(probe(res));
-    }
-    // The batch went at 100 ms; this is past a spacing after it.
-    await new Promise((resolve) => setTimeout(resolve, 250));
-    sink.write(delta('s4'));
-    probes.push(probe(res));
-    await later();
-    sink.write(terminal());
-  }, 100);
-  expect(got.chunks).toEqual([[1], [2, 3, 4], [5], [6]]);
+      await later();
+      sink.write(terminal());
+    },
+    { writeSpacingMs: 100, denseGapMs: 60_000 },
+  );
+  expect(got.chunks).toEqual([[1], [2], [3], [4], [5], [6], [7], [8], [9, 10, 11, 12], [13], [14]]);
   expect(probes.at(-1)).toEqual({ corked: 0, unsent: 0 });
   expect(got.messages.slice(0, -1).map((m) => /^data: (.*)$/m.exec(m)?.[1])).toEqual(
-    ['s0', 's1', 's2', 's3', 's4'].map((text) => JSON.stringify(delta(text))),
+    Array.from({ length: 13 }, (_, i) => JSON.stringify(delta(`d${i}`))),
   );
 });
 
 test('a held batch goes at once when it grows past 64 KB, long before the spacing', async () => {
-  const began = performance.now();
   const big = 'x'.repeat(4096);
-  const got = await serveOne(async (sink) => {
-    sink.write(delta('first'));
-    for (let i = 0; i < 20; i++) {
-      await macrotask();
-      sink.write(delta(`${i}${big}`));
-    }
-    sink.write(terminal());
-  }, 60_000);
-  // Messages 2..17 pass 64 KB together; the rest go with the terminal.
-  expect(got.chunks.map((c) => c.length)).toEqual([1, 16, 5]);
-  expect(got.chunks.flat()).toEqual(Array.from({ length: 22 }, (_, i) => i + 1));
-  expect(performance.now() - began).toBeLessThan(60_000);
+  const got = await serveOne(
+    async (sink) => {
+      for (let i = 0; i < 8; i++) {
+        sink.write(delta(`run${i}`));
+        await macrotask();
+      }
+      for (let i = 0; i < 20; i++) {
+        sink.write(delta(`${i}${big}`));
+        await macrotask();
+      }
+      sink.write(terminal());
+    },
+    { writeSpacingMs: 60_000, denseGapMs: 60_000 },
+  );
+  // Messages 9..24 pass 64 KB together; the rest go with the terminal.
+  expect(got.chunks.map((c) => c.length)).toEqual([1, 1, 1, 1, 1, 1, 1, 1, 16, 5]);
+  expect(got.chunks.flat()).toEqual(Array.from({ length: 29 }, (_, i) => i + 1));
 });
