@@ -16,7 +16,7 @@ import { FLOOR, RENDERERS, type PageResult, type RendererId } from './lib/page-p
 import { check, info, ms, progress, type BenchResult } from './lib/result';
 import { startBenchServe, type BenchServe } from './lib/serve-face';
 import type { BenchSim } from './lib/sim';
-import { median } from './lib/stats';
+import { median, sleep } from './lib/stats';
 import { startUpstreamProxy, type UpstreamProxy } from './lib/upstream-proxy';
 import { BUSY_CATEGORIES, mainThreadBusy, STREAM_END, STREAM_START } from './profile/trace';
 
@@ -121,6 +121,8 @@ export type RenderRun = {
   fps: number;
   elapsedMs: number;
   realDeltasPerSecond: number;
+  /** The turn's SSE response: relay events, the messages they went in (deltas join), bytes. */
+  sse: { events: number; messages: number; bytes: number } | null;
   /** The text shown (white space removed, chrome left out): its length and sha256. */
   shownLength: number;
   shownHash: string;
@@ -258,6 +260,21 @@ async function renderOnce(
       : Number.NaN,
     shownLength: shown.length,
     shownHash: createHash('sha256').update(shown).digest('hex'),
+    sse: null,
+  };
+}
+
+/** Runs one answer and adds its SSE numbers from the serve's report of the turn. */
+async function measured(run: () => Promise<RenderRun>, serve: BenchServe): Promise<RenderRun> {
+  const reports = serve.reports.length;
+  const r = await run();
+  // The report comes once the turn is saved, a moment after the page shows its outcome.
+  const until = performance.now() + 5000;
+  while (serve.reports.length === reports && performance.now() < until) await sleep(20);
+  const sse = serve.reports.length > reports ? serve.reports.at(-1)?.sse : undefined;
+  return {
+    ...r,
+    sse: sse ? { events: sse.events, messages: sse.events - sse.joined, bytes: sse.bytesWritten } : null,
   };
 }
 
@@ -315,16 +332,17 @@ export async function rendering(sim: BenchSim, cfg: RenderingConfig): Promise<Be
         maxTokens: 128_000,
       });
     }
-    browser = await chromium.launch({ executablePath: cfg.chromiumPath, args: CHROMIUM_ARGS });
-    version = browser.version();
-    const all: { subject: Subject; url: string }[] = [
-      { subject: 'app', url: app.server.url },
-      ...RENDERERS.map((r) => ({ subject: r, url: `${bench.server.url}&renderer=${r}` })),
-      { subject: 'floor', url: `${bench.server.url}&renderer=${FLOOR}` },
-      { subject: 'floor-paced', url: `${bench.server.url}&renderer=${FLOOR}&pace=app` },
+    const launched = await chromium.launch({ executablePath: cfg.chromiumPath, args: CHROMIUM_ARGS });
+    browser = launched;
+    version = launched.version();
+    const all: { subject: Subject; url: string; serve: BenchServe }[] = [
+      { subject: 'app', url: app.server.url, serve: app },
+      ...RENDERERS.map((r) => ({ subject: r, url: `${bench.server.url}&renderer=${r}`, serve: bench })),
+      { subject: 'floor', url: `${bench.server.url}&renderer=${FLOOR}`, serve: bench },
+      { subject: 'floor-paced', url: `${bench.server.url}&renderer=${FLOOR}&pace=app`, serve: bench },
     ];
     const subjects = all.filter((s) => !cfg.subjects || cfg.subjects.includes(s.subject));
-    for (const { subject, url } of subjects) {
+    for (const { subject, url, serve } of subjects) {
       const session = await openSession(browser, url, subject);
       try {
         // Warm-up (the page's first turn, the highlighter and its grammars' first load), discarded.
@@ -335,12 +353,18 @@ export async function rendering(sim: BenchSim, cfg: RenderingConfig): Promise<Be
           plan.push(...(round % 2 === 0 ? cfg.sizes : [...cfg.sizes].reverse()));
         }
         for (const tokens of plan) {
-          const run = await renderOnce(browser, session, proxy, tokens, cfg.deltasPerSecond);
+          const run = await measured(
+            () => renderOnce(launched, session, proxy, tokens, cfg.deltasPerSecond),
+            serve,
+          );
           runs.push(run);
           progress('rendering', describeRun(run));
         }
         if (subject === 'app' || subject === 'sluice' || floor) {
-          const run = await renderOnce(browser, session, proxy, cfg.slow.tokens, cfg.slow.deltasPerSecond);
+          const run = await measured(
+            () => renderOnce(launched, session, proxy, cfg.slow.tokens, cfg.slow.deltasPerSecond),
+            serve,
+          );
           runs.push(run);
           progress('rendering', describeRun(run));
         }
@@ -366,7 +390,7 @@ export async function rendering(sim: BenchSim, cfg: RenderingConfig): Promise<Be
 }
 
 function describeRun(r: RenderRun): string {
-  return `${NAMES[r.subject]}, ${r.tokens} tokens at ${r.deltasPerSecond}/s: ${r.outcome}, busy ${pct(r.busyMs / r.wallMs)}, scripting ${Math.round(r.scriptingMs)} ms, ${r.longTasks} long tasks (max ${Math.round(r.longestTaskMs)} ms), ${r.fps.toFixed(0)} fps, ${Math.round(r.realDeltasPerSecond)} tokens/s`;
+  return `${NAMES[r.subject]}, ${r.tokens} tokens at ${r.deltasPerSecond}/s: ${r.outcome}, busy ${pct(r.busyMs / r.wallMs)}, scripting ${Math.round(r.scriptingMs)} ms, ${r.longTasks} long tasks (max ${Math.round(r.longestTaskMs)} ms), ${r.fps.toFixed(0)} fps, ${Math.round(r.realDeltasPerSecond)} tokens/s${r.sse ? `, ${r.sse.events} events in ${r.sse.messages} SSE messages (${(r.sse.bytes / 1e6).toFixed(1)} MB)` : ''}`;
 }
 
 function rowsOf(runs: RenderRun[], cfg: RenderingConfig): BenchResult['rows'] {

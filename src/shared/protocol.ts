@@ -237,6 +237,8 @@ export type Status =
 export const TOOL_DECISIONS = ['once', 'always', 'deny'] as const;
 export type ToolDecision = (typeof TOOL_DECISIONS)[number];
 export const ToolDecisionSchema = z.object({ decision: z.enum(TOOL_DECISIONS) }).strict();
+/** POST /api/turns/:id/ack: the id of the last event the reader has. */
+export const TurnAckSchema = z.object({ lastEventId: z.string().min(1).max(64) }).strict();
 
 export type Metrics = {
   ttfbMs: number | null;

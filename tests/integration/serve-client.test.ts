@@ -317,3 +317,45 @@ test('a server that takes the request and never answers does not hang the turn',
   expect(terminal).toMatchObject({ outcome: 'stalled', error: { type: 'stalled' } });
   await vi.waitFor(() => expect(seen[0]?.closedEarly).toBe(true));
 });
+
+test('the client acknowledges what it has read once 256 events came since it last did, at most every 500 ms', async () => {
+  const acks: unknown[] = [];
+  const frames = (from: number, to: number) =>
+    Array.from({ length: to - from + 1 }, (_, i) => frame(from + i, text('x'))).join('');
+  const after = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  const { baseUrl, seen } = await rawServer((req, res) => {
+    if (req.url === '/api/turns/turn-1/ack') {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        acks.push(JSON.parse(body));
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ turnId: 'turn-1', ...(JSON.parse(body) as object) }));
+      });
+      return;
+    }
+    sseHead(res);
+    void (async () => {
+      // 200 events: too few to acknowledge; 300: acknowledged; 100 more: too few again.
+      res.write(frame(1, turnStart) + frames(2, 200));
+      await after(30);
+      res.write(frames(201, 300));
+      await after(30);
+      res.write(frames(301, 400));
+      await after(30);
+      res.end(frame(401, terminalEvent()));
+    })();
+  });
+  const { events, handle } = run(baseUrl);
+  expect((await handle.done).outcome).toBe('complete');
+  expect(events).toHaveLength(401);
+  await after(30);
+  // One acknowledgement (the next may come only 500 ms later), in the second write: its last event,
+  // or an earlier one of it at or past the 256th if the socket split that write.
+  expect(acks).toHaveLength(1);
+  const acked = Number((acks[0] as { lastEventId: string }).lastEventId);
+  expect(acked).toBeGreaterThanOrEqual(256);
+  expect(acked).toBeLessThanOrEqual(300);
+  const ack = seen.find((r) => r.url.endsWith('/ack'));
+  expect([ack?.method, ack?.authorization]).toEqual(['POST', 'Bearer t0k3n']);
+});

@@ -215,6 +215,60 @@ describe('the SSE stream', () => {
   });
 });
 
+describe('joined deltas for a reader that acknowledges', () => {
+  test('the browser client acknowledges what it reads: a dense stream’s deltas join, and the turn is the same', async () => {
+    const s = await serve({
+      settings: { sim: { scenario: 'sim-text', ttftMs: 0, tpotMs: 0 } },
+      simTokens: 4000,
+    });
+    const events: RelayEvent[] = [];
+    const terminal = await clientFor(s).startTurn(
+      { action: 'send', conversationId: null, text: 'a long answer' },
+      (e) => events.push(e),
+    ).done;
+    expect(terminal.outcome).toBe('complete');
+    const report = await s.nextTurnEnd();
+    // The server joined deltas into fewer messages than it had events; the page got every one once.
+    expect(report.sse.joined).toBeGreaterThan(0);
+    expect(events.length + report.sse.joined).toBe(report.sse.events);
+    const stored = storedAnswer(await s.conversations.get(report.conversationId));
+    expect(storedText(stored)).toBe(deltaText(events));
+    expect(deltaText(events).length).toBeGreaterThan(4000);
+  });
+
+  test('a raw reader that never acknowledges gets one message per event', async () => {
+    const s = await serve({
+      settings: { sim: { scenario: 'sim-text', ttftMs: 0, tpotMs: 0 } },
+      simTokens: 4000,
+    });
+    const reply = await s.call('POST', '/api/turns', { action: 'send', conversationId: null, text: 'long' });
+    const { events } = parseSse(reply.text);
+    const report = await s.nextTurnEnd();
+    expect(report.sse.joined).toBe(0);
+    expect(events).toHaveLength(report.sse.events);
+    expect(events.filter(isText).length).toBeGreaterThan(2000);
+  });
+
+  test('an acknowledgement for no live turn, or naming another turn’s event, is refused with what to send', async () => {
+    const s = await serve();
+    const none = await s.call('POST', '/api/turns/no-such-turn/ack', { lastEventId: '1' });
+    expect(none.status).toBe(404);
+    expect(none.json).toMatchObject({ error: { type: 'not_found' } });
+    const reply = await s.call('POST', '/api/turns', { action: 'send', conversationId: null, text: 'hi' });
+    const turnId = parseSse(reply.text).events[0]?.turnId ?? '';
+    const foreign = await s.call('POST', `/api/turns/${turnId}/ack`, { lastEventId: 'ffffffff.3' });
+    expect(foreign.status).toBeGreaterThanOrEqual(400);
+    expect(foreign.json).toMatchObject({ error: { type: 'invalid_action' } });
+    expect(JSON.stringify(foreign.json)).toContain(`${turnId.slice(0, 8)}.41`);
+    const junk = await s.call('POST', `/api/turns/${turnId}/ack`, { lastEventId: 3 });
+    expect(junk.status).toBe(400);
+    expect(junk.json).toMatchObject({ error: { type: 'invalid_request' } });
+    // Its own event, after the turn ended (the feed lingers): accepted, changes nothing.
+    const own = await s.call('POST', `/api/turns/${turnId}/ack`, { lastEventId: `${turnId.slice(0, 8)}.2` });
+    expect([own.status, own.json]).toEqual([200, { turnId, lastEventId: `${turnId.slice(0, 8)}.2` }]);
+  });
+});
+
 describe('the JSON endpoints through the client', () => {
   test('conversations: list, get, rename, delete', async () => {
     const s = await serve();

@@ -708,6 +708,11 @@ export class ChatService {
     this.hub.detach(turnId, subscriber);
   }
 
+  /** The reader of a live turn has every event up to `lastEventId` (turn-hub.ts). */
+  acknowledge(turnId: string, lastEventId: string): void {
+    this.hub.acknowledge(turnId, lastEventId);
+  }
+
   /** A live turn's feed (its replay buffer's numbers, for tests and the bench). */
   feedOf(turnId: string): TurnFeed | null {
     return this.hub.feedOf(turnId);

@@ -139,6 +139,27 @@ export class TurnHub {
     return { ...result, ended: held.ended };
   }
 
+  /**
+   * The reader of the turn has every event up to the one `lastEventId` names. Throws a
+   * TurnRequestError when there is no such turn or the id is not one of its own.
+   */
+  acknowledge(turnId: string, lastEventId: string): void {
+    const held = this.held.get(turnId);
+    if (!held)
+      throw new TurnRequestError(
+        'not_found',
+        `No live turn with id "${turnId}" (it may have ended already).`,
+      );
+    const parsed = parseEventId(turnId, lastEventId);
+    if (parsed?.kind !== 'this') {
+      throw new TurnRequestError(
+        'invalid_action',
+        `"${lastEventId}" is not an event id of turn ${turnId} (they look like "${turnId.slice(0, 8)}.41"). Send the id of the last event you received.`,
+      );
+    }
+    held.feed.acknowledge(parsed.seq);
+  }
+
   /** Stops every grace timer (the service is closing; abortAll stops the turns). */
   clear(): void {
     for (const held of this.held.values()) if (held.grace) clearTimeout(held.grace);

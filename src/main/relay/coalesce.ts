@@ -7,11 +7,11 @@
 // its delta and a cons string each time) that outlived the young generation.
 import type { RelayEvent, StreamEvent } from '../../shared/protocol';
 
-type ProviderRelayEvent = Extract<RelayEvent, { type: 'provider' }>;
-type DeltaKind = 'text_delta' | 'thinking_delta' | 'input_json_delta';
+export type ProviderRelayEvent = Extract<RelayEvent, { type: 'provider' }>;
+export type DeltaKind = 'text_delta' | 'thinking_delta' | 'input_json_delta';
 
 /** The kind of a delta that can merge with its neighbours; null for any other event (junk included). */
-function mergeableKind(event: RelayEvent): DeltaKind | null {
+export function mergeableKind(event: RelayEvent): DeltaKind | null {
   if (event.type !== 'provider') return null;
   // Junk from the wire may not be an object, or lack its delta (the SDK yields `data: null` as null).
   const e = event.event as StreamEvent | null;
@@ -21,7 +21,7 @@ function mergeableKind(event: RelayEvent): DeltaKind | null {
 }
 
 /** The text a delta of mergeable `kind` carries ('' when the wire sent something else than a string). */
-function partOf(event: ProviderRelayEvent, kind: DeltaKind): string {
+export function partOf(event: ProviderRelayEvent, kind: DeltaKind): string {
   const d = (event.event as Extract<StreamEvent, { type: 'content_block_delta' }>).delta as Record<
     string,
     unknown
@@ -34,8 +34,21 @@ function partOf(event: ProviderRelayEvent, kind: DeltaKind): string {
 const sizeOf = (event: RelayEvent, kind: DeltaKind | null): number =>
   event.type !== 'provider' ? 64 : kind ? 64 + partOf(event, kind).length : 128;
 
+/** Whether `next`, a delta of `kind`, continues the run `first` (of `firstKind`) began: same step and block. */
+export function continuesRun(
+  first: RelayEvent,
+  firstKind: DeltaKind | null,
+  next: ProviderRelayEvent,
+  kind: DeltaKind,
+): boolean {
+  if (firstKind !== kind || first.type !== 'provider' || first.step !== next.step) return false;
+  // Both are deltas of `kind` (mergeableKind checked them).
+  const index = (e: ProviderRelayEvent) => (e.event as { index?: unknown }).index;
+  return index(first) === index(next);
+}
+
 /** The first event of a run with the whole run's text, as one delta (built as a literal). */
-function joined(first: ProviderRelayEvent, kind: DeltaKind, text: string): ProviderRelayEvent {
+export function joined(first: ProviderRelayEvent, kind: DeltaKind, text: string): ProviderRelayEvent {
   const { turnId, t, step } = first;
   const index = first.event.type === 'content_block_delta' ? first.event.index : 0;
   const delta =
@@ -74,7 +87,7 @@ export class PendingEvents {
     const size = sizeOf(event, kind);
     this.size += size;
     const last = this.events.at(-1);
-    if (kind && last && event.type === 'provider' && this.joins(last, event, kind)) {
+    if (kind && last && event.type === 'provider' && continuesRun(last.event, last.kind, event, kind)) {
       last.run ??= { kind, parts: [partOf(last.event as ProviderRelayEvent, kind)] };
       last.run.parts.push(partOf(event, kind));
       last.size += size;
@@ -91,14 +104,5 @@ export class PendingEvents {
     const { event, run } = entry;
     if (!run || event.type !== 'provider') return event;
     return joined(event, run.kind, run.parts.join(''));
-  }
-
-  /** Whether `event` continues the run `last` holds: same step, block and kind of delta. */
-  private joins(last: Entry, event: ProviderRelayEvent, kind: DeltaKind): boolean {
-    const a = last.event;
-    if (last.kind !== kind || a.type !== 'provider' || a.step !== event.step) return false;
-    // Both are deltas of `kind` (mergeableKind checked them).
-    const index = (e: ProviderRelayEvent) => (e.event as { index?: unknown }).index;
-    return index(a) === index(event);
   }
 }

@@ -16,6 +16,8 @@ export interface Subscriber extends RelaySink {
   write(event: RelayEvent, id?: string, data?: string): boolean;
   /** Another subscriber took the turn over (a second tab, a newer connection): let go. */
   superseded?(): void;
+  /** The reader says it has every event up to `seq` (POST /api/turns/:id/ack). */
+  acknowledged?(seq: number): void;
 }
 
 type Entry = { seq: number; event: RelayEvent; data: string; bytes: number };
@@ -144,6 +146,11 @@ export class TurnFeed implements RelaySink {
       this.waiters.push(resolve);
       void subscriber.drain().then(resolve);
     });
+  }
+
+  /** The reader has every event up to `seq`: the attached subscriber is told (an id this turn never sent is not). */
+  acknowledge(seq: number): void {
+    if (seq <= this.seq) this.subscriber?.acknowledged?.(seq);
   }
 
   /** The subscriber let go (its connection closed); the turn goes on, buffered. */

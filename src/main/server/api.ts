@@ -11,6 +11,7 @@ import {
   RenameSchema,
   SearchRequestSchema,
   ToolDecisionSchema,
+  TurnAckSchema,
   WindowMetricsSchema,
 } from '../../shared/protocol';
 import type { ConversationStore } from '../store/conversations';
@@ -51,6 +52,12 @@ const ROUTES: Route[] = [
       });
     }
     sendNoContent(res);
+  }),
+  route('POST', '/api/turns/:id/ack', async (ctx, req, res, [turnId]) => {
+    const { lastEventId } = validate(TurnAckSchema, await readJsonBody(req), 'The acknowledgement');
+    ctx.service.acknowledge(turnId ?? '', lastEventId);
+    // A body (not 204), as for the window's numbers: every answer the page gets can be read.
+    sendJson(res, 200, { turnId, lastEventId });
   }),
   route('POST', '/api/turns/:id/tools/:id/decision', async (ctx, req, res, [turnId, toolUseId]) => {
     const { decision } = validate(ToolDecisionSchema, await readJsonBody(req), 'The tool decision');

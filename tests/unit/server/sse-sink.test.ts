@@ -1,20 +1,24 @@
 // SseSink's writes per tick: the first message of a tick is on the socket before write() returns,
 // the rest of that tick's messages travel as one HTTP chunk on the next tick, messages sooner than
 // the write spacing in a dense stream wait for it, joined, the terminal takes everything waiting with it at once, and
-// every message arrives once, in order.
+// every message arrives once, in order. Within a batch, consecutive deltas of one block join into
+// one message while the reader keeps up.
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { afterEach, expect, test } from 'vitest';
-import { SseSink, type SsePacing } from '../../../src/main/server/sse';
+import { JOIN_AHEAD_EVENTS, SseSink, type SsePacing } from '../../../src/main/server/sse';
 import type { RelayEvent } from '../../../src/shared/protocol';
 import { localTerminal } from '../../../src/shared/terminal';
+import { applyRelayEvent, createTurn, snapshotOf } from '../../../src/shared/turn';
+import { fixtureEvents } from '../../support/sse';
 
-const delta = (text: string): RelayEvent => ({
+/** A text delta of block `index`: the tests of chunking give each its own block, so none join. */
+const delta = (text: string, index = 0, t = 0): RelayEvent => ({
   type: 'provider',
   turnId: 't',
-  t: 0,
+  t,
   step: 0,
-  event: { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text } },
+  event: { type: 'content_block_delta', index, delta: { type: 'text_delta', text } },
 });
 const terminal = (): RelayEvent => localTerminal({ turnId: 't', t: 0, outcome: 'complete', error: null });
 const nextTick = () => new Promise<void>((resolve) => process.nextTick(resolve));
@@ -101,13 +105,13 @@ test('a lone event is on the socket before write() returns, not at the next tick
 test('a burst in one tick goes as the first event, then one chunk with the rest, in order', async () => {
   const probes: Probe[] = [];
   const got = await serveOne(async (sink, res) => {
-    for (let i = 0; i < 50; i++) sink.write(delta(`a${i}`));
+    for (let i = 0; i < 50; i++) sink.write(delta(`a${i}`, i));
     probes.push(probe(res));
     await nextTick();
     // The batch went out on the tick after the burst.
     probes.push(probe(res));
     await later();
-    for (let i = 0; i < 3; i++) sink.write(delta(`b${i}`));
+    for (let i = 0; i < 3; i++) sink.write(delta(`b${i}`, i));
     await later();
     sink.write(terminal());
   });
@@ -121,8 +125,8 @@ test('a burst in one tick goes as the first event, then one chunk with the rest,
     .slice(0, -1)
     .map((m) => JSON.parse(/^data: (.*)$/m.exec(m)?.[1] ?? '') as RelayEvent);
   expect(texts).toEqual([
-    ...Array.from({ length: 50 }, (_, i) => delta(`a${i}`)),
-    ...Array.from({ length: 3 }, (_, i) => delta(`b${i}`)),
+    ...Array.from({ length: 50 }, (_, i) => delta(`a${i}`, i)),
+    ...Array.from({ length: 3 }, (_, i) => delta(`b${i}`, i)),
   ]);
 });
 
@@ -164,7 +168,7 @@ test('a stream with gaps between its events is written as they come, never held'
   const got = await serveOne(
     async (sink) => {
       for (let i = 0; i < 12; i++) {
-        sink.write(delta(`g${i}`));
+        sink.write(delta(`g${i}`, i));
         // Gaps a little over the dense gap: no run ever starts.
         await wait(8);
       }
@@ -181,17 +185,17 @@ test('in a dense run, events sooner than the spacing after a write wait for it, 
     async (sink, res) => {
       // Eight close events, each in its own tick, make the run; they go as they come.
       for (let i = 0; i < 8; i++) {
-        sink.write(delta(`d${i}`));
+        sink.write(delta(`d${i}`, i));
         await macrotask();
       }
       for (let i = 8; i < 12; i++) {
-        sink.write(delta(`d${i}`));
+        sink.write(delta(`d${i}`, i));
         probes.push(probe(res));
         await macrotask();
       }
       // The batch went at 100 ms after the last write; this is past a spacing after it.
       await wait(250);
-      sink.write(delta('d12'));
+      sink.write(delta('d12', 12));
       probes.push(probe(res));
       await later();
       sink.write(terminal());
@@ -201,7 +205,7 @@ test('in a dense run, events sooner than the spacing after a write wait for it, 
   expect(got.chunks).toEqual([[1], [2], [3], [4], [5], [6], [7], [8], [9, 10, 11, 12], [13], [14]]);
   expect(probes.at(-1)).toEqual({ corked: 0, unsent: 0 });
   expect(got.messages.slice(0, -1).map((m) => /^data: (.*)$/m.exec(m)?.[1])).toEqual(
-    Array.from({ length: 13 }, (_, i) => JSON.stringify(delta(`d${i}`))),
+    Array.from({ length: 13 }, (_, i) => JSON.stringify(delta(`d${i}`, i))),
   );
 });
 
@@ -210,11 +214,11 @@ test('a held batch goes at once when it grows past 64 KB, long before the spacin
   const got = await serveOne(
     async (sink) => {
       for (let i = 0; i < 8; i++) {
-        sink.write(delta(`run${i}`));
+        sink.write(delta(`run${i}`, i));
         await macrotask();
       }
       for (let i = 0; i < 20; i++) {
-        sink.write(delta(`${i}${big}`));
+        sink.write(delta(`${i}${big}`, i));
         await macrotask();
       }
       sink.write(terminal());
@@ -224,4 +228,92 @@ test('a held batch goes at once when it grows past 64 KB, long before the spacin
   // Messages 9..24 pass 64 KB together; the rest go with the terminal.
   expect(got.chunks.map((c) => c.length)).toEqual([1, 1, 1, 1, 1, 1, 1, 1, 16, 5]);
   expect(got.chunks.flat()).toEqual(Array.from({ length: 29 }, (_, i) => i + 1));
+});
+
+/** The messages' ids and parsed events. */
+const parsed = (messages: string[]) =>
+  messages.map((m) => ({
+    id: Number(/^id: (\d+)$/m.exec(m)?.[1]),
+    event: JSON.parse(/^data: (.*)$/m.exec(m)?.[1] ?? 'null') as RelayEvent,
+  }));
+const textOf = (e: RelayEvent) =>
+  e.type === 'provider' && e.event.type === 'content_block_delta' && e.event.delta.type === 'text_delta'
+    ? e.event.delta.text
+    : null;
+
+test('a batch of one block’s deltas goes as one message: the text joined, the last id, the first time', async () => {
+  let stats: SseSink['stats'] | null = null;
+  const got = await serveOne(async (sink) => {
+    stats = sink.stats;
+    // A reader that acknowledges (here: nothing read yet); deltas join only for one that does.
+    sink.acknowledged(0);
+    for (let i = 0; i < 50; i++) sink.write(delta(`a${i} `, 0, 100 + i));
+    await later();
+    sink.write(terminal());
+  });
+  expect(got.chunks).toEqual([[1], [50], [51]]);
+  const [first, rest] = parsed(got.messages);
+  expect(first?.event).toEqual(delta('a0 ', 0, 100));
+  expect(rest?.id).toBe(50);
+  expect(rest?.event).toEqual(delta(Array.from({ length: 49 }, (_, i) => `a${i + 1} `).join(''), 0, 101));
+  expect(stats).toMatchObject({ events: 51, joined: 48 });
+});
+
+test('only consecutive deltas of one block join, and the turn reducer builds the same turn from them', async () => {
+  // A recorded tool call (text, then tool input) as step 0 and a recorded answer as step 1.
+  const events: RelayEvent[] = [
+    ...fixtureEvents('tool_use_response.sse').map((event, i) => ({ event, step: 0, i })),
+    ...fixtureEvents('basic_response.sse').map((event, i) => ({ event, step: 1, i: 1000 + i })),
+  ].map(({ event, step, i }) => ({ type: 'provider', turnId: 't', t: i, step, event }));
+  const got = await serveOne(async (sink) => {
+    sink.acknowledged(0);
+    for (const e of events) sink.write(e);
+    await later();
+    sink.write(terminal());
+  });
+  const received = parsed(got.messages).slice(0, -1);
+  const fold = (list: RelayEvent[]) =>
+    snapshotOf(list.reduce((turn, e) => applyRelayEvent(turn, e, e.t), createTurn({ startedAt: 0 })));
+  expect(fold(received.map((m) => m.event))).toEqual(fold(events));
+  expect(fold(events).steps.map((s) => s.message.blocks.length)).toEqual([2, 1]);
+  // Fewer messages than events, yet every message is a whole event, in order, ids rising.
+  expect(received.length).toBeLessThan(events.length);
+  const ids = received.map((m) => m.id);
+  expect(ids).toEqual([...ids].sort((a, b) => a - b));
+  expect(ids.at(-1)).toBe(events.length);
+  // A joined message holds deltas of one block: its neighbours in the stream are other events.
+  const kinds = received.map(({ event: e }) =>
+    e.type === 'provider' && e.event.type === 'content_block_delta'
+      ? `${e.step}:${e.event.index}:${e.event.delta.type}`
+      : 'other',
+  );
+  for (let i = 1; i < kinds.length; i++) if (kinds[i] !== 'other') expect(kinds[i]).not.toBe(kinds[i - 1]);
+});
+
+test('deltas join only for a reader that acknowledges, and only JOIN_AHEAD_EVENTS past what it acknowledged', async () => {
+  const n = JOIN_AHEAD_EVENTS + 100;
+  const got = await serveOne(async (sink) => {
+    // Never acknowledged (curl, the CLI): one message per event.
+    for (let i = 0; i < 10; i++) sink.write(delta('a'));
+    await later();
+    // It reads (event 10): the deltas up to JOIN_AHEAD_EVENTS past that join, the rest go alone.
+    sink.acknowledged(10);
+    for (let i = 0; i < n; i++) sink.write(delta('x'));
+    await later();
+    // It caught up: the next burst joins again (its first message goes at once, alone).
+    sink.acknowledged(10 + n);
+    for (let i = 0; i < 10; i++) sink.write(delta('y'));
+    await later();
+    sink.write(terminal());
+  });
+  const received = parsed(got.messages);
+  const texts = received.map((m) => textOf(m.event));
+  const last = 10 + JOIN_AHEAD_EVENTS;
+  expect(texts.slice(0, 10)).toEqual(Array.from({ length: 10 }, () => 'a'));
+  expect(received.slice(10, 13).map((m) => m.id)).toEqual([11, last, last + 1]);
+  expect(texts.slice(10, 12)).toEqual(['x', 'x'.repeat(last - 11)]);
+  const alone = n - (last - 10);
+  expect(texts.slice(12, 12 + alone)).toEqual(Array.from({ length: alone }, () => 'x'));
+  expect(texts.slice(12 + alone)).toEqual(['y', 'y'.repeat(9), null]);
+  expect(texts.join('')).toBe(`${'a'.repeat(10)}${'x'.repeat(n)}${'y'.repeat(10)}`);
 });
