@@ -17,5 +17,10 @@ export type PageApi = {
   renderer: PageRendererId;
   /** Starts a turn; resolves when it has ended and its last events are applied. */
   start(prompt: string): Promise<undefined>;
+  /**
+   * Takes the last answer off the page; resolves once that is painted. As the app's New chat does
+   * before each measured answer: the next answer's numbers are its own, not the last one's teardown.
+   */
+  clear(): Promise<undefined>;
   result(): PageResult;
 };

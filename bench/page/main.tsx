@@ -130,6 +130,15 @@ function Page() {
           return undefined;
         });
       },
+      clear() {
+        current = null;
+        queue = [];
+        setLive(null);
+        // The commit, then a frame painted without the answer.
+        return new Promise((resolve) =>
+          requestAnimationFrame(() => requestAnimationFrame(() => resolve(undefined))),
+        );
+      },
       result(): PageResult {
         const block = current?.steps[0]?.message.blocks[0];
         return {
