@@ -68,6 +68,8 @@ export default defineConfig({
     // Relative asset URLs: the same build is loaded from file:// by Electron and from `/` by `sluice serve`.
     base: './',
     plugins: [react(), relaxCspInDev(), preloadMount()],
+    // The highlighting worker imports shiki's grammars on demand: an ES module worker, split in chunks.
+    worker: { format: 'es' },
     build: {
       outDir: resolve(import.meta.dirname, 'out/renderer'),
       // The browser twin downloads these files; electron-vite leaves them unminified by default.

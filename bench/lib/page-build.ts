@@ -14,6 +14,8 @@ export async function buildBenchPage(root: string): Promise<string> {
     logLevel: 'warn',
     configFile: false,
     plugins: [react(), tailwindcss()],
+    // As the app's build: Sluice's highlighting worker is an ES module worker.
+    worker: { format: 'es' },
     build: { outDir, emptyOutDir: true, minify: true, chunkSizeWarningLimit: 4096 },
   });
   return outDir;

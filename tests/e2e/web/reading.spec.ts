@@ -195,3 +195,39 @@ test('a code block is a Tab stop exactly while its code is wider than its box, a
   expect(settled.filter((b) => b.wide).length).toBeGreaterThan(0);
   expect(settled.filter((b) => !b.wide).length).toBeGreaterThan(0);
 });
+
+test('code is highlighted in a worker, under the page’s own CSP: coloured tokens, and shiki never loads on the page', async ({
+  page,
+  sluice,
+}) => {
+  const app = await sluice({
+    settings: { sim: { scenario: 'sim-text', ttftMs: 20, tpotMs: 1 } },
+    simTokens: 1500,
+  });
+  const workers: string[] = [];
+  page.on('worker', (w) => workers.push(new URL(w.url()).pathname));
+  await app.open(page);
+  await send(page, 'Explain how a token stream reaches the screen');
+  const answer = lastAnswer(page);
+  await expect(answer).toHaveAttribute('data-outcome', 'complete', { timeout: 30_000 });
+  const block = answer.locator('[data-testid="code-block"][data-highlighted="true"]').first();
+  await expect(block).toBeVisible();
+  // Coloured: tokens carry both themes' colours as CSS variables (no inline style attribute parsed).
+  const colours = await block
+    .locator('code span')
+    .evaluateAll((spans) =>
+      spans.map((s) =>
+        (s as unknown as { style: { getPropertyValue(n: string): string } }).style.getPropertyValue(
+          '--shiki-light',
+        ),
+      ),
+    );
+  expect(colours.filter((c) => c !== '').length).toBeGreaterThan(3);
+  expect(workers.filter((w) => /highlight\.worker-[\w-]+\.js$/.test(w))).toHaveLength(1);
+  // The page's own resources (a worker keeps its own list) never include shiki's engine or core.
+  const onPage = await page.evaluate(() =>
+    performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname),
+  );
+  expect(onPage.some((p) => p.includes('/assets/'))).toBe(true);
+  expect(onPage.filter((p) => /\/(core|engine-javascript)-[\w-]+\.js$/.test(p))).toEqual([]);
+});

@@ -1,19 +1,25 @@
-// Syntax highlighting for finished code blocks: shiki with its JavaScript regex engine (the WASM
-// one would need 'wasm-unsafe-eval' in the CSP), the engine and each grammar imported only when a
-// code block in that language first appears. Tokens come back as data, not HTML, so React renders
-// them and no inline style attribute ever reaches the DOM parser.
+// Syntax highlighting for finished code blocks. Shiki (markdown/tokenizer.ts) runs in a worker
+// (highlight.worker.ts): tokenizing is the costly part of showing an answer, and a grammar's first
+// use alone took 50 to 800 ms, a long task on the page however the work was scheduled. Where no
+// worker can be had (no Worker, or one that fails to load) the same tokenizer runs on the page.
 //
-// Tokenizing is the costly part of showing an answer (a long conversation's scroll spent a third
-// of its time in it: bench/profile-long-conversation.ts), so it never runs on the scroll path:
-// each block waits its turn in the idle queue (lib/idle-queue.ts: after the scroll settles, in idle
-// time, the block asked for last first). A block gone before its turn (its signal aborted) costs
-// nothing. Results are cached per block.
-import type { CSSProperties } from 'react';
-import type { HighlighterCore } from 'shiki/core';
-import { readableOn } from '../lib/contrast';
+// Either way a block's request waits its turn in the idle queue (lib/idle-queue.ts: after the
+// scroll settles, in idle time, the block asked for last first), so a long conversation's scroll
+// never pays for it (bench/profile-long-conversation.ts): a block gone before its turn (its signal
+// aborted) is never sent. Results are cached per block.
 import { sharedIdleQueue, type IdleQueue } from '../lib/idle-queue';
+import {
+  createTokenizer,
+  languageOf,
+  type HighlightToken,
+  type LangId,
+  type Tokenizer,
+  type TokenizeReply,
+  type TokenizeRequest,
+} from './tokenizer';
 
-export type HighlightToken = { content: string; style: CSSProperties };
+export { CODE_BACKGROUND, languageOf, readableStyle, type HighlightToken } from './tokenizer';
+
 /**
  * Resolves with null when the language is not one we load: the block stays plain. `signal`: the
  * block is gone (it resolves with null then, and the next ask starts again).
@@ -24,101 +30,94 @@ export type Highlighter = (
   signal?: AbortSignal,
 ) => Promise<HighlightToken[][] | null>;
 
-type LangId = 'typescript' | 'javascript' | 'python' | 'bash' | 'json';
-
-const ALIASES: Record<string, LangId> = {
-  ts: 'typescript',
-  typescript: 'typescript',
-  mts: 'typescript',
-  js: 'javascript',
-  javascript: 'javascript',
-  mjs: 'javascript',
-  cjs: 'javascript',
-  py: 'python',
-  python: 'python',
-  sh: 'bash',
-  bash: 'bash',
-  shell: 'bash',
-  zsh: 'bash',
-  json: 'json',
+/** What the highlighter needs of a Worker. */
+export type TokenizerWorker = Pick<Worker, 'postMessage' | 'terminate'> & {
+  onmessage: ((event: MessageEvent<TokenizeReply>) => void) | null;
+  onerror: ((event: Event) => void) | null;
 };
 
-const GRAMMARS: Record<LangId, () => Promise<unknown>> = {
-  typescript: () => import('shiki/langs/typescript.mjs'),
-  javascript: () => import('shiki/langs/javascript.mjs'),
-  python: () => import('shiki/langs/python.mjs'),
-  bash: () => import('shiki/langs/bash.mjs'),
-  json: () => import('shiki/langs/json.mjs'),
-};
-
-export function languageOf(lang: string): LangId | null {
-  return ALIASES[lang.toLowerCase()] ?? null;
+/** The highlighting worker, or null where there is no Worker. */
+export function spawnHighlightWorker(): TokenizerWorker | null {
+  if (typeof Worker === 'undefined') return null;
+  return new Worker(new URL('./highlight.worker.ts', import.meta.url), {
+    type: 'module',
+    name: 'highlight',
+  }) as TokenizerWorker;
 }
 
-/** The code block's background in each theme: `--bg-code` in styles/base.css (a test keeps them equal). */
-export const CODE_BACKGROUND = { light: '#f6f6f3', dark: '#222221' } as const;
+/** A language's tokenizer: on the page (tokens at once) or in the worker (tokens to wait for). */
+type Run = (code: string) => HighlightToken[][] | Promise<HighlightToken[][]>;
 
 /**
- * The github themes' lighter token colours (comments, strings, keywords) fall just short of 4.5:1 on
- * the code background; each is darkened (light) or lightened (dark) only as far as it takes.
+ * Tokenizes in the worker `spawn` gives, started on the first request. A worker that cannot be
+ * started, or fails (its script does not load, it throws), is let go: its open requests and every
+ * later one are tokenized on the page.
  */
-export function readableStyle(style: Record<string, string> | undefined): Record<string, string> {
-  if (!style) return {};
-  const out = { ...style };
-  for (const scheme of ['light', 'dark'] as const) {
-    const key = `--shiki-${scheme}`;
-    const color = out[key];
-    if (color) out[key] = readableOn(color, CODE_BACKGROUND[scheme], 4.6);
-  }
-  return out;
+export function workerTokenizer(spawn: () => TokenizerWorker | null): { load(id: LangId): Promise<Run> } {
+  let worker: TokenizerWorker | null | undefined;
+  let page: Tokenizer | null = null;
+  const onPage = () => (page ??= createTokenizer());
+  const open = new Map<
+    number,
+    { request: TokenizeRequest; settle: (p: Promise<HighlightToken[][]>) => void }
+  >();
+  let nextId = 0;
+
+  const start = (): TokenizerWorker | null => {
+    try {
+      const w = spawn();
+      if (!w) return null;
+      w.onmessage = ({ data }) => {
+        const waiting = open.get(data.id);
+        if (!waiting) return;
+        open.delete(data.id);
+        waiting.settle('lines' in data ? Promise.resolve(data.lines) : Promise.reject(new Error(data.error)));
+      };
+      w.onerror = () => {
+        w.terminate();
+        worker = null;
+        for (const { request, settle } of open.values()) {
+          settle(
+            onPage()
+              .load(request.lang)
+              .then((run) => run(request.code)),
+          );
+        }
+        open.clear();
+      };
+      return w;
+    } catch {
+      return null;
+    }
+  };
+
+  const inWorker =
+    (w: TokenizerWorker, lang: LangId): Run =>
+    (code) =>
+      new Promise((resolve, reject) => {
+        const request: TokenizeRequest = { id: nextId++, code, lang };
+        open.set(request.id, { request, settle: (p) => void p.then(resolve, reject) });
+        w.postMessage(request);
+      });
+
+  return {
+    load(id) {
+      if (worker === undefined) worker = start();
+      return worker ? Promise.resolve(inWorker(worker, id)) : onPage().load(id);
+    },
+  };
 }
 
-export function createShikiHighlighter(queue: IdleQueue = sharedIdleQueue()): Highlighter {
-  let core: Promise<HighlighterCore> | null = null;
-  const grammars = new Map<LangId, Promise<void>>();
+export function createShikiHighlighter(
+  queue: IdleQueue = sharedIdleQueue(),
+  spawn: () => TokenizerWorker | null = spawnHighlightWorker,
+): Highlighter {
+  const tokenizer = workerTokenizer(spawn);
   // Highlighting is the costly part of showing an answer again (another conversation, a reload of
   // the list, a row scrolled back into view); a bounded cache keyed by language and code makes it
   // once per block. Only finished results are kept: a block that went away asks again.
   const done = new Map<string, HighlightToken[][]>();
   const CACHE_LIMIT = 512;
-
-  const load = () =>
-    (core ??= (async () => {
-      const [{ createHighlighterCore }, { createJavaScriptRegexEngine }] = await Promise.all([
-        import('shiki/core'),
-        import('shiki/engine/javascript'),
-      ]);
-      return createHighlighterCore({
-        engine: createJavaScriptRegexEngine(),
-        themes: [import('shiki/themes/github-light.mjs'), import('shiki/themes/github-dark.mjs')],
-        langs: [],
-      });
-    })());
-
-  const grammar = async (id: LangId): Promise<HighlighterCore> => {
-    const highlighter = await load();
-    let loaded = grammars.get(id);
-    if (!loaded) {
-      loaded = GRAMMARS[id]().then((mod) =>
-        highlighter.loadLanguage(
-          (mod as { default: Parameters<HighlighterCore['loadLanguage']>[0] }).default,
-        ),
-      );
-      grammars.set(id, loaded);
-    }
-    await loaded;
-    return highlighter;
-  };
-
-  const tokenize = (highlighter: HighlighterCore, code: string, id: LangId): HighlightToken[][] => {
-    // Both themes' colours as CSS variables; the stylesheet picks one per colour scheme.
-    const { tokens } = highlighter.codeToTokens(code, {
-      lang: id,
-      themes: { light: 'github-light', dark: 'github-dark' },
-      defaultColor: false,
-    });
-    return tokens.map((line) => line.map((t) => ({ content: t.content, style: readableStyle(t.htmlStyle) })));
-  };
 
   return async (code, lang, signal) => {
     const id = languageOf(lang);
@@ -130,8 +129,11 @@ export function createShikiHighlighter(queue: IdleQueue = sharedIdleQueue()): Hi
       done.set(key, cached);
       return cached;
     }
-    const highlighter = await grammar(id);
-    const lines = await queue.add(() => done.get(key) ?? tokenize(highlighter, code, id), signal);
+    // Loaded before its turn (the engine and grammar on the page; nothing with a worker), so the
+    // turn itself is the tokenizing, or the request to the worker.
+    const run = await tokenizer.load(id);
+    // A job's promise follows the worker's answer.
+    const lines = await queue.add(() => done.get(key) ?? run(code), signal);
     if (lines) {
       if (done.size >= CACHE_LIMIT) done.delete(done.keys().next().value as string);
       done.set(key, lines);
