@@ -59,7 +59,7 @@ test('a language it does not load stays plain without queueing', async () => {
 });
 
 /** A stand-in for the highlighting worker: answers as highlight.worker.ts does, on the next turn. */
-function fakeWorker(opts: { failOn?: number } = {}) {
+function fakeWorker(opts: { failOn?: number; errorReply?: boolean } = {}) {
   const tokenize = createTokenizer();
   const fake = {
     posted: [] as TokenizeRequest[],
@@ -72,9 +72,10 @@ function fakeWorker(opts: { failOn?: number } = {}) {
         setTimeout(() => fake.onerror?.(new Event('error')), 0);
         return;
       }
-      void answer(tokenize, request).then((data) =>
-        fake.onmessage?.({ data } as MessageEvent<TokenizeReply>),
-      );
+      const reply: Promise<TokenizeReply> = opts.errorReply
+        ? Promise.resolve({ id: request.id, error: 'Failed to fetch dynamically imported module' })
+        : answer(tokenize, request);
+      void reply.then((data) => fake.onmessage?.({ data } as MessageEvent<TokenizeReply>));
     },
     terminate() {
       fake.terminated = true;
@@ -113,4 +114,12 @@ test('a worker that fails is let go: its open request and every later one are to
     throw new Error('Refused to create a worker');
   });
   expect(textOf(await refused(CODE, 'ts'))).toBe(CODE);
+});
+
+test('a request the worker answers with an error is tokenized on the page', async () => {
+  const worker = fakeWorker({ errorReply: true });
+  const lines = await createShikiHighlighter(createIdleQueue(0), () => worker)(CODE, 'ts');
+  expect(textOf(lines)).toBe(CODE);
+  expect(lines?.flat().some((t) => '--shiki-light' in t.style)).toBe(true);
+  expect(worker.posted).toHaveLength(1);
 });

@@ -51,7 +51,7 @@ type Run = (code: string) => HighlightToken[][] | Promise<HighlightToken[][]>;
 /**
  * Tokenizes in the worker `spawn` gives, started on the first request. A worker that cannot be
  * started, or fails (its script does not load, it throws), is let go: its open requests and every
- * later one are tokenized on the page.
+ * later one are tokenized on the page. A request the worker answers with an error is too.
  */
 export function workerTokenizer(spawn: () => TokenizerWorker | null): { load(id: LangId): Promise<Run> } {
   let worker: TokenizerWorker | null | undefined;
@@ -63,6 +63,11 @@ export function workerTokenizer(spawn: () => TokenizerWorker | null): { load(id:
   >();
   let nextId = 0;
 
+  const pageTokens = (request: TokenizeRequest) =>
+    onPage()
+      .load(request.lang)
+      .then((run) => run(request.code));
+
   const start = (): TokenizerWorker | null => {
     try {
       const w = spawn();
@@ -71,18 +76,13 @@ export function workerTokenizer(spawn: () => TokenizerWorker | null): { load(id:
         const waiting = open.get(data.id);
         if (!waiting) return;
         open.delete(data.id);
-        waiting.settle('lines' in data ? Promise.resolve(data.lines) : Promise.reject(new Error(data.error)));
+        // An error there (a grammar's chunk the worker could not load): this block on the page.
+        waiting.settle('lines' in data ? Promise.resolve(data.lines) : pageTokens(waiting.request));
       };
       w.onerror = () => {
         w.terminate();
         worker = null;
-        for (const { request, settle } of open.values()) {
-          settle(
-            onPage()
-              .load(request.lang)
-              .then((run) => run(request.code)),
-          );
-        }
+        for (const { request, settle } of open.values()) settle(pageTokens(request));
         open.clear();
       };
       return w;
