@@ -10,6 +10,7 @@
 import type { RelayEvent } from '../../shared/protocol';
 import { applyRelayEvent, createTurn, snapshotOf, type TurnState } from '../../shared/turn';
 import type { RelaySink } from './delivery';
+import { eventIdOf } from '../../shared/event-id';
 
 /** A sink that is told each event's id (and its JSON, made once for the buffer's count). */
 export interface Subscriber extends RelaySink {
@@ -69,9 +70,6 @@ export class ReplayBuffer {
     return this.entries.slice(this.head + Math.max(0, seq + 1 - first));
   }
 }
-
-/** How an event id reads on the wire: the turn's first 8 characters, a dot, the sequence number. */
-export const eventIdOf = (turnId: string, seq: number) => `${turnId.slice(0, 8)}.${seq}`;
 
 export type ParsedEventId =
   { kind: 'none' } | { kind: 'this'; seq: number } | { kind: 'other'; prefix: string };

@@ -27,6 +27,7 @@
 // event at most JOIN_AHEAD_EVENTS back. A reader that never acknowledges (curl, the CLI, any other
 // client) gets one message per event, and one that stops reading (a stuck tab) soon does again.
 import type { ServerResponse } from 'node:http';
+import { seqOfEventId } from '../../shared/event-id';
 import type { RelayEvent } from '../../shared/protocol';
 import {
   continuesRun,
@@ -75,8 +76,6 @@ type Run = {
 
 /** One SSE message. */
 const frameOf = (id: string, type: string, data: string) => `id: ${id}\nevent: ${type}\ndata: ${data}\n\n`;
-/** The sequence number an event id ends with (`abcd1234.41` or `41`). */
-const seqOf = (id: string) => Number(id.slice(id.lastIndexOf('.') + 1));
 
 export type SseStats = {
   /** Bytes handed to res.write (events and pings). */
@@ -149,7 +148,7 @@ export class SseSink implements Subscriber {
       kind &&
       event.type === 'provider' &&
       this.ackedSeq !== null &&
-      seqOf(eventId) - this.ackedSeq <= JOIN_AHEAD_EVENTS
+      seqOfEventId(eventId) - this.ackedSeq <= JOIN_AHEAD_EVENTS
         ? { event, kind, id: eventId }
         : null;
     const ok = this.send(frame, join);

@@ -2,13 +2,8 @@
 // nobody attached, a re-attach that replays exactly what was missed, and the snapshot path when the
 // id is too old for the buffer or not one this turn sent.
 import { expect, test } from 'vitest';
-import {
-  eventIdOf,
-  parseEventId,
-  ReplayBuffer,
-  TurnFeed,
-  type Subscriber,
-} from '../../../src/main/relay/replay';
+import { eventIdOf } from '../../../src/shared/event-id';
+import { parseEventId, ReplayBuffer, TurnFeed, type Subscriber } from '../../../src/main/relay/replay';
 import { applyRelayEvent, createTurn } from '../../../src/shared/turn';
 import type { RelayEvent } from '../../../src/shared/protocol';
 import { createPrng } from '../../support/sse';

@@ -5,6 +5,7 @@
 // made here, while everything already delivered stays delivered.
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { ApiFailure, apiErrorFromReply, relayErrorTypeOf, type ApiError } from '../../../shared/errors';
+import { seqOfEventId } from '../../../shared/event-id';
 import { KEPT, keepsContent, localTerminal } from '../../../shared/terminal';
 import type {
   ChatClient,
@@ -68,8 +69,6 @@ const IDLE_MARGIN_MS = 10_000;
  */
 const ACK_EVERY_MS = 500;
 const ACK_AFTER_EVENTS = 256;
-/** The sequence number an event id ends with (`abcd1234.41`). */
-const seqOf = (id: string) => Number(id.slice(id.lastIndexOf('.') + 1));
 
 // The page's globals, reached through globalThis so this module also runs (and type-checks) in
 // Node, where tests drive it against a real server and none of these exist.
@@ -255,7 +254,7 @@ export function createHttpClient(opts: HttpClientOptions = {}): ChatClient {
     /** Acknowledges the last event read, when it is time (one request at a time; a failed one is let go). */
     const acknowledge = () => {
       if (acking || finished || turnId === null || lastEventId === null) return;
-      const seq = seqOf(lastEventId);
+      const seq = seqOfEventId(lastEventId);
       const now = performance.now();
       if (!(seq - ackedSeq >= ACK_AFTER_EVENTS) || now - ackedAt < ACK_EVERY_MS) return;
       ackedSeq = seq;

@@ -37,7 +37,7 @@ export type TokenizerWorker = Pick<Worker, 'postMessage' | 'terminate'> & {
 };
 
 /** The highlighting worker, or null where there is no Worker. */
-export function spawnHighlightWorker(): TokenizerWorker | null {
+function spawnHighlightWorker(): TokenizerWorker | null {
   if (typeof Worker === 'undefined') return null;
   return new Worker(new URL('./highlight.worker.ts', import.meta.url), {
     type: 'module',
@@ -53,7 +53,7 @@ type Run = (code: string) => HighlightToken[][] | Promise<HighlightToken[][]>;
  * started, or fails (its script does not load, it throws), is let go: its open requests and every
  * later one are tokenized on the page. A request the worker answers with an error is too.
  */
-export function workerTokenizer(spawn: () => TokenizerWorker | null): { load(id: LangId): Promise<Run> } {
+function workerTokenizer(spawn: () => TokenizerWorker | null): { load(id: LangId): Promise<Run> } {
   let worker: TokenizerWorker | null | undefined;
   let page: Tokenizer | null = null;
   const onPage = () => (page ??= createTokenizer());
